@@ -1,0 +1,44 @@
+// Everything a run can be told, from the command line and/or a TOML file (--config).
+// Command-line values win over the file's; the file's win over these defaults.
+#pragma once
+
+#include "cli/plugin_spec.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace factory::cli {
+
+enum class clock_mode { wall, material };
+
+struct run_options {
+    plugin_spec source{"synthetic", {}};
+    plugin_spec blueprint{"widget", {}};
+    std::vector<plugin_spec> exporters;          // empty: the default jsonl exporter into factory-out/
+    std::vector<std::filesystem::path> plugin_dirs; // --plugin-dir, searched before the defaults
+
+    unsigned workshops = 0;                      // 0: one per core
+    double rate = 0;                             // materials per second; 0: as fast as taken
+    std::int64_t contract_ns = 5'000'000'000;    // idle timeout of a worker
+    std::int64_t inspect_ns = 2'000'000'000;     // inspector period; 0: no inspector
+    std::int64_t max_age_ns = 0;                 // maximum worker age; 0: none
+    std::uint64_t max_workers = 0;               // per workshop; 0: unlimited
+    clock_mode clock = clock_mode::wall;
+    std::int64_t flush_ns = 5'000'000'000;       // the driver's period
+    std::int64_t duration_ns = 0;                // 0: until end of input or a signal
+    std::uint64_t line_bytes = 4u << 20;         // each production line's ring
+    std::uint64_t lane_bytes = 4u << 20;         // each transportation lane's ring
+    std::uint64_t max_material = 64u << 10;      // largest material payload
+    std::uint32_t export_retries = 5;            // an exporter's RETRY answers before dead letter
+    std::int64_t retry_backoff_ns = 100'000'000; // first backoff; doubles up to 30 s
+    std::filesystem::path dead_letter_dir = "factory-dead-letter";
+    std::optional<std::filesystem::path> summary_json;
+    std::optional<std::filesystem::path> config_file;
+    std::string log_level = "info";
+    bool quiet = false;                          // no ops lines, warnings and errors only
+};
+
+} // namespace factory::cli

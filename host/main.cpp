@@ -1,0 +1,2 @@
+// factory-host: placeholder until the CEO lands.
+int main() { return 0; }

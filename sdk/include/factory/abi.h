@@ -1,0 +1,339 @@
+/*
+ * factory plugin ABI: the only contract between factory-host and a plugin (.so).
+ *
+ * C only, C standard library only. No C++ object, exception or RTTI crosses it.
+ * Plugin authors normally include <factory/plugin.hpp> (the C++ layer) instead.
+ *
+ * Version handshake: the host first calls factory_plugin_abi(), checks that the ABI version
+ * equals FACTORY_ABI_VERSION and that the descriptor size matches, and only then calls
+ * factory_plugin_descriptor(). Any change to this file that changes a layout, a value or a
+ * signature bumps FACTORY_ABI_VERSION and records the new fingerprint in sdk/abi.lock
+ * (the test abi_fingerprint fails otherwise).
+ *
+ * Ownership: every pointer the host passes to a hook is owned by the host and valid only for
+ * the duration of that call unless its comment says otherwise. Every pointer in a descriptor is
+ * owned by the plugin and must stay valid while the library is loaded (use static storage).
+ *
+ * Naming: on_* are hooks the host calls; host_* are host services the plugin calls.
+ */
+#ifndef FACTORY_ABI_H
+#define FACTORY_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FACTORY_ABI_VERSION 1u
+
+/* ---------------------------------------------------------------- status codes */
+
+/* Returned by hooks. Which values a hook may return is said at the hook. */
+enum factory_status {
+    FACTORY_OK = 0,
+    FACTORY_END = 1,   /* source: end of input, no more materials will come */
+    FACTORY_DONE = 2,  /* blueprint on_material: this worker's work is done, fire it now */
+    FACTORY_RETRY = 3, /* exporter: temporary failure, call again with the same batch later */
+    FACTORY_ERROR = 4  /* failure; the hook wrote a message into its factory_error */
+};
+
+/* A message buffer owned by the host, for a hook to explain a FACTORY_ERROR/FACTORY_RETRY. */
+typedef struct factory_error {
+    char message[256]; /* NUL-terminated; empty when the hook wrote nothing */
+} factory_error;
+
+/* ---------------------------------------------------------------- descriptor */
+
+enum factory_kind {
+    FACTORY_KIND_SOURCE = 1,
+    FACTORY_KIND_BLUEPRINT = 2,
+    FACTORY_KIND_EXPORTER = 3
+};
+
+/* Types of plugin settings. The host parses and checks every value before the run starts;
+ * values reach the plugin as text in the canonical form noted here. */
+enum factory_setting_type {
+    FACTORY_SETTING_STRING = 1,   /* any text */
+    FACTORY_SETTING_INT = 2,      /* signed 64-bit decimal */
+    FACTORY_SETTING_UINT = 3,     /* unsigned 64-bit decimal */
+    FACTORY_SETTING_FLOAT = 4,    /* decimal floating point */
+    FACTORY_SETTING_BOOL = 5,     /* true|false (also accepted: yes|no|on|off|1|0) */
+    FACTORY_SETTING_DURATION = 6, /* number with unit ns|us|ms|s|m|h; a bare number is seconds */
+    FACTORY_SETTING_SIZE = 7,     /* bytes, with optional unit B|KiB|MiB|GiB|KB|MB|GB */
+    FACTORY_SETTING_ENUM = 8,     /* one of the '|'-separated words in `choices` */
+    FACTORY_SETTING_PATH_IN = 9,  /* a file that must exist and be readable ("-": stdin) */
+    FACTORY_SETTING_PATH_OUT = 10 /* a file or folder to write; its folder must be writable */
+};
+
+typedef struct factory_setting_spec {
+    const char *key;           /* [a-z0-9_]+ */
+    uint32_t type;             /* enum factory_setting_type */
+    const char *default_value; /* text in the type's form; NULL: the setting is required */
+    const char *help;          /* one line */
+    const char *choices;       /* FACTORY_SETTING_ENUM only: "a|b|c"; otherwise NULL */
+} factory_setting_spec;
+
+/* Types of product fields: a product is a fixed-layout record described by its pclass. */
+enum factory_field_type {
+    FACTORY_FIELD_U8 = 1,
+    FACTORY_FIELD_U16 = 2,
+    FACTORY_FIELD_U32 = 3,
+    FACTORY_FIELD_U64 = 4,
+    FACTORY_FIELD_I64 = 5,
+    FACTORY_FIELD_F64 = 6,
+    FACTORY_FIELD_BOOL = 7,    /* one byte, 0 or 1 */
+    FACTORY_FIELD_IPV4 = 8,    /* 4 bytes, network byte order */
+    FACTORY_FIELD_IPV6 = 9,    /* 16 bytes, network byte order */
+    FACTORY_FIELD_TIME_NS = 10, /* int64 nanoseconds since the Unix epoch */
+    FACTORY_FIELD_STRING = 11  /* char[size], NUL-padded; not necessarily NUL-terminated */
+};
+
+typedef struct factory_field {
+    const char *name;  /* [a-z0-9_]+, unique within the pclass */
+    uint32_t type;     /* enum factory_field_type */
+    uint32_t offset;   /* bytes from the start of the product record */
+    uint32_t size;     /* bytes; must match the type except for FACTORY_FIELD_STRING */
+    uint32_t reserved; /* 0 */
+} factory_field;
+
+/* A product class: its name and the layout of its records. */
+typedef struct factory_pclass {
+    const char *name; /* [a-z0-9_]+, unique within the blueprint; exporters name files/tables by it */
+    uint32_t record_size;
+    uint32_t field_count;
+    const factory_field *fields;
+} factory_pclass;
+
+struct factory_source_hooks;
+struct factory_blueprint_hooks;
+struct factory_exporter_hooks;
+
+typedef struct factory_descriptor {
+    uint32_t abi_version; /* FACTORY_ABI_VERSION */
+    uint32_t struct_size; /* sizeof(factory_descriptor) */
+    uint32_t kind;        /* enum factory_kind */
+    uint32_t setting_count;
+    const char *name;        /* [a-z0-9_]+ */
+    const char *version;     /* the plugin's own version, e.g. "1.2.0" */
+    const char *description; /* one line */
+    const factory_setting_spec *settings;
+
+    /* FACTORY_KIND_BLUEPRINT only (zero/NULL otherwise). */
+    uint32_t state_size;  /* bytes of per-worker state kept in the roster; may be 0 */
+    uint32_t state_align; /* power of two, at most 16 */
+    uint32_t pclass_count;
+    uint32_t reserved;    /* 0 */
+    const factory_pclass *pclasses;
+
+    /* Exactly one is non-NULL, matching kind. */
+    const struct factory_source_hooks *source;
+    const struct factory_blueprint_hooks *blueprint;
+    const struct factory_exporter_hooks *exporter;
+} factory_descriptor;
+
+/* ---------------------------------------------------------------- records */
+
+/* Well-known material payload formats; plugins may use any value >= 1024 among themselves. */
+enum factory_format {
+    FACTORY_FORMAT_BYTES = 0, /* opaque */
+    FACTORY_FORMAT_FLOW4 = 1, /* struct factory_flow4 in <factory/formats.h> */
+    FACTORY_FORMAT_JSON = 2,  /* one JSON object, UTF-8, no trailing newline */
+    FACTORY_FORMAT_PACKET = 3 /* struct factory_packet in <factory/formats.h> */
+};
+
+/* One input record as the blueprint sees it. Lives in the shared-memory production line;
+ * valid only during the hook that receives it. The payload follows the header directly. */
+typedef struct factory_material {
+    uint64_t pid;          /* the key */
+    int64_t time_ns;       /* event time (Unix ns); the purchase time when the source has none */
+    int64_t purchased_ns;  /* monotonic clock when purchasing took it (for latency) */
+    uint64_t seq;          /* purchase serial number, from 1 */
+    uint32_t size;         /* payload bytes */
+    uint16_t format;       /* enum factory_format */
+    uint16_t flags;        /* 0 */
+} factory_material;
+
+static inline const void *factory_material_payload(const factory_material *m)
+{
+    return (const void *)(m + 1);
+}
+
+/* One output record as exporters see it: the header, then `size` bytes laid out as its pclass. */
+typedef struct factory_product {
+    uint64_t pid;
+    int64_t time_ns; /* when it was shipped, on the workshop's clock (Unix ns) */
+    uint32_t pclass; /* index into the blueprint's pclass table */
+    uint32_t size;   /* == pclasses[pclass].record_size */
+} factory_product;
+
+static inline const void *factory_product_payload(const factory_product *p)
+{
+    return (const void *)(p + 1);
+}
+
+/* ---------------------------------------------------------------- host services */
+
+enum factory_log_level {
+    FACTORY_LOG_DEBUG = 1,
+    FACTORY_LOG_INFO = 2,
+    FACTORY_LOG_WARN = 3,
+    FACTORY_LOG_ERROR = 4
+};
+
+/* Host services, valid from on_open until on_close returns. `self` is passed back unchanged.
+ * Every function may be called only from the thread that called the hook. */
+typedef struct factory_host {
+    uint32_t struct_size; /* sizeof(factory_host) */
+    uint32_t workshop;    /* blueprint: index of this workshop; otherwise 0 */
+    void *self;
+
+    /* Log one line through the host's logger (not for per-record use). */
+    void (*host_log)(void *self, uint32_t level, const char *message);
+
+    /* The current time on this process's clock, Unix ns (event time when the run uses
+     * material time). Cheap: no system call. */
+    int64_t (*host_now_ns)(void *self);
+
+    /* Non-zero once the run is ending: a source blocked on input should return from on_fill. */
+    int (*host_stopping)(void *self);
+
+    /* Blueprint only (NULL elsewhere): ship a product of class `pclass` for key `pid`.
+     * The host copies `size` bytes from `record`; `size` must equal the pclass record size.
+     * Returns FACTORY_OK, or FACTORY_ERROR when the product was refused (unknown pclass, wrong
+     * size): it is then counted and written to the dead-letter output by the host. May block
+     * while the transportation line is full (backpressure). */
+    int (*host_ship)(void *self, uint64_t pid, uint32_t pclass, const void *record, uint32_t size);
+} factory_host;
+
+/* Plugin settings, all values already checked against the descriptor's types, defaults filled
+ * in. Arrays are owned by the host, valid during on_open only: copy what you keep. */
+typedef struct factory_settings {
+    uint32_t count;
+    const char *const *keys;
+    const char *const *values;
+} factory_settings;
+
+/* ---------------------------------------------------------------- source */
+
+/* One call's worth of room for materials. Host-owned, valid during on_fill only. */
+typedef struct factory_fill {
+    void *self;
+    uint32_t room;     /* at most this many materials may be added in this call */
+    uint32_t max_size; /* largest payload, in bytes, a material may have */
+
+    /* Add one material: returns where to write its `size` payload bytes (8-byte aligned), or NULL
+     * when the run is stopping or `room` is exhausted; then return from on_fill at once.
+     * `time_ns` 0 means "now". Sizes above max_size are refused with NULL and counted: call
+     * host_reject instead. May block while the production line is full (backpressure). */
+    void *(*host_add)(void *self, uint64_t pid, int64_t time_ns, uint16_t format, uint32_t size);
+
+    /* A record the source could not turn into a material: counted as purchased and dead-lettered
+     * with `reason` (e.g. "line 17: expected ':'"). `data` may be NULL. */
+    void (*host_reject)(void *self, const char *reason, const void *data, uint32_t size);
+} factory_fill;
+
+typedef struct factory_source_hooks {
+    uint32_t struct_size;
+    uint32_t reserved;
+    /* Returns FACTORY_OK with *instance set, or FACTORY_ERROR with err filled. */
+    int (*on_open)(const factory_host *host, const factory_settings *settings, void **instance,
+                   factory_error *err);
+    /* Adds up to fill->room materials. Returns FACTORY_OK (call again), FACTORY_END (input is
+     * exhausted), or FACTORY_ERROR (input failed; the run ends, err says why). */
+    int (*on_fill)(void *instance, factory_fill *fill, factory_error *err);
+    void (*on_close)(void *instance);
+} factory_source_hooks;
+
+/* ---------------------------------------------------------------- blueprint */
+
+/* Why a worker was fired. The values equal IPFIX flowEndReason (RFC 5102). */
+enum factory_fire_reason {
+    FACTORY_FIRED_IDLE = 1,     /* its contract ran out: no material for the idle timeout */
+    FACTORY_FIRED_MAX_AGE = 2,  /* it reached the maximum worker age */
+    FACTORY_FIRED_DONE = 3,     /* the blueprint returned FACTORY_DONE */
+    FACTORY_FIRED_SHUTDOWN = 4, /* the run is ending */
+    FACTORY_FIRED_EVICTED = 5   /* the roster was full and it was the oldest due */
+};
+
+/* One key's worker, valid only during the hook that receives it. */
+typedef struct factory_worker {
+    uint64_t pid;
+    void *state;           /* state_size bytes, state_align aligned; zeroed at hire */
+    int64_t hired_ns;      /* workshop clock, millisecond resolution */
+    int64_t last_seen_ns;  /* workshop clock, millisecond resolution */
+    uint32_t materials;    /* materials assembled by this worker so far (saturates) */
+    uint32_t reserved;
+} factory_worker;
+
+typedef struct factory_blueprint_hooks {
+    uint32_t struct_size;
+    uint32_t reserved;
+    int (*on_open)(const factory_host *host, const factory_settings *settings, void **instance,
+                   factory_error *err);
+    /* First material of a pid: set up the state (already zeroed). on_material follows for the same
+     * material. Returns FACTORY_OK or FACTORY_ERROR (the material is dead-lettered, no worker). */
+    int (*on_hire)(void *instance, factory_worker *worker, const factory_material *m,
+                   factory_error *err);
+    /* Returns FACTORY_OK, FACTORY_DONE (fire with FACTORY_FIRED_DONE after this material) or
+     * FACTORY_ERROR (this material is dead-lettered with err; the worker lives on). */
+    int (*on_material)(void *instance, factory_worker *worker, const factory_material *m,
+                       factory_error *err);
+    /* The inspector's periodic visit; may be NULL. Same returns as on_material. */
+    int (*on_inspect)(void *instance, factory_worker *worker, int64_t now_ns, factory_error *err);
+    /* The worker is leaving: ship its final products now. The state is discarded afterwards. */
+    void (*on_fire)(void *instance, factory_worker *worker, uint32_t reason, int64_t now_ns);
+    void (*on_close)(void *instance);
+} factory_blueprint_hooks;
+
+/* ---------------------------------------------------------------- exporter */
+
+/* What the host tells an exporter at open: the blueprint's product classes. Valid during on_open
+ * only (the same pclass pointers reappear in every batch and stay valid until on_close). */
+typedef struct factory_export_info {
+    uint32_t pclass_count;
+    uint32_t reserved;
+    const factory_pclass *pclasses;
+} factory_export_info;
+
+/* A batch of products of one pclass. Host-owned, valid during on_export only. */
+typedef struct factory_batch {
+    uint32_t pclass;
+    uint32_t count;
+    const factory_pclass *schema;
+    const factory_product *const *products;
+} factory_batch;
+
+typedef struct factory_exporter_hooks {
+    uint32_t struct_size;
+    uint32_t reserved;
+    int (*on_open)(const factory_host *host, const factory_settings *settings,
+                   const factory_export_info *info, void **instance, factory_error *err);
+    /* Returns FACTORY_OK (all taken), FACTORY_RETRY (nothing taken; the host calls again with the
+     * same batch after a backoff) or FACTORY_ERROR (nothing taken; the batch is dead-lettered). */
+    int (*on_export)(void *instance, const factory_batch *batch, factory_error *err);
+    /* Make everything exported so far durable/visible. Same returns as on_export; may be NULL. */
+    int (*on_flush)(void *instance, factory_error *err);
+    void (*on_close)(void *instance);
+} factory_exporter_hooks;
+
+/* ---------------------------------------------------------------- entry points */
+
+/* The plugin exports both, with C linkage and default visibility:
+ *   uint32_t factory_plugin_abi(uint32_t *descriptor_size);
+ *       returns the ABI version the plugin was built for, stores sizeof(factory_descriptor);
+ *       must not do anything else.
+ *   const factory_descriptor *factory_plugin_descriptor(void);
+ *       returns the descriptor; pure data, no side effects. */
+#define FACTORY_ABI_SYMBOL "factory_plugin_abi"
+#define FACTORY_DESCRIPTOR_SYMBOL "factory_plugin_descriptor"
+
+typedef uint32_t (*factory_plugin_abi_fn)(uint32_t *descriptor_size);
+typedef const factory_descriptor *(*factory_plugin_descriptor_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACTORY_ABI_H */

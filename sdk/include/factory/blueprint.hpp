@@ -1,0 +1,193 @@
+// Writing a blueprint: a class with typed per-key state and one registration line.
+//
+//   struct tally { std::uint64_t count; };                       // trivially copyable state
+//   struct tally_out { std::uint64_t pid, count; };
+//   inline const factory::schema tally_schema = factory::make_schema<tally_out>(
+//       {FACTORY_FIELD(tally_out, pid), FACTORY_FIELD(tally_out, count)});
+//
+//   class counter : public factory::blueprint<tally> {
+//   public:
+//       static constexpr factory::info info{"counter", "1.0.0", "counts materials per pid"};
+//       static inline const factory::pclass_def pclasses[] = {{"counts", &tally_schema}};
+//       counter(const factory::settings&, factory::host h) : blueprint(h) {}
+//       factory::verdict on_material(worker& w, const factory::material&) {
+//           ++w.state().count; return factory::verdict::keep; }
+//       void on_fire(worker& w, factory::fire_reason, std::int64_t) {
+//           ship(w.pid(), 0, tally_out{w.pid(), w.state().count}); }
+//   };
+//   FACTORY_BLUEPRINT(counter)
+//
+// Hooks a class may define (all optional except on_material): on_hire, on_material, on_inspect,
+// on_fire; `static inline const factory::setting settings[]` declares its settings. Throwing from
+// on_hire/on_material/on_inspect dead-letters the material with the exception's message.
+#pragma once
+
+#include <factory/plugin.hpp>
+
+#include <new>
+#include <type_traits>
+#include <vector>
+
+namespace factory {
+
+enum class verdict : int { keep = FACTORY_OK, done = FACTORY_DONE };
+
+enum class fire_reason : std::uint32_t {
+    idle = FACTORY_FIRED_IDLE,
+    max_age = FACTORY_FIRED_MAX_AGE,
+    done = FACTORY_FIRED_DONE,
+    shutdown = FACTORY_FIRED_SHUTDOWN,
+    evicted = FACTORY_FIRED_EVICTED
+};
+
+inline const char* to_string(fire_reason r) noexcept {
+    switch (r) {
+    case fire_reason::idle: return "idle";
+    case fire_reason::max_age: return "max_age";
+    case fire_reason::done: return "done";
+    case fire_reason::shutdown: return "shutdown";
+    case fire_reason::evicted: return "evicted";
+    }
+    return "unknown";
+}
+
+// One key's worker as the blueprint sees it; valid only during the hook.
+template <class State>
+class worker {
+public:
+    explicit worker(factory_worker* raw) noexcept : raw_(raw) {}
+    std::uint64_t pid() const noexcept { return raw_->pid; }
+    State& state() noexcept { return *static_cast<State*>(raw_->state); }
+    std::int64_t hired_ns() const noexcept { return raw_->hired_ns; }
+    std::int64_t last_seen_ns() const noexcept { return raw_->last_seen_ns; }
+    std::uint32_t materials() const noexcept { return raw_->materials; }
+
+private:
+    factory_worker* raw_;
+};
+
+template <class State>
+class blueprint {
+public:
+    static_assert(std::is_trivially_copyable_v<State> && std::is_trivially_destructible_v<State>,
+                  "worker state lives in the roster, which moves it with memcpy: it must be "
+                  "trivially copyable (no std::string, no pointers to itself)");
+    static_assert(alignof(State) <= 16, "worker state alignment must be at most 16");
+    using state_type = State;
+    using worker = factory::worker<State>;
+
+    explicit blueprint(factory::host h) noexcept : host_(h) {}
+
+    // Ships a product of class `pclass` (index into pclasses[]). Returns false when the host refused
+    // it (wrong size or class); the host has then counted and dead-lettered it.
+    template <class Record>
+    bool ship(std::uint64_t pid, std::uint32_t pclass, const Record& record) const noexcept {
+        static_assert(std::is_trivially_copyable_v<Record>);
+        const factory_host* h = host_.raw();
+        return h->host_ship(h->self, pid, pclass, &record, sizeof(Record)) == FACTORY_OK;
+    }
+    const factory::host& host() const noexcept { return host_; }
+
+    // Defaults, hidden by the derived class's own hooks.
+    void on_hire(worker&, const material&) {}
+    verdict on_inspect(worker&, std::int64_t) { return verdict::keep; }
+    void on_fire(worker&, fire_reason, std::int64_t) {}
+
+private:
+    factory::host host_;
+};
+
+namespace detail {
+
+template <class T>
+struct blueprint_trampolines {
+    using state = typename T::state_type;
+    using worker_t = factory::worker<state>;
+
+    static int open(const factory_host* h, const factory_settings* s, void** instance,
+                    factory_error* err) noexcept {
+        try {
+            *instance = new T(factory::settings(s), factory::host(h));
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int hire(void* self, factory_worker* w, const factory_material* m, factory_error* err) noexcept {
+        try {
+            ::new (w->state) state{};
+            worker_t wk(w);
+            static_cast<T*>(self)->on_hire(wk, material(m));
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int on_material(void* self, factory_worker* w, const factory_material* m, factory_error* err) noexcept {
+        try {
+            worker_t wk(w);
+            return static_cast<int>(static_cast<T*>(self)->on_material(wk, material(m)));
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int inspect(void* self, factory_worker* w, std::int64_t now, factory_error* err) noexcept {
+        try {
+            worker_t wk(w);
+            return static_cast<int>(static_cast<T*>(self)->on_inspect(wk, now));
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static void fire(void* self, factory_worker* w, std::uint32_t reason, std::int64_t now) noexcept {
+        T* me = static_cast<T*>(self);
+        try {
+            worker_t wk(w);
+            me->on_fire(wk, static_cast<fire_reason>(reason), now);
+        } catch (const std::exception& e) {
+            try { me->host().log(log_level::error, std::string("on_fire threw: ") + e.what()); } catch (...) {}
+        } catch (...) {
+        }
+    }
+    static void close(void* self) noexcept { delete static_cast<T*>(self); }
+};
+
+struct blueprint_storage {
+    std::vector<factory_setting_spec> settings;
+    std::vector<factory_pclass> pclasses;
+    factory_blueprint_hooks hooks{};
+    factory_descriptor descriptor{};
+};
+
+template <class T>
+const factory_descriptor* blueprint_descriptor() noexcept {
+    static const blueprint_storage* built = []() -> blueprint_storage* {
+        try {
+            using tr = blueprint_trampolines<T>;
+            using state = typename T::state_type;
+            auto* s = new blueprint_storage;
+            describe<T>(s->descriptor, *s, FACTORY_KIND_BLUEPRINT);
+            if constexpr (requires { T::pclasses; }) {
+                for (const pclass_def& pc : T::pclasses)
+                    s->pclasses.push_back(factory_pclass{
+                        pc.name, pc.layout->record_size,
+                        static_cast<std::uint32_t>(pc.layout->fields.size()), pc.layout->fields.data()});
+            }
+            s->hooks.struct_size = sizeof(factory_blueprint_hooks);
+            s->hooks.on_open = &tr::open;
+            s->hooks.on_hire = &tr::hire;
+            s->hooks.on_material = &tr::on_material;
+            constexpr bool inspects = !std::is_same_v<decltype(&T::on_inspect),
+                                                      decltype(&factory::blueprint<state>::on_inspect)>;
+            s->hooks.on_inspect = inspects ? &tr::inspect : nullptr;
+            s->hooks.on_fire = &tr::fire;
+            s->hooks.on_close = &tr::close;
+            s->descriptor.state_size = std::is_empty_v<state> ? 0 : static_cast<std::uint32_t>(sizeof(state));
+            s->descriptor.state_align = static_cast<std::uint32_t>(alignof(state));
+            s->descriptor.pclass_count = static_cast<std::uint32_t>(s->pclasses.size());
+            s->descriptor.pclasses = s->pclasses.empty() ? nullptr : s->pclasses.data();
+            s->descriptor.blueprint = &s->hooks;
+            return s;
+        } catch (...) {
+            return nullptr;
+        }
+    }();
+    return built != nullptr ? &built->descriptor : nullptr;
+}
+
+} // namespace detail
+} // namespace factory
+
+#define FACTORY_BLUEPRINT(T) FACTORY_DEFINE_ENTRY_POINTS(::factory::detail::blueprint_descriptor, T)

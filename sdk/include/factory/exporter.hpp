@@ -1,0 +1,137 @@
+// Writing an exporter: a class that takes batches of products of one pclass at a time.
+//
+//   class printer : public factory::exporter {
+//   public:
+//       static constexpr factory::info info{"printer", "1.0.0", "prints product counts"};
+//       printer(const factory::settings&, factory::host h, const factory::export_info&) : exporter(h) {}
+//       factory::export_result export_batch(const factory::batch& b) {
+//           std::printf("%s: %u\n", b.schema().name, b.size());
+//           return factory::export_result::ok();
+//       }
+//   };
+//   FACTORY_EXPORTER(printer)
+//
+// export_batch() answers ok (all taken), retry (nothing taken: call again later with the same
+// batch) or error (nothing taken: dead-letter the batch). flush() is optional and answers the same.
+// Throwing from export_batch() counts as error with the exception's message.
+#pragma once
+
+#include <factory/plugin.hpp>
+
+#include <utility>
+#include <vector>
+
+namespace factory {
+
+class export_result {
+public:
+    static export_result ok() { return export_result(FACTORY_OK, {}); }
+    static export_result retry(std::string why) { return export_result(FACTORY_RETRY, std::move(why)); }
+    static export_result error(std::string why) { return export_result(FACTORY_ERROR, std::move(why)); }
+    int code() const noexcept { return code_; }
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    export_result(int code, std::string message) : code_(code), message_(std::move(message)) {}
+    int code_;
+    std::string message_;
+};
+
+// The blueprint's product classes, as given at open.
+class export_info {
+public:
+    explicit export_info(const factory_export_info* raw) noexcept : raw_(raw) {}
+    std::uint32_t size() const noexcept { return raw_->pclass_count; }
+    const factory_pclass& operator[](std::uint32_t i) const noexcept { return raw_->pclasses[i]; }
+    const factory_pclass* begin() const noexcept { return raw_->pclasses; }
+    const factory_pclass* end() const noexcept { return raw_->pclasses + raw_->pclass_count; }
+
+private:
+    const factory_export_info* raw_;
+};
+
+// A batch of products of one pclass; valid during export_batch() only.
+class batch {
+public:
+    explicit batch(const factory_batch* raw) noexcept : raw_(raw) {}
+    std::uint32_t pclass() const noexcept { return raw_->pclass; }
+    const factory_pclass& schema() const noexcept { return *raw_->schema; }
+    std::uint32_t size() const noexcept { return raw_->count; }
+    const factory_product& operator[](std::uint32_t i) const noexcept { return *raw_->products[i]; }
+    const factory_product* const* begin() const noexcept { return raw_->products; }
+    const factory_product* const* end() const noexcept { return raw_->products + raw_->count; }
+
+private:
+    const factory_batch* raw_;
+};
+
+class exporter {
+public:
+    explicit exporter(factory::host h) noexcept : host_(h) {}
+    const factory::host& host() const noexcept { return host_; }
+    export_result flush() { return export_result::ok(); }
+
+private:
+    factory::host host_;
+};
+
+namespace detail {
+
+inline int answer(const export_result& r, factory_error* err) noexcept {
+    if (r.code() != FACTORY_OK) copy_message(err, r.message());
+    return r.code();
+}
+
+template <class T>
+struct exporter_trampolines {
+    static int open(const factory_host* h, const factory_settings* s, const factory_export_info* i,
+                    void** instance, factory_error* err) noexcept {
+        try {
+            *instance = new T(factory::settings(s), factory::host(h), export_info(i));
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int export_batch(void* self, const factory_batch* b, factory_error* err) noexcept {
+        try {
+            return answer(static_cast<T*>(self)->export_batch(batch(b)), err);
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int flush(void* self, factory_error* err) noexcept {
+        try {
+            return answer(static_cast<T*>(self)->flush(), err);
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static void close(void* self) noexcept { delete static_cast<T*>(self); }
+};
+
+struct exporter_storage {
+    std::vector<factory_setting_spec> settings;
+    factory_exporter_hooks hooks{};
+    factory_descriptor descriptor{};
+};
+
+template <class T>
+const factory_descriptor* exporter_descriptor() noexcept {
+    static const exporter_storage* built = []() -> exporter_storage* {
+        try {
+            using tr = exporter_trampolines<T>;
+            auto* s = new exporter_storage;
+            describe<T>(s->descriptor, *s, FACTORY_KIND_EXPORTER);
+            s->hooks.struct_size = sizeof(factory_exporter_hooks);
+            s->hooks.on_open = &tr::open;
+            s->hooks.on_export = &tr::export_batch;
+            s->hooks.on_flush = &tr::flush;
+            s->hooks.on_close = &tr::close;
+            s->descriptor.exporter = &s->hooks;
+            return s;
+        } catch (...) {
+            return nullptr;
+        }
+    }();
+    return built != nullptr ? &built->descriptor : nullptr;
+}
+
+} // namespace detail
+} // namespace factory
+
+#define FACTORY_EXPORTER(T) FACTORY_DEFINE_ENTRY_POINTS(::factory::detail::exporter_descriptor, T)

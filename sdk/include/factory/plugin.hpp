@@ -1,0 +1,135 @@
+// The C++ layer over <factory/abi.h> for plugin authors: everything common to the three kinds.
+// Include the header of your kind (<factory/blueprint.hpp>, <factory/source.hpp> or
+// <factory/exporter.hpp>); it includes this one.
+//
+// Nothing of C++ crosses the ABI: the trampolines in the kind headers catch every exception a
+// plugin throws and turn it into FACTORY_ERROR with the exception's message.
+#pragma once
+
+#include <factory/abi.h>
+#include <factory/schema.hpp>
+#include <factory/settings.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace factory {
+
+// What a plugin says about itself in its descriptor.
+struct info {
+    const char* name;        // [a-z0-9_]+
+    const char* version;     // e.g. "1.0.0"
+    const char* description; // one line
+};
+
+enum class log_level : std::uint32_t {
+    debug = FACTORY_LOG_DEBUG,
+    info = FACTORY_LOG_INFO,
+    warn = FACTORY_LOG_WARN,
+    error = FACTORY_LOG_ERROR
+};
+
+// Host services. Valid from the plugin's constructor until its destructor returns; use only from
+// the thread that calls the plugin's hooks.
+class host {
+public:
+    explicit host(const factory_host* raw) noexcept : raw_(raw) {}
+
+    void log(log_level level, const std::string& message) const {
+        raw_->host_log(raw_->self, static_cast<std::uint32_t>(level), message.c_str());
+    }
+    std::int64_t now_ns() const noexcept { return raw_->host_now_ns(raw_->self); }
+    bool stopping() const noexcept { return raw_->host_stopping(raw_->self) != 0; }
+    std::uint32_t workshop() const noexcept { return raw_->workshop; }
+    const factory_host* raw() const noexcept { return raw_; }
+
+private:
+    const factory_host* raw_;
+};
+
+// A read-only view of one material; valid only during the hook that receives it.
+class material {
+public:
+    explicit material(const factory_material* raw) noexcept : raw_(raw) {}
+
+    std::uint64_t pid() const noexcept { return raw_->pid; }
+    std::int64_t time_ns() const noexcept { return raw_->time_ns; }
+    std::uint64_t seq() const noexcept { return raw_->seq; }
+    std::uint16_t format() const noexcept { return raw_->format; }
+    std::uint32_t size() const noexcept { return raw_->size; }
+    const unsigned char* data() const noexcept {
+        return static_cast<const unsigned char*>(factory_material_payload(raw_));
+    }
+    std::string_view text() const noexcept {
+        return {reinterpret_cast<const char*>(data()), raw_->size};
+    }
+    // The payload as a T, or nullptr when it is too small to hold one.
+    template <class T>
+    const T* as() const noexcept {
+        return raw_->size >= sizeof(T) ? reinterpret_cast<const T*>(data()) : nullptr;
+    }
+    const factory_material* raw() const noexcept { return raw_; }
+
+private:
+    const factory_material* raw_;
+};
+
+namespace detail {
+
+inline void copy_message(factory_error* err, std::string_view text) noexcept {
+    if (err == nullptr) return;
+    std::size_t n = text.size() < sizeof(err->message) - 1 ? text.size() : sizeof(err->message) - 1;
+    std::memcpy(err->message, text.data(), n);
+    err->message[n] = '\0';
+}
+
+inline int fail(factory_error* err, const std::exception& e) noexcept {
+    copy_message(err, e.what());
+    return FACTORY_ERROR;
+}
+
+inline int fail_unknown(factory_error* err) noexcept {
+    copy_message(err, "unknown exception");
+    return FACTORY_ERROR;
+}
+
+inline std::uint32_t abi(std::uint32_t* descriptor_size) noexcept {
+    if (descriptor_size != nullptr) *descriptor_size = sizeof(factory_descriptor);
+    return FACTORY_ABI_VERSION;
+}
+
+// Fills the common part of a descriptor from a plugin class's static members.
+template <class T, class Storage>
+void describe(factory_descriptor& d, Storage& storage, std::uint32_t kind) {
+    d.abi_version = FACTORY_ABI_VERSION;
+    d.struct_size = sizeof(factory_descriptor);
+    d.kind = kind;
+    d.name = T::info.name;
+    d.version = T::info.version;
+    d.description = T::info.description;
+    if constexpr (requires { T::settings; }) {
+        for (const setting& s : T::settings)
+            storage.settings.push_back(
+                factory_setting_spec{s.key, s.type, s.default_value, s.help, s.choices});
+    }
+    d.setting_count = static_cast<std::uint32_t>(storage.settings.size());
+    d.settings = storage.settings.empty() ? nullptr : storage.settings.data();
+}
+
+} // namespace detail
+} // namespace factory
+
+#define FACTORY_EXPORT extern "C" __attribute__((visibility("default")))
+
+// Defines the two entry points for plugin class T; `maker` builds its descriptor.
+#define FACTORY_DEFINE_ENTRY_POINTS(maker, T)                                               \
+    FACTORY_EXPORT std::uint32_t factory_plugin_abi(std::uint32_t* descriptor_size) {       \
+        return ::factory::detail::abi(descriptor_size);                                     \
+    }                                                                                       \
+    FACTORY_EXPORT const factory_descriptor* factory_plugin_descriptor(void) {              \
+        return maker<T>();                                                                  \
+    }
