@@ -1,0 +1,178 @@
+// The roster: every live worker of one workshop, keyed by pid, with the blueprint's state inline.
+//
+// Layout. An open-addressing hash table of fixed-stride slots, no nodes and no tombstones. Each
+// slot is a 24-byte worker_slot header followed by the blueprint's state bytes (at
+// round_up(24, state_align) from the slot's start); the stride is rounded up to the state's
+// alignment (and to 8). A slot whose `materials` is 0 is empty: a live worker has had at least
+// one material, and its count saturates at UINT32_MAX instead of wrapping to 0.
+//
+// Probing. The home slot is factory::home_slot(mixed, capacity) with mixed = factory::mix(pid):
+// the LOW half of the mixed key, because purchasing routes on the high half, which is therefore
+// nearly constant inside one workshop. Collisions probe linearly (wrapping at the end); erase
+// shifts the rest of the cluster back (backward-shift deletion), so a lookup stops at the first
+// empty slot. Slots are moved with memcpy: the SDK requires blueprint state to be trivially
+// copyable.
+//
+// Size. The table grows by 5/4 (rehashing every worker) when an insert would take it past a load
+// of 4/5, so the load of a grown table lies between 0.64 (just after growing) and 0.8, and linear
+// probing stays short: about 3 slots per hit and 13 per miss at 0.8. The memory per live worker
+// is stride / load: with S bytes of state (stride 24 + S), that is 24 + S bytes of header and
+// state plus empty slots worth (24 + S) * (1 / load - 1), i.e. an overhead beyond the state of
+// 30 + S/4 bytes at the best load (0.8), about 33 + S * 0.39 on average over a growth cycle and
+// 37.5 + S * 0.56 at the worst (0.64); add the timer wheel's 8 to 16 bytes per worker
+// (timer_wheel.hpp). So the whole overhead stays under 64 bytes per worker for states up to 32
+// bytes at any load (at exactly 1,000,000 workers grown from empty the load is 0.77: 50 bytes
+// with 32 bytes of state), and for larger states when the run calls reserve() for its expected
+// size. Capacity is at most 2^32 slots (home_slot scales a 32-bit hash).
+//
+// Threads: none of its own; one thread (the workshop's) owns a roster. Nothing here allocates
+// except growth (insert past the load limit, reserve), which may throw std::bad_alloc.
+//
+// Pointer validity: a worker_slot* (and its state pointer) stays valid until the next insert,
+// find_or_insert that inserts, erase, reserve or clear on the same roster. erase may move other
+// workers (backward shift) and growth moves them all.
+#pragma once
+
+#include "common/hash.hpp"
+#include "workshop/ticks.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace factory {
+
+// The host's per-worker header. The times are the workforce's (workforce.hpp); the roster only
+// reads pid and materials.
+struct worker_slot {
+    std::uint64_t pid;
+    tick last_seen;          // tick of the latest material
+    tick hired;              // tick of the first material
+    tick due;                // the tick of this worker's entry in the timer wheel
+    std::uint32_t materials; // materials so far, saturating; 0 marks an empty slot
+};
+static_assert(sizeof(worker_slot) == 24, "the slot header is part of the memory budget");
+
+class roster {
+public:
+    static constexpr std::size_t max_state_align = 16;
+    static constexpr std::size_t min_capacity = 16;
+    // Growth happens when size would exceed capacity * load_num / load_den.
+    static constexpr std::size_t load_num = 4;
+    static constexpr std::size_t load_den = 5;
+
+    // state_align: a power of two, at most max_state_align (0 is taken as 1). Throws
+    // std::invalid_argument otherwise. initial_workers: as reserve().
+    roster(std::size_t state_size, std::size_t state_align, std::size_t initial_workers = 0);
+    ~roster();
+    roster(const roster&) = delete;
+    roster& operator=(const roster&) = delete;
+
+    // The live worker for pid, or nullptr. `mixed` must be factory::mix(pid).
+    worker_slot* find(std::uint64_t pid, std::uint64_t mixed) noexcept {
+        worker_slot* s = home(mixed);
+        while (s->materials != 0) {
+            if (s->pid == pid) {
+                return s;
+            }
+            s = next(s);
+        }
+        return nullptr;
+    }
+
+    // Adds a worker for pid, which must be absent: header {pid, 0, 0, 0, materials = 1} (1 so
+    // that it reads as live; the caller sets the times), state zeroed. May grow the table.
+    worker_slot* insert(std::uint64_t pid, std::uint64_t mixed);
+
+    // find() when present (inserted = false), else insert() (inserted = true): one probe
+    // sequence instead of two.
+    worker_slot* find_or_insert(std::uint64_t pid, std::uint64_t mixed, bool& inserted) {
+        if (size_ < max_size_) {
+            worker_slot* s = home(mixed);
+            while (s->materials != 0) {
+                if (s->pid == pid) {
+                    inserted = false;
+                    return s;
+                }
+                s = next(s);
+            }
+            inserted = true;
+            occupy(s, pid);
+            return s;
+        }
+        worker_slot* s = find(pid, mixed);
+        inserted = s == nullptr;
+        return inserted ? insert(pid, mixed) : s;
+    }
+
+    // Removes a live worker of this roster. Moves later members of its cluster back.
+    void erase(worker_slot* slot) noexcept;
+
+    // Removes every worker; keeps the capacity.
+    void clear() noexcept;
+
+    // Makes room for n workers without growing again (no rehash while size() <= n).
+    void reserve(std::size_t n);
+
+    // The blueprint's state of a slot: state_size() bytes, state_align aligned.
+    void* state(worker_slot* slot) const noexcept {
+        return reinterpret_cast<std::byte*>(slot) + state_offset_;
+    }
+
+    // Hints the CPU to fetch the home slot of a mixed key (for the materials of a batch that
+    // come next). Never faults, changes nothing.
+    void prefetch(std::uint64_t mixed) const noexcept {
+        const std::byte* p = slots_ + home_slot(mixed, capacity_) * stride_;
+        __builtin_prefetch(p, 1, 3);
+        // The header and the state may straddle a cache line.
+        __builtin_prefetch(p + stride_ - 1, 1, 3);
+    }
+
+    // Calls f(worker_slot&) for every live worker, in slot order. f must not insert or erase.
+    template <class F>
+    void for_each(F&& f) {
+        for (std::byte* p = slots_; p != end_; p += stride_) {
+            auto* s = reinterpret_cast<worker_slot*>(p);
+            if (s->materials != 0) {
+                f(*s);
+            }
+        }
+    }
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    std::size_t state_size() const noexcept { return state_size_; }
+    std::size_t stride() const noexcept { return stride_; }
+    // Bytes held: the slot array (the object itself is small and not counted).
+    std::size_t memory_bytes() const noexcept { return capacity_ * stride_; }
+
+private:
+    worker_slot* home(std::uint64_t mixed) const noexcept {
+        return reinterpret_cast<worker_slot*>(slots_ + home_slot(mixed, capacity_) * stride_);
+    }
+    worker_slot* next(worker_slot* s) const noexcept {
+        std::byte* p = reinterpret_cast<std::byte*>(s) + stride_;
+        return reinterpret_cast<worker_slot*>(p == end_ ? slots_ : p);
+    }
+    void occupy(worker_slot* s, std::uint64_t pid) noexcept {
+        *s = worker_slot{pid, 0, 0, 0, 1};
+        std::memset(state(s), 0, state_size_);
+        ++size_;
+    }
+    void rehash(std::size_t new_capacity);
+    static std::size_t max_size_for(std::size_t capacity) noexcept {
+        return capacity / load_den * load_num + capacity % load_den * load_num / load_den;
+    }
+
+    std::size_t state_size_;
+    std::size_t state_offset_;
+    std::size_t stride_;
+    std::size_t capacity_ = 0;
+    std::size_t size_ = 0;
+    std::size_t max_size_ = 0; // size_ may not exceed it; always < capacity_, so probes end
+    std::byte* slots_ = nullptr;
+    std::byte* end_ = nullptr;
+};
+
+} // namespace factory
