@@ -64,14 +64,20 @@ void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept {
 
 void doorbell::notify() noexcept {
     // Pairs with the fence in wait(): orders the caller's store (a ring index) before the load of
-    // `waiters`, which an acquire/release pair cannot do (store-load ordering).
+    // `seq`, which an acquire/release pair cannot do (store-load ordering).
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (waiters.load(std::memory_order_relaxed) == 0) {
+    std::uint32_t observed = seq.load(std::memory_order_relaxed);
+    if ((observed & doorbell_armed) == 0) {
         return;
     }
-    // Release: a waiter that reads the new seq also sees what the caller stored before notify().
-    seq.fetch_add(1, std::memory_order_release);
-    detail::futex_wake_all(seq);
+    // Disarm and advance the generation in one step, so that of several notifiers racing here only
+    // one makes the system call; the losers' CAS fails only because the winner changed the word,
+    // and the winner wakes everyone. Release: a waiter that reads the new value also sees what the
+    // caller stored before notify().
+    if (seq.compare_exchange_strong(observed, observed + 1, std::memory_order_release,
+                                    std::memory_order_relaxed)) {
+        detail::futex_wake_all(seq);
+    }
 }
 
 } // namespace factory::shm

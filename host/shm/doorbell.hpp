@@ -8,9 +8,11 @@
 // One doorbell may serve several rings: transportation sleeps on one bell that every workshop's
 // lane rings, and its `ready` checks all lanes.
 //
-// Cost: notify() is one fence and one load while nobody sleeps (no system call). A process that
-// dies while sleeping leaves `waiters` above zero; that is harmless (every notify then makes a
-// FUTEX_WAKE that finds nobody) and is cleared only when the segment is recreated.
+// Cost: notify() is one fence and one load unless a waiter has armed the bell since the last wake-up;
+// only then does it make a FUTEX_WAKE system call, and it disarms the bell as it does. So a producer
+// that publishes often while its consumer is asleep (or woken but not yet running, which on a busy
+// machine lasts a time slice) pays one system call per sleep, not one per publish. A process that
+// dies while sleeping leaves the bell armed: the next notify() pays one needless FUTEX_WAKE.
 #pragma once
 
 #include <atomic>
@@ -37,14 +39,18 @@ void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept;
 
 } // namespace detail
 
-// One cache line of its own: the producer loads `waiters` on every publish, and that line must not
-// be one that the ring's indices bounce on.
+// One cache line of its own: the producer loads `seq` on every publish, and that line must not be
+// one that the ring's indices bounce on.
 struct alignas(64) doorbell {
-    std::atomic<std::uint32_t> seq{0};     // bumped by every notify() that found a waiter
-    std::atomic<std::uint32_t> waiters{0}; // threads (in any process) inside wait()
+    // Bit 0 (armed): a waiter may be asleep, or about to sleep, and no notify() has woken it since.
+    // Bits 1-31: a generation count, advanced by each notify() that disarms. The futex word.
+    std::atomic<std::uint32_t> seq{0};
+    // Threads (in any process) inside the sleeping part of wait(); for reports and tests only.
+    std::atomic<std::uint32_t> waiters{0};
 
     // Any thread, any process. Call after making a waiter's condition true (e.g. after the
-    // release store of a ring index). No system call unless someone is registered as waiting.
+    // release store of a ring index). No system call unless a waiter armed the bell since the last
+    // wake-up.
     void notify() noexcept;
 
     // Any thread, any process. Returns as soon as ready() is true (true), or when timeout_ns
@@ -55,21 +61,26 @@ struct alignas(64) doorbell {
     bool wait(Ready&& ready, std::int64_t timeout_ns) noexcept;
 };
 
+inline constexpr std::uint32_t doorbell_armed = 1;
+
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t),
               "the futex word must be the atomic's own storage");
 
-// Why no wake-up is lost (the classic Dekker/eventcount argument):
-//   notifier: [store that makes ready() true]; fence(seq_cst); load waiters; if > 0: seq += 1, wake
-//   waiter:   waiters += 1; fence(seq_cst); s = load seq; check ready(); futex_wait(seq, s)
-// The two seq_cst fences order "store condition / load waiters" against "store waiters / load
-// condition": at least one side sees the other's store. Either the waiter's ready() sees the
-// condition (it does not sleep), or the notifier sees waiters > 0 and bumps seq. In the latter case
-// the waiter either read seq after the bump (the bump is a release and the condition was stored
-// before it, so ready() then sees the condition), or it read the old value s: then the kernel's
-// FUTEX_WAIT finds seq != s and returns at once, or it queued the waiter before the bump and the
-// FUTEX_WAKE that follows the bump wakes it. seq wraps after 2^32 bumps; a waiter would have to
-// miss exactly 2^32 of them between its load and its FUTEX_WAIT for the value to match again.
+// Why no wake-up is lost (the Dekker / eventcount argument):
+//   notifier: [store that makes ready() true]; fence(seq_cst); s = load seq;
+//             if armed: CAS seq s -> s + 1 (disarmed, next generation) and FUTEX_WAKE all
+//   waiter:   a = (seq |= armed); fence(seq_cst); check ready(); FUTEX_WAIT(seq, a)
+// The two seq_cst fences order "store condition / load seq" against "arm seq / load condition":
+// if the notifier's load does not see the waiter's arming, the waiter's ready() sees the
+// condition and it does not sleep. If the load does see it (armed), the notifier's CAS either
+// succeeds, and then FUTEX_WAIT finds seq != a and returns at once, or the waiter was already queued
+// in the kernel and the FUTEX_WAKE that follows wakes it; or the CAS fails, which only happens when
+// another notifier disarmed first (a waiter's arming of an armed word changes nothing), and that
+// notifier wakes every sleeper. Waking all, and disarming, is right for a bell shared by several
+// waiters: each woken one re-checks its own condition and re-arms before sleeping again.
+// The generation wraps after 2^31 wake-ups; a waiter would have to miss exactly that many between
+// arming and its FUTEX_WAIT for the value to match again.
 template <class Ready>
 bool doorbell::wait(Ready&& ready, std::int64_t timeout_ns) noexcept {
     if (ready()) {
@@ -79,25 +90,25 @@ bool doorbell::wait(Ready&& ready, std::int64_t timeout_ns) noexcept {
         return false;
     }
     const timespec deadline = detail::deadline_after(timeout_ns);
-    // The RMW is already a full barrier on x86-64; the fence is what the C++ model needs to pair
-    // with the fence in notify().
-    waiters.fetch_add(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    waiters.fetch_add(1, std::memory_order_relaxed);
     bool seen = false;
     for (;;) {
-        // Acquire pairs with the release bump in notify(): a waiter that sees the new seq also sees
-        // the condition stored before it.
-        const std::uint32_t observed = seq.load(std::memory_order_acquire);
+        // An RMW even when the bell is already armed, so the arming is a store the notifier's load
+        // is ordered against. The fence is what the C++ model needs to pair with the fence in
+        // notify() (on x86-64 the locked RMW is already a full barrier).
+        const std::uint32_t armed =
+            seq.fetch_or(doorbell_armed, std::memory_order_seq_cst) | doorbell_armed;
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         if (ready()) {
             seen = true;
             break;
         }
-        if (detail::futex_wait_until(seq, observed, deadline) == detail::futex_result::timed_out) {
+        if (detail::futex_wait_until(seq, armed, deadline) == detail::futex_result::timed_out) {
             seen = ready();
             break;
         }
     }
-    // Relaxed: a notifier that still sees us registered only pays for one needless FUTEX_WAKE.
+    // Relaxed: informational only; notify() does not read it.
     waiters.fetch_sub(1, std::memory_order_relaxed);
     return seen;
 }

@@ -110,7 +110,7 @@ TEST_CASE("a loop asleep in backoff wakes when its bell rings", "[backoff]") {
         }
         sleeps = idle.sleeps();
     });
-    while (bell.waiters.load() == 0) {
+    while (bell.waiters.load() == 0 || (bell.seq.load() & doorbell_armed) == 0) {
         std::this_thread::yield();
     }
     work.store(1, std::memory_order_release);

@@ -476,18 +476,28 @@ TEST_CASE("a restarted producer continues after the last publish", "[ring]") {
     CHECK(backlog_records(t.ring) == 0);
 }
 
-TEST_CASE("publish and release without anything to hand over change nothing", "[ring]") {
+TEST_CASE("publish and release ring the bell only when they hand something over", "[ring]") {
     test_ring t(4096);
     doorbell bell;
     producer p(t.ring, &bell);
     consumer c(t.ring, &bell);
-    bell.waiters.store(1); // as if someone slept: a notify would now bump seq
+    bell.seq.store(doorbell_armed); // as if someone slept: a notify would now disarm it
     p.publish();
     c.release();
-    CHECK(bell.seq.load() == 0);
+    CHECK(bell.seq.load() == doorbell_armed);
     CHECK(t.ring->tail.load() == 0);
     put(p, 0, 8);
-    CHECK(bell.seq.load() == 1);
+    CHECK(bell.seq.load() == 2);
+    bell.seq.fetch_or(doorbell_armed);
     take(c, 0, 8);
+    CHECK(bell.seq.load() == 4);
+}
+
+TEST_CASE("close rings the bell even with nothing left to publish", "[ring]") {
+    test_ring t(4096);
+    doorbell bell;
+    producer p(t.ring, &bell);
+    bell.seq.store(doorbell_armed);
+    p.close();
     CHECK(bell.seq.load() == 2);
 }
