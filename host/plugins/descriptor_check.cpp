@@ -1,0 +1,173 @@
+#include "plugins/descriptor_check.hpp"
+
+#include "plugins/plugin.hpp"
+
+#include <factory/schema.hpp>
+#include <factory/values.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace factory::plugins {
+namespace {
+
+std::string quoted(const char* text) { return "'" + std::string(text) + "'"; }
+
+std::string name_problem(const char* what, const char* name) {
+    if (name == nullptr) return std::string(what) + " is NULL";
+    if (!is_plain_name(name))
+        return std::string(what) + " " + quoted(name) + " is not a plain name ([a-z0-9_]+)";
+    return {};
+}
+
+std::string setting_problem(const factory_setting_spec& s) {
+    if (auto p = name_problem("setting key", s.key); !p.empty()) return p;
+    const std::string self = "setting " + quoted(s.key);
+    if (s.type < FACTORY_SETTING_STRING || s.type > FACTORY_SETTING_PATH_OUT)
+        return self + " has unknown type " + std::to_string(s.type);
+    if (s.type == FACTORY_SETTING_ENUM) {
+        if (s.choices == nullptr || *s.choices == '\0') return self + " is an enum without choices";
+        for (std::string_view rest = s.choices; ;) {
+            auto bar = rest.find('|');
+            if (rest.substr(0, bar).empty()) return self + " has an empty choice in " + quoted(s.choices);
+            if (bar == std::string_view::npos) break;
+            rest.remove_prefix(bar + 1);
+        }
+    } else if (s.choices != nullptr) {
+        return self + " has choices but is not an enum (choices must be NULL)";
+    }
+    if (s.default_value != nullptr && !values::check_form(s.type, s.default_value, s.choices))
+        return self + ": default " + quoted(s.default_value) + " is not " +
+               values::describe_type(s.type);
+    return {};
+}
+
+std::string settings_problem(const factory_descriptor& d) {
+    if (d.setting_count > 0 && d.settings == nullptr)
+        return "setting_count is " + std::to_string(d.setting_count) + " but settings is NULL";
+    std::set<std::string_view> keys;
+    for (std::uint32_t i = 0; i < d.setting_count; ++i) {
+        if (auto p = setting_problem(d.settings[i]); !p.empty()) return p;
+        if (!keys.insert(d.settings[i].key).second)
+            return "setting " + quoted(d.settings[i].key) + " is declared twice";
+    }
+    return {};
+}
+
+std::string field_problem(const factory_pclass& pc, const factory_field& f) {
+    const std::string owner = "pclass " + quoted(pc.name) + ": ";
+    if (auto p = name_problem("field name", f.name); !p.empty()) return owner + p;
+    const std::string self = owner + "field " + quoted(f.name);
+    if (f.type < FACTORY_FIELD_U8 || f.type > FACTORY_FIELD_STRING)
+        return self + " has unknown type " + std::to_string(f.type);
+    const std::uint32_t want = field_type_size(f.type);
+    if (f.type == FACTORY_FIELD_STRING ? f.size == 0 : f.size != want)
+        return self + " of type " + field_type_name(f.type) + " has size " + std::to_string(f.size) +
+               (f.type == FACTORY_FIELD_STRING ? ", must be at least 1" : ", must be " + std::to_string(want));
+    // 64-bit sum: offset + size cannot wrap around and slip back inside the record.
+    if (std::uint64_t{f.offset} + f.size > pc.record_size)
+        return self + " (offset " + std::to_string(f.offset) + ", size " + std::to_string(f.size) +
+               ") ends past record_size " + std::to_string(pc.record_size);
+    if (f.reserved != 0) return self + " has reserved set to " + std::to_string(f.reserved) + ", must be 0";
+    return {};
+}
+
+std::string pclass_problem(const factory_pclass& pc) {
+    if (auto p = name_problem("pclass name", pc.name); !p.empty()) return p;
+    const std::string self = "pclass " + quoted(pc.name);
+    if (pc.record_size == 0) return self + " has record_size 0";
+    if (pc.field_count > 0 && pc.fields == nullptr)
+        return self + " has field_count " + std::to_string(pc.field_count) + " but fields is NULL";
+    std::set<std::string_view> names;
+    for (std::uint32_t i = 0; i < pc.field_count; ++i) {
+        if (auto p = field_problem(pc, pc.fields[i]); !p.empty()) return p;
+        if (!names.insert(pc.fields[i].name).second)
+            return self + ": field " + quoted(pc.fields[i].name) + " is declared twice";
+    }
+    return {};
+}
+
+std::string blueprint_problem(const factory_descriptor& d) {
+    const std::uint32_t a = d.state_align;
+    if (a == 0 || (a & (a - 1)) != 0 || a > 16)
+        return "state_align is " + std::to_string(a) + ", must be a power of two from 1 to 16";
+    if (d.pclass_count > 0 && d.pclasses == nullptr)
+        return "pclass_count is " + std::to_string(d.pclass_count) + " but pclasses is NULL";
+    std::set<std::string_view> names;
+    for (std::uint32_t i = 0; i < d.pclass_count; ++i) {
+        if (auto p = pclass_problem(d.pclasses[i]); !p.empty()) return p;
+        if (!names.insert(d.pclasses[i].name).second)
+            return "pclass " + quoted(d.pclasses[i].name) + " is declared twice";
+    }
+    return {};
+}
+
+std::string not_blueprint_problem(const factory_descriptor& d) {
+    if (d.state_size != 0 || d.state_align != 0 || d.pclass_count != 0 || d.pclasses != nullptr)
+        return std::string("a ") + to_string(static_cast<kind>(d.kind)) +
+               " must leave state_size, state_align, pclass_count and pclasses zero";
+    return {};
+}
+
+// Each kind's table: its size, and which of its hooks must be present.
+template <class Hooks>
+std::string table_problem(const char* kind_name, const Hooks* h,
+                          std::initializer_list<std::pair<const char*, bool>> required) {
+    const std::string self = std::string(kind_name) + " hooks";
+    if (h == nullptr) return "the " + self + " table is NULL";
+    if (h->struct_size != sizeof(Hooks))
+        return self + " struct_size is " + std::to_string(h->struct_size) + ", must be " +
+               std::to_string(sizeof(Hooks));
+    for (auto [name, present] : required)
+        if (!present) return self + ": " + name + " is NULL";
+    return {};
+}
+
+std::string hooks_problem(const factory_descriptor& d, kind k) {
+    const int tables = (d.source != nullptr) + (d.blueprint != nullptr) + (d.exporter != nullptr);
+    if (tables > 1) return "more than one hooks table is set; only the " + std::string(to_string(k)) + " one may be";
+    switch (k) {
+    case kind::source: {
+        const auto* h = d.source;
+        return table_problem("source", h, {{"on_open", h && h->on_open}, {"on_fill", h && h->on_fill},
+                                           {"on_close", h && h->on_close}});
+    }
+    case kind::blueprint: {
+        const auto* h = d.blueprint;
+        return table_problem("blueprint", h,
+                             {{"on_open", h && h->on_open}, {"on_hire", h && h->on_hire},
+                              {"on_material", h && h->on_material}, {"on_fire", h && h->on_fire},
+                              {"on_close", h && h->on_close}});
+    }
+    case kind::exporter: {
+        const auto* h = d.exporter;
+        return table_problem("exporter", h, {{"on_open", h && h->on_open}, {"on_export", h && h->on_export},
+                                             {"on_close", h && h->on_close}});
+    }
+    }
+    return "unknown kind";
+}
+
+} // namespace
+
+bool is_plain_name(std::string_view text) noexcept {
+    if (text.empty()) return false;
+    for (char c : text)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+std::string descriptor_problem(const factory_descriptor& d) {
+    const auto k = kind_from_raw(d.kind);
+    if (!k) return "kind is " + std::to_string(d.kind) + ", must be 1 (source), 2 (blueprint) or 3 (exporter)";
+    if (auto p = name_problem("name", d.name); !p.empty()) return p;
+    if (d.version == nullptr || *d.version == '\0') return "version is empty";
+    if (d.description == nullptr) return "description is NULL";
+    if (d.reserved != 0) return "reserved is " + std::to_string(d.reserved) + ", must be 0";
+    if (auto p = settings_problem(d); !p.empty()) return p;
+    if (auto p = *k == kind::blueprint ? blueprint_problem(d) : not_blueprint_problem(d); !p.empty()) return p;
+    return hooks_problem(d, *k);
+}
+
+} // namespace factory::plugins

@@ -1,0 +1,24 @@
+// Checks a plugin's descriptor before the host relies on any of it. The descriptor is data written
+// by someone else's code: every pointer may be NULL and every count may be wrong, so nothing here
+// dereferences a pointer it has not checked first.
+#pragma once
+
+#include <factory/abi.h>
+
+#include <string>
+#include <string_view>
+
+namespace factory::plugins {
+
+// True when `text` is a non-empty [a-z0-9_]+ word (plugin, setting, pclass and field names).
+bool is_plain_name(std::string_view text) noexcept;
+
+// What is wrong with `d`, as one short clause ("setting 'keys': default '-1' is not a non-negative
+// integer"), or an empty string when it is well-formed: a known kind whose hooks table is present,
+// of the right size and with its required hooks; plain names; settings of known types with unique
+// keys, choices for enums and defaults of the right form; for a blueprint, state_align a power of
+// two at most 16 and product classes with unique names whose fields fit in the record, match their
+// types in size and have unique names. Assumes abi_version and struct_size were already checked.
+std::string descriptor_problem(const factory_descriptor& d);
+
+} // namespace factory::plugins

@@ -1,0 +1,58 @@
+#include "plugins/file_safety.hpp"
+
+#include "plugins/plugin.hpp"
+
+#include <cstdio>
+#include <string>
+#include <system_error>
+
+namespace factory::plugins {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr fs::perms others_may_write = fs::perms::group_write | fs::perms::others_write;
+
+std::string octal(fs::perms p) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "%04o", static_cast<unsigned>(p & fs::perms::mask));
+    return buf;
+}
+
+fs::perms mode_of(const fs::path& p) {
+    std::error_code ec;
+    auto st = fs::status(p, ec);
+    if (ec) throw load_error(p.string() + ": cannot read its permissions (" + ec.message() + "); check the path");
+    return st.permissions();
+}
+
+void check_file(const fs::path& file, const fs::path& plugin) {
+    const auto mode = mode_of(file);
+    if ((mode & others_may_write) == fs::perms::none) return;
+    throw load_error(plugin.string() + ": refusing to load a plugin that other users can write to (" +
+                     file.string() + " has mode " + octal(mode) + "); run 'chmod go-w " + file.string() + "'");
+}
+
+void check_folder(const fs::path& folder, const fs::path& plugin) {
+    const auto mode = mode_of(folder);
+    if ((mode & others_may_write) == fs::perms::none || (mode & fs::perms::sticky_bit) != fs::perms::none) return;
+    throw load_error(plugin.string() + ": refusing to load a plugin from a folder that other users can write to (" +
+                     folder.string() + " has mode " + octal(mode) + ", so anyone could replace the plugin); run 'chmod go-w " +
+                     folder.string() + "' or move the plugin elsewhere");
+}
+
+} // namespace
+
+void check_not_writable_by_others(const fs::path& file) {
+    const fs::path given = fs::absolute(file).lexically_normal();
+    check_file(given, given);
+    check_folder(given.parent_path(), given);
+
+    std::error_code ec;
+    const fs::path real = fs::canonical(given, ec);
+    if (ec || real == given) return;
+    check_file(real, given);
+    if (real.parent_path() != given.parent_path()) check_folder(real.parent_path(), given);
+}
+
+} // namespace factory::plugins

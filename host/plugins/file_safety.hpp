@@ -1,0 +1,16 @@
+// Refusing plugin files that someone else could have planted. A plugin runs with the host's
+// rights, so whoever can write the .so, or swap it in its folder, can run code as the user.
+#pragma once
+
+#include <filesystem>
+
+namespace factory::plugins {
+
+// Throws load_error (one line: which file or folder, its mode, and the chmod that fixes it) when
+// `file` is writable by its group or by others, or when the folder holding it is writable by its
+// group or by others without the sticky bit (a sticky folder such as /tmp lets only a file's owner
+// rename or delete it). When `file` is reached through symbolic links, the real file and its real
+// folder are checked as well.
+void check_not_writable_by_others(const std::filesystem::path& file);
+
+} // namespace factory::plugins

@@ -1,0 +1,81 @@
+// Plugins that other users could have written or swapped are refused before they are loaded.
+#include "plugins/loader.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace factory::plugins;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::perms file_mode = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+
+std::string refusal(const fs::path& file) {
+    return factory::test::message_of<load_error>([&] { load_file(file); });
+}
+
+} // namespace
+
+TEST_CASE("a plugin in a private folder loads") {
+    factory::test::scratch_dir tmp;
+    const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("safe"));
+    CHECK(load_file(file).name() == "fixture_widget");
+}
+
+TEST_CASE("a world-writable plugin file is refused with the chmod that fixes it") {
+    factory::test::scratch_dir tmp;
+    const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("d"));
+    fs::permissions(file, file_mode | fs::perms::others_write);
+    const auto msg = refusal(file);
+    CHECK_THAT(msg, Catch::StartsWith(file.string() + ": refusing to load a plugin that other users can write to"));
+    CHECK_THAT(msg, Catch::Contains("mode 0646"));
+    CHECK_THAT(msg, Catch::Contains("chmod go-w " + file.string()));
+}
+
+TEST_CASE("a group-writable plugin file is refused") {
+    factory::test::scratch_dir tmp;
+    const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("d"));
+    fs::permissions(file, file_mode | fs::perms::group_write);
+    CHECK_THAT(refusal(file), Catch::Contains("other users can write to"));
+}
+
+TEST_CASE("a plugin in a world-writable folder without the sticky bit is refused") {
+    factory::test::scratch_dir tmp;
+    const auto dir = tmp.folder("open");
+    const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
+    fs::permissions(dir, fs::perms::all);
+    const auto msg = refusal(file);
+    CHECK(msg.find('\n') == std::string::npos);
+    CHECK_THAT(msg, Catch::Contains("from a folder that other users can write to"));
+    CHECK_THAT(msg, Catch::Contains(dir.string() + " has mode 0777"));
+    CHECK_THAT(msg, Catch::Contains("chmod go-w " + dir.string()));
+}
+
+TEST_CASE("a plugin in a group-writable folder is refused") {
+    factory::test::scratch_dir tmp;
+    const auto dir = tmp.folder("group");
+    const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
+    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_all);
+    CHECK_THAT(refusal(file), Catch::Contains("has mode 0770"));
+}
+
+TEST_CASE("a plugin in a sticky world-writable folder, like /tmp, loads") {
+    factory::test::scratch_dir tmp;
+    const auto dir = tmp.folder("sticky");
+    const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
+    fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit);
+    CHECK(load_file(file).name() == "fixture_widget");
+}
+
+TEST_CASE("a safe link to a plugin in an unsafe folder is refused for the real folder") {
+    factory::test::scratch_dir tmp;
+    const auto open = tmp.folder("open");
+    const auto file = tmp.copy_fixture("libfixture_widget.so", open);
+    fs::permissions(open, fs::perms::all);
+    const auto link = tmp.folder("safe") / "libfixture_widget.so";
+    fs::create_symlink(file, link);
+    const auto msg = refusal(link);
+    CHECK_THAT(msg, Catch::StartsWith(link.string() + ": "));
+    CHECK_THAT(msg, Catch::Contains(open.string() + " has mode 0777"));
+}
