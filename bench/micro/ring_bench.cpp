@@ -1,21 +1,27 @@
 // Throughput of the shared-memory ring: 64-byte records from a producer to a consumer thread, or
 // to a consumer process, publishing after every 1, 32 or 256 records. Reports items/s (records).
 // Both sides idle through the production backoff and doorbells, as the factory's loops do.
+// Also: latency and consumer CPU at a paced 1000 records/s (the backoff's targets), and the cost of
+// a notify() that finds nobody asleep.
 //
 //   build-shm/bench/ring_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
-#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <thread>
+#include <vector>
 
 #include "shm/backoff.hpp"
 #include "shm/ring.hpp"
@@ -163,6 +169,87 @@ void ring_processes(benchmark::State& state) {
     check(state, l);
 }
 
+std::int64_t monotonic_ns() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+double thread_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// One second of records at range(0) per second, each published alone, as a quiet line sees them.
+// The consumer sleeps through backoff with a 10 ms limit (a loop's timer tick). Reports the
+// publish-to-peek latency (p50, p99, max, in microseconds) and the consumer's CPU use (% of a core).
+void paced_latency(benchmark::State& state) {
+    const auto rate = static_cast<std::int64_t>(state.range(0));
+    constexpr std::int64_t paced_sleep_ns = 10'000'000;
+    for (auto _ : state) {
+        lane l;
+        std::vector<std::int64_t> latencies;
+        latencies.reserve(static_cast<std::size_t>(rate) + 1);
+        double consumer_cpu = 0;
+        std::thread consuming([&] {
+            consumer in(l.ring, &l.header->wake_producer);
+            backoff idle;
+            consumer::record r{};
+            const double cpu_before = thread_cpu_seconds();
+            for (;;) {
+                if (in.try_peek(r)) {
+                    idle.reset();
+                    std::int64_t stamp = 0;
+                    std::memcpy(&stamp, r.data, sizeof stamp);
+                    latencies.push_back(monotonic_ns() - stamp);
+                    in.pop();
+                    in.release();
+                    continue;
+                }
+                if (in.finished()) {
+                    break;
+                }
+                idle.idle(l.header->wake_consumer,
+                          [&] {
+                              return l.ring->tail.load(std::memory_order_acquire) != in.position() ||
+                                     l.ring->closed.load(std::memory_order_acquire) != 0;
+                          },
+                          paced_sleep_ns);
+            }
+            consumer_cpu = thread_cpu_seconds() - cpu_before;
+        });
+        producer out(l.ring, &l.header->wake_consumer);
+        const std::int64_t start = monotonic_ns();
+        for (std::int64_t i = 0; i < rate; ++i) {
+            const std::int64_t due = start + i * 1'000'000'000 / rate;
+            const timespec at{static_cast<time_t>(due / 1'000'000'000), static_cast<long>(due % 1'000'000'000)};
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr);
+            void* slot = out.try_claim(record_bytes);
+            if (slot == nullptr) {
+                state.SkipWithError("ring full at a paced rate");
+                break;
+            }
+            const std::int64_t stamp = monotonic_ns();
+            std::memcpy(slot, &stamp, sizeof stamp);
+            out.publish();
+        }
+        out.close();
+        consuming.join();
+        const double seconds = static_cast<double>(monotonic_ns() - start) / 1e9;
+        if (latencies.empty()) {
+            state.SkipWithError("nothing received");
+            break;
+        }
+        std::sort(latencies.begin(), latencies.end());
+        state.counters["p50_us"] = static_cast<double>(latencies[latencies.size() / 2]) / 1e3;
+        state.counters["p99_us"] = static_cast<double>(latencies[latencies.size() * 99 / 100]) / 1e3;
+        state.counters["max_us"] = static_cast<double>(latencies.back()) / 1e3;
+        state.counters["consumer_cpu_pct"] = 100.0 * consumer_cpu / seconds;
+    }
+}
+
 // What a publish adds when nobody sleeps: the doorbell's fence and load.
 void doorbell_notify_no_waiter(benchmark::State& state) {
     doorbell bell;
@@ -177,6 +264,8 @@ void doorbell_notify_no_waiter(benchmark::State& state) {
 
 BENCHMARK(ring_threads)->ArgName("publish_every")->Arg(1)->Arg(32)->Arg(256)->UseRealTime();
 BENCHMARK(ring_processes)->ArgName("publish_every")->Arg(1)->Arg(32)->Arg(256)->UseRealTime();
+BENCHMARK(paced_latency)->ArgName("records_per_s")->Arg(1000)->Iterations(1)->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(doorbell_notify_no_waiter);
 
 BENCHMARK_MAIN();
