@@ -73,12 +73,14 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t),
 //   waiter:   a = (seq |= armed); fence(seq_cst); check ready(); FUTEX_WAIT(seq, a)
 // The two seq_cst fences order "store condition / load seq" against "arm seq / load condition":
 // if the notifier's load does not see the waiter's arming, the waiter's ready() sees the
-// condition and it does not sleep. If the load does see it (armed), the notifier's CAS either
-// succeeds, and then FUTEX_WAIT finds seq != a and returns at once, or the waiter was already queued
-// in the kernel and the FUTEX_WAKE that follows wakes it; or the CAS fails, which only happens when
-// another notifier disarmed first (a waiter's arming of an armed word changes nothing), and that
-// notifier wakes every sleeper. Waking all, and disarming, is right for a bell shared by several
-// waiters: each woken one re-checks its own condition and re-arms before sleeping again.
+// condition and it does not sleep. If the load does see it (armed), either the notifier's CAS
+// succeeds: then the waiter, if not yet in the kernel, finds seq != a in FUTEX_WAIT and returns at
+// once, and if already queued, is woken by the FUTEX_WAKE that follows the CAS. Or the CAS fails:
+// only another notifier can have changed the word since the load (arming an armed word changes
+// nothing), so another notifier disarmed it and wakes every sleeper; a waiter that re-armed after
+// that is ordered after this notifier's load, so its ready() sees the condition.
+// Waking all, and disarming, is right for a bell shared by several waiters: each woken one
+// re-checks its own condition and re-arms before sleeping again.
 // The generation wraps after 2^31 wake-ups; a waiter would have to miss exactly that many between
 // arming and its FUTEX_WAIT for the value to match again.
 template <class Ready>
