@@ -80,7 +80,7 @@ TEST_CASE("every option reaches its field") {
     CHECK(o.quiet);
 }
 
-TEST_CASE("--help prints the options grouped, with their defaults, and exits 0") {
+TEST_CASE("help prints the options grouped, with their defaults, and exits 0") {
     const auto r = parse_words({"--help"});
     CHECK(r.inv.what == invocation::command::exit);
     CHECK(r.inv.exit_code == 0);
@@ -92,7 +92,7 @@ TEST_CASE("--help prints the options grouped, with their defaults, and exits 0")
     }
 }
 
-TEST_CASE("--version names the version and the plugin ABI") {
+TEST_CASE("the version line names the version and the plugin ABI") {
     const auto r = parse_words({"--version"});
     CHECK(r.inv.what == invocation::command::exit);
     CHECK(r.inv.exit_code == 0);

@@ -140,7 +140,7 @@ TEST_CASE("a plugin on the command line replaces the file's plugin and settings 
     CHECK(to_string(r.inv.run.blueprint) == "./libmine.so:keys=src,dst"); // the file's
 }
 
-TEST_CASE("--plugin-dir folders come before the file's") {
+TEST_CASE("command-line plugin folders come before the file's") {
     scratch_dir tmp;
     const auto file = tmp.write("run.toml", "plugin-dir = \"from-file\"\n");
     const auto r = parse_words({"--config", file, "--plugin-dir", "from-line"});
