@@ -1,0 +1,23 @@
+# factory_plugin_test(<name> [SOURCES <plugin logic files...>] [PLUGIN <plugin target>]
+#                     [LIBRARIES <libs...>])
+#
+# One Catch2 executable, test_plugins_<name>, from the calling folder's *_test.cpp files plus the
+# plugin files it tests (compiled in, without the plugin's entry point). Tests include
+# "support/..." and "<plugin folder>/..." headers. With PLUGIN, the plugin is built first and its
+# file's path is FACTORY_TEST_PLUGIN, for tests that load it as the host would.
+function(factory_plugin_test name)
+  cmake_parse_arguments(T "" "PLUGIN" "SOURCES;LIBRARIES" ${ARGN})
+  set(target "test_plugins_${name}")
+  file(GLOB tests CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp")
+  add_executable(${target} ${tests} ${T_SOURCES})
+  target_include_directories(${target} PRIVATE
+    "${PROJECT_SOURCE_DIR}/tests/plugins" "${PROJECT_SOURCE_DIR}/plugins")
+  target_link_libraries(${target} PRIVATE
+    Catch2::Catch2WithMain factory_sdk ${T_LIBRARIES} ${CMAKE_DL_LIBS})
+  if(T_PLUGIN)
+    add_dependencies(${target} ${T_PLUGIN})
+    target_compile_definitions(${target} PRIVATE FACTORY_TEST_PLUGIN="$<TARGET_FILE:${T_PLUGIN}>")
+  endif()
+  catch_discover_tests(${target} TEST_PREFIX "plugins.${name}: "
+                       PROPERTIES TIMEOUT ${FACTORY_TEST_TIMEOUT})
+endfunction()
