@@ -1,0 +1,42 @@
+// The synthetic source: random IPv4 flow records (FACTORY_FORMAT_FLOW4) over `keys` address
+// pairs, as the original template made them. See flow_generator.hpp for how materials and their
+// pids are derived; the same settings give the same materials.
+#pragma once
+
+#include "flow_generator.hpp"
+
+#include <factory/source.hpp>
+
+#include <cstdint>
+
+namespace factory::synthetic {
+
+class synthetic_source : public factory::source {
+public:
+    static constexpr factory::info info{
+        "synthetic", "1.0.0", "random IPv4 flow records (FLOW4) over a fixed set of address pairs"};
+    static inline const factory::setting settings[] = {
+        {"keys", FACTORY_SETTING_UINT, "5000",
+         "how many distinct address pairs (pids) exist, at least 1; each material picks one at "
+         "random, so keys repeat and workers live; pid = splitmix64 finaliser of "
+         "(src << 32 | dst), addresses as host-order integers"},
+        {"count", FACTORY_SETTING_UINT, "0", "materials to make before the input ends; 0: unlimited"},
+        {"seed", FACTORY_SETTING_UINT, "1", "random seed: the same seed gives the same materials"},
+        {"protocols", FACTORY_SETTING_STRING, "tcp:70,udp:25,icmp:5",
+         "protocol mix as name:weight pairs (name: tcp, udp, icmp or a protocol number 0-255; "
+         "shares are rounded to 1/256)"},
+    };
+
+    synthetic_source(const factory::settings& s, factory::host h);
+
+    // Adds min(room, what is left of count) materials; pid = mix64(src << 32 | dst) with the
+    // splitmix64 finaliser over the host-order addresses.
+    factory::fill_result fill(factory::filler& f);
+
+private:
+    flow_generator generator_;
+    std::uint64_t count_;    // 0: unlimited
+    std::uint64_t made_ = 0;
+};
+
+} // namespace factory::synthetic

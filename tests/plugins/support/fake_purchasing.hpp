@@ -1,0 +1,67 @@
+// Drives a source through its C hooks as purchasing would: open with settings, call on_fill
+// with a given room, close. What the source adds or rejects lands in `room` (a fake_fill).
+#pragma once
+
+#include "fake_fill.hpp"
+#include "fake_host.hpp"
+#include "settings.hpp"
+
+#include <factory/abi.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace factory::testing {
+
+class fake_purchasing {
+public:
+    fake_purchasing(const factory_descriptor* d, const fake_settings::overrides& s = {},
+                    std::uint32_t max_size = 64 * 1024)
+        : d_(d), settings_(d, s), room(max_size) {
+        if (d->source == nullptr) throw std::logic_error("not a source");
+    }
+    ~fake_purchasing() { close(); }
+    fake_purchasing(const fake_purchasing&) = delete;
+    fake_purchasing& operator=(const fake_purchasing&) = delete;
+
+    // FACTORY_OK, or FACTORY_ERROR with the message in `error`.
+    int open() {
+        factory_error err{};
+        int rc = d_->source->on_open(host.raw(), settings_.raw(), &instance_, &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        if (rc != FACTORY_OK) instance_ = nullptr;
+        return rc;
+    }
+    // One on_fill call with room for `n` materials; returns its status.
+    int fill(std::uint32_t n) {
+        if (instance_ == nullptr) throw std::logic_error("fill before a successful open");
+        factory_error err{};
+        int rc = d_->source->on_fill(instance_, room.room(n), &err);
+        error = rc == FACTORY_ERROR ? err.message : "";
+        return rc;
+    }
+    // Calls fill(n) until the source says FACTORY_END (or FACTORY_ERROR); gives up after
+    // max_calls calls and returns the last status.
+    int fill_to_end(std::uint32_t n, int max_calls = 100000) {
+        int rc = FACTORY_OK;
+        for (int i = 0; i < max_calls && rc == FACTORY_OK; ++i) rc = fill(n);
+        return rc;
+    }
+    void close() {
+        if (instance_ != nullptr) d_->source->on_close(instance_);
+        instance_ = nullptr;
+    }
+
+    fake_host host;
+    std::string error;
+
+private:
+    const factory_descriptor* d_;
+    fake_settings settings_;
+    void* instance_ = nullptr;
+
+public:
+    fake_fill room;
+};
+
+} // namespace factory::testing
