@@ -13,17 +13,22 @@
 // empty slot. Slots are moved with memcpy: the SDK requires blueprint state to be trivially
 // copyable.
 //
-// Size. The table grows by 5/4 (rehashing every worker) when an insert would take it past a load
-// of 4/5, so the load of a grown table lies between 0.64 (just after growing) and 0.8, and linear
-// probing stays short: about 3 slots per hit and 13 per miss at 0.8. The memory per live worker
-// is stride / load: with S bytes of state (stride 24 + S), that is 24 + S bytes of header and
-// state plus empty slots worth (24 + S) * (1 / load - 1), i.e. an overhead beyond the state of
-// 30 + S/4 bytes at the best load (0.8), about 33 + S * 0.39 on average over a growth cycle and
-// 37.5 + S * 0.56 at the worst (0.64); add the timer wheel's 8 to 16 bytes per worker
-// (timer_wheel.hpp). So the whole overhead stays under 64 bytes per worker for states up to 32
-// bytes at any load (at exactly 1,000,000 workers grown from empty the load is 0.77: 50 bytes
-// with 32 bytes of state), and for larger states when the run calls reserve() for its expected
-// size. Capacity is at most 2^32 slots (home_slot scales a 32-bit hash).
+// Size. The table grows by 5/4 (rehashing every worker) when an insert would take it past its
+// maximum load: 4/5 for a large table, 1/2 for a small one (slot array under small_table_bytes).
+// A small table costs little memory either way, and a lower load makes most lookups end at the
+// home slot, which saves the branch mispredictions that dominate the cost of a lookup in cache.
+// The load of a large table lies between 0.64 (just after growing) and 0.8, where linear probing
+// takes about 3 slots per hit and 13 per miss. The memory per live worker is stride / load:
+// with S bytes of state (stride 24 + S), that is 24 + S bytes of header and state plus empty
+// slots worth (24 + S) * (1 / load - 1), i.e. an overhead beyond the state of 30 + S/4 bytes at
+// the best load (0.8), about 33 + S * 0.39 on average over a growth cycle and 37.5 + S * 0.56 at
+// the worst (0.64); add the timer wheel's 8 to 16 bytes per worker (timer_wheel.hpp). So the
+// whole overhead stays under 64 bytes per worker for states up to 32 bytes at any load (at
+// exactly 1,000,000 workers grown from empty the load is 0.77: 50 bytes with 32 bytes of
+// state), and for larger states when the run calls reserve() for its expected size. Capacity is
+// at most 2^32 slots (home_slot scales a 32-bit hash). Slot arrays of 4 MiB and more are
+// advised onto transparent huge pages (fewer TLB misses when a million workers are visited at
+// random).
 //
 // Threads: none of its own; one thread (the workshop's) owns a roster. Nothing here allocates
 // except growth (insert past the load limit, reserve), which may throw std::bad_alloc.
@@ -57,9 +62,11 @@ class roster {
 public:
     static constexpr std::size_t max_state_align = 16;
     static constexpr std::size_t min_capacity = 16;
-    // Growth happens when size would exceed capacity * load_num / load_den.
+    // Growth happens when size would exceed capacity * load_num / load_den (large tables), or
+    // capacity / 2 while the slot array is under small_table_bytes.
     static constexpr std::size_t load_num = 4;
     static constexpr std::size_t load_den = 5;
+    static constexpr std::size_t small_table_bytes = std::size_t{4} << 20;
 
     // state_align: a power of two, at most max_state_align (0 is taken as 1). Throws
     // std::invalid_argument otherwise. initial_workers: as reserve().
@@ -70,12 +77,24 @@ public:
 
     // The live worker for pid, or nullptr. `mixed` must be factory::mix(pid).
     worker_slot* find(std::uint64_t pid, std::uint64_t mixed) noexcept {
+        // Most workers sit in their home slot or the next one (4 in 5 at the maximum load). Testing
+        // both with one branch, instead of one branch per probe, avoids most mispredictions, which
+        // are the main cost of a lookup in cache. Reading the next slot when the home one is empty
+        // is harmless: pid cannot be there, since probing for it would have met the empty slot.
         worker_slot* s = home(mixed);
-        while (s->materials != 0) {
+        worker_slot* t = next(s);
+        const bool at_home = s->pid == pid && s->materials != 0;
+        const bool after = t->pid == pid && t->materials != 0;
+        if (at_home | after) {
+            return at_home ? s : t;
+        }
+        if (s->materials == 0) {
+            return nullptr;
+        }
+        for (s = t; s->materials != 0; s = next(s)) {
             if (s->pid == pid) {
                 return s;
             }
-            s = next(s);
         }
         return nullptr;
     }
@@ -89,6 +108,13 @@ public:
     worker_slot* find_or_insert(std::uint64_t pid, std::uint64_t mixed, bool& inserted) {
         if (size_ < max_size_) {
             worker_slot* s = home(mixed);
+            worker_slot* t = next(s);
+            const bool at_home = s->pid == pid && s->materials != 0;
+            const bool after = t->pid == pid && t->materials != 0;
+            if (at_home | after) {
+                inserted = false;
+                return at_home ? s : t;
+            }
             while (s->materials != 0) {
                 if (s->pid == pid) {
                     inserted = false;
@@ -119,13 +145,22 @@ public:
         return reinterpret_cast<std::byte*>(slot) + state_offset_;
     }
 
-    // Hints the CPU to fetch the home slot of a mixed key (for the materials of a batch that
-    // come next). Never faults, changes nothing.
+    // Hints the CPU to fetch the home slot of a mixed key and the slot after it (for the
+    // materials of a batch that come next; at the maximum load 4 in 5 workers sit in one of
+    // those two). Never faults, changes nothing.
     void prefetch(std::uint64_t mixed) const noexcept {
-        const std::byte* p = slots_ + home_slot(mixed, capacity_) * stride_;
-        __builtin_prefetch(p, 1, 3);
-        // The header and the state may straddle a cache line.
-        __builtin_prefetch(p + stride_ - 1, 1, 3);
+        // Integer addresses: the slot after the last one lies past the array (a prefetch never
+        // faults, but pointer arithmetic there would be undefined).
+        const std::uintptr_t p =
+            reinterpret_cast<std::uintptr_t>(slots_) + home_slot(mixed, capacity_) * stride_;
+        // Two slots span at most three cache lines when the stride is at most 64 bytes.
+        __builtin_prefetch(reinterpret_cast<const void*>(p), 1, 3);
+        __builtin_prefetch(reinterpret_cast<const void*>(p + stride_), 1, 3);
+        __builtin_prefetch(reinterpret_cast<const void*>(p + 2 * stride_ - 1), 1, 3);
+        // GCC 12 counts __builtin_prefetch as free of side effects, infers that a function made
+        // of prefetches is pure, and deletes every call to it whose (void) result is unused. An
+        // empty volatile asm (no memory clobber, so no barrier) keeps this and its callers impure.
+        asm volatile("" : : "r"(p));
     }
 
     // Calls f(worker_slot&) for every live worker, in slot order. f must not insert or erase.
@@ -161,7 +196,10 @@ private:
         ++size_;
     }
     void rehash(std::size_t new_capacity);
-    static std::size_t max_size_for(std::size_t capacity) noexcept {
+    std::size_t max_size_for(std::size_t capacity) const noexcept {
+        if (capacity * stride_ < small_table_bytes) {
+            return capacity / 2;
+        }
         return capacity / load_den * load_num + capacity % load_den * load_num / load_den;
     }
 
