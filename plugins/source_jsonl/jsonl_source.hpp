@@ -1,0 +1,43 @@
+// The jsonl source: one JSON object per line from a file or stdin; each line becomes one
+// material holding the line's text (FACTORY_FORMAT_JSON), keyed by the rule in key_rule.hpp.
+//
+// Lines: "\n" or "\r\n" ends a line; a last line without an end is read; blank lines (only
+// spaces, tabs) are skipped but counted. A line that is not one JSON object, lacks a key field
+// or the time field, or is longer than the largest material (filler::max_size()) is rejected
+// through filler::reject() as "line N: <reason>" with the line's bytes (for a too long line, its
+// first max_size bytes), and reading goes on.
+#pragma once
+
+#include "key_rule.hpp"
+#include "line_reader.hpp"
+
+#include <factory/source.hpp>
+
+namespace factory::jsonl {
+
+class jsonl_source : public factory::source {
+public:
+    static constexpr factory::info info{"jsonl", "1.0.0",
+                                        "JSON objects, one per line, from a file or stdin"};
+    static inline const factory::setting settings[] = {
+        {"file", FACTORY_SETTING_PATH_IN, "-", "file of JSON lines to read; -: stdin"},
+        {"key", FACTORY_SETTING_STRING, "pid",
+         "field(s) giving the pid, comma-separated; one field holding a non-negative integer is "
+         "the pid itself, anything else is hashed: FNV-1a 64 of the values (strings unescaped, "
+         "numbers as written) joined by 0x1f"},
+        {"time", FACTORY_SETTING_STRING, "",
+         "numeric field giving the event time (since the Unix epoch, in time_unit); empty: none, "
+         "the purchase time is used"},
+        {"time_unit", FACTORY_SETTING_ENUM, "s", "unit of the time field", "s|ms|us|ns"},
+    };
+
+    jsonl_source(const factory::settings& s, factory::host h);
+
+    factory::fill_result fill(factory::filler& f);
+
+private:
+    line_reader reader_;
+    key_rule rule_;
+};
+
+} // namespace factory::jsonl

@@ -1,0 +1,66 @@
+// How the jsonl source turns a line into a material's pid and event time.
+//
+// The pid rule (the `key` setting names one field, or several separated by commas):
+//   - a single key field whose value is a number written as digits only (no sign, fraction or
+//     exponent) and below 2^64: the pid is that number;
+//   - otherwise: FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over the key
+//     fields' values in the order the setting names them, joined by one 0x1f byte; a string value
+//     contributes its unescaped UTF-8 bytes (no quotes), any other value its text as written
+//     ("12.5", "-3", "true", "null", "[1,2]").
+// Only top-level members count; when a key appears twice, the first occurrence is used.
+//
+// The event time (optional `time` setting): a top-level numeric field, in `time_unit` (s, ms, us
+// or ns) since the Unix epoch, read exactly from its decimal text and rounded to the nanosecond. A line whose time field is
+// missing, not a number or out of the int64 nanosecond range is rejected.
+#pragma once
+
+#include <factory/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace factory::jsonl {
+
+inline constexpr std::uint64_t fnv_offset = 0xcbf29ce484222325ULL;
+inline constexpr std::uint64_t fnv_prime = 0x100000001b3ULL;
+
+inline std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        h ^= static_cast<unsigned char>(p[i]);
+        h *= fnv_prime;
+    }
+    return h;
+}
+
+// The decimal number `text` (JSON number syntax) times 10^unit_exp, rounded to an integer
+// (half away from zero); false when it does not fit in int64 or is not a number.
+bool decimal_to_ns(std::string_view text, int unit_exp, std::int64_t& out) noexcept;
+
+class key_rule {
+public:
+    static constexpr std::size_t max_keys = 16;
+
+    // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns. Throws
+    // factory::error naming the setting when one is malformed.
+    key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit);
+
+    // Reads one line. On success sets pid and time_ns (0 when there is no time field) and returns
+    // true; otherwise writes why into `why` (NUL-terminated, at most why_size bytes) and returns
+    // false. No allocation.
+    bool read(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
+              std::size_t why_size) const;
+
+    const std::vector<std::string>& keys() const noexcept { return keys_; }
+
+private:
+    bool read_time(const json::member& m, std::int64_t& out) const noexcept;
+
+    std::vector<std::string> keys_;
+    std::string time_field_;
+    int time_exp_ = 0; // ns = value * 10^time_exp_
+};
+
+} // namespace factory::jsonl

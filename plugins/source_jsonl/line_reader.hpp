@@ -1,0 +1,67 @@
+// Lines from a file or stdin, read in large blocks into one reused buffer. Never blocks for long
+// on a pipe or terminal: it polls with a short timeout and answers `wait` when no complete line
+// has arrived, so the caller can return to the host and check whether the run is stopping.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace factory::jsonl {
+
+class line_reader {
+public:
+    enum class result {
+        line,     // `text` is the next line, without its "\n" or "\r\n"
+        too_long, // the line is longer than max_line: `text` is its first max_line bytes; the
+                  // rest of it is skipped
+        wait,     // no complete line yet (input idle); call again later
+        end       // end of input; every line has been returned
+    };
+    struct line {
+        std::string_view text; // valid until the next call to next()
+        std::uint64_t number = 0; // 1-based, counting every line, blank or not
+    };
+
+    // Opens `path` for reading; "-" is stdin (left open at destruction). Throws factory::error
+    // naming the path and the system's reason. `block`: bytes per read().
+    explicit line_reader(const std::string& path, std::size_t block = std::size_t{1} << 20,
+                         int poll_ms = 50);
+    ~line_reader();
+    line_reader(const line_reader&) = delete;
+    line_reader& operator=(const line_reader&) = delete;
+
+    // The longest line accepted, in bytes; sizes the buffer (allocates when it grows, so call it
+    // once before reading, not per line).
+    void set_max_line(std::size_t max_line);
+    std::size_t max_line() const noexcept { return max_line_; }
+
+    // The next line. Throws factory::error when reading fails (not on bad content).
+    result next(line& out);
+
+    // Gives back the line the last next() returned (result::line only), to be returned again.
+    void unread() noexcept;
+
+private:
+    bool read_more(); // false: nothing arrived within the poll timeout
+
+    std::string path_;
+    int fd_ = -1;
+    bool own_fd_ = false;
+    bool poll_ = false; // pipes, terminals, sockets: poll before read
+    int poll_ms_;
+    bool eof_ = false;
+    bool skipping_ = false; // discarding the rest of a too long line
+    std::size_t block_;
+    std::size_t max_line_ = 0;
+    std::vector<char> buf_;
+    std::size_t begin_ = 0; // first unconsumed byte
+    std::size_t scan_ = 0;  // bytes before this hold no '\n'
+    std::size_t end_ = 0;   // end of data
+    std::size_t last_begin_ = 0;
+    std::uint64_t number_ = 0;
+};
+
+} // namespace factory::jsonl
