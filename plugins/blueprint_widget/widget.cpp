@@ -1,0 +1,44 @@
+#include "widget.hpp"
+
+namespace factory::widget {
+
+widget::widget(const factory::settings& s, factory::host h)
+    : blueprint(h), reader_(s.string("bytes_field"), s.string("protocol_field")) {}
+
+void widget::on_hire(worker&, const factory::material& m) {
+    // Reading the first material here too (on_material reads it again) refuses a material that
+    // cannot be counted before a worker exists for it, so no worker ships an empty product.
+    (void)reader_.read(m);
+}
+
+factory::verdict widget::on_material(worker& w, const factory::material& m) {
+    observation o = reader_.read(m);
+    widget_state& s = w.state();
+    std::int64_t t = m.time_ns();
+    if (s.materials == 0) {
+        s.protocol = o.protocol;
+        s.first_seen = s.last_seen = t;
+    } else {
+        if (t < s.first_seen) s.first_seen = t;
+        if (t > s.last_seen) s.last_seen = t;
+    }
+    ++s.materials;
+    s.bytes += o.bytes;
+    return factory::verdict::keep;
+}
+
+void widget::on_fire(worker& w, factory::fire_reason reason, std::int64_t) {
+    const widget_state& s = w.state();
+    if (s.materials == 0) return;
+    widget_product p{};
+    p.pid = w.pid();
+    p.materials = s.materials;
+    p.bytes = s.bytes;
+    p.first_seen.value = s.first_seen;
+    p.last_seen.value = s.last_seen;
+    p.protocol = s.protocol;
+    p.end_reason = static_cast<std::uint8_t>(reason);
+    ship(w.pid(), pclass_of(s.protocol), p);
+}
+
+} // namespace factory::widget
