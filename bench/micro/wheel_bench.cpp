@@ -92,7 +92,7 @@ void bm_advance(benchmark::State& state) {
                 w.assign(pid, mix(pid), now, hired);
             }
         }
-        feed.materials(w, now, sc.materials_per_tick / (state.range(0) == 0 ? 10 : 1));
+        feed.materials(w, now, sc.materials_per_tick);
     }
 
     const auto start = w.counters();

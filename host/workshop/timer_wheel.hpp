@@ -15,7 +15,11 @@
 // Sizing. bucket_count() is the next power of two above the horizon (the longest distance, in
 // ticks, between now() and any due the owner schedules), at least min_buckets and at most
 // max_buckets. Memory: 24 bytes per bucket (1.5 MiB at 65536), 8 bytes per entry plus the
-// vectors' spare capacity (8 to 16 bytes per worker in practice), one bit per bucket.
+// vectors' spare capacity, one bit per bucket. A bucket keeps the capacity of its fullest
+// moment, so the entries' memory is about (bucket count) x (usual entries per bucket): 8 to 16
+// bytes per worker when dues spread over the whole wheel, as they do when the horizon is the
+// longest scheduling distance actually used (a wheel much longer than that would see each bucket
+// fill in turn). A burst of hires in one tick leaves one large bucket behind.
 //
 // Time. now() is the last tick processed; every tick up to it has been. advance(target) processes
 // the ticks after now() up to target in order, skipping empty buckets 64 at a time through an

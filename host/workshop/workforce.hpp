@@ -100,7 +100,7 @@ public:
     workforce(const contract_policy& policy, std::size_t state_size, std::size_t state_align,
               tick start, Hooks hooks = Hooks{})
         : policy_(checked(policy)), hooks_(std::move(hooks)), roster_(state_size, state_align),
-          wheel_(policy.contract, start) {}
+          wheel_(horizon(policy_), start) {}
 
     // The worker for pid, hiring one (hired = true) when there is none; renews its contract and
     // counts the material. `mixed` must be factory::mix(pid). `now` is the material's tick: at
@@ -205,6 +205,14 @@ private:
                 "contract: the inspection interval and maximum age must be at most 2^31-1 ms");
         }
         return p;
+    }
+
+    // No due is ever further than this from the tick it is scheduled at: the idle time ends
+    // within `contract`, and the next inspection within `inspect`. Sizing the wheel by the
+    // shorter keeps every bucket in use: with a wheel longer than the inspection interval, each
+    // bucket would in turn fill with a whole interval's worth of workers and keep that capacity.
+    static tick horizon(const contract_policy& p) noexcept {
+        return p.inspect != 0 && p.inspect < p.contract ? p.inspect : p.contract;
     }
 
     // The earliest event of a worker strictly after tick `after` (>= the worker's last_seen and

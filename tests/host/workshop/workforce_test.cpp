@@ -20,7 +20,8 @@ struct fired_event {
     std::uint32_t materials;
 };
 
-// Records every call; the test's clock is the plain tick values it passes in.
+// Records every call; the test's clock is the plain tick values it passes in. inspect() counts
+// visits in the first 4 bytes of the state, so a workforce with an inspector needs at least 4.
 struct recording_hooks {
     std::vector<fired_event> fired;
     std::vector<std::pair<std::uint64_t, tick>> visits;
@@ -175,7 +176,7 @@ TEST_CASE("the inspector visits at every hired + k * inspect, and done fires", "
 }
 
 TEST_CASE("no visit at a tick where the worker goes idle", "[workforce]") {
-    test_workforce w(policy(20, 10), 0, 1, 0);
+    test_workforce w(policy(20, 10), 4, 4, 0);
     material(w, 1, 0);
     w.advance(100);
     CHECK(visit_ticks(w.hooks(), 1) == std::vector<tick>{10});
@@ -269,7 +270,7 @@ TEST_CASE("fire of a pid that has no worker does nothing", "[workforce]") {
 
 TEST_CASE("contracts and inspections work across the 2^32 tick wrap", "[workforce]") {
     const tick start = 0xffffff00U;
-    test_workforce w(policy(300, 64), 0, 1, start);
+    test_workforce w(policy(300, 64), 4, 4, start);
     material(w, 1, start + 10); // hired at 0xffffff0a
     material(w, 1, 0xfffffff0U);
     material(w, 1, 0x20);       // after the wrap
@@ -319,7 +320,7 @@ TEST_CASE("a jump of a billion ticks fires everyone at the right tick and lands 
 TEST_CASE("a jump with a worker that outlives the gap", "[workforce]") {
     // Contract longer than the wheel (max_buckets): the entry waits in its bucket round after round.
     const tick contract = 500'000;
-    test_workforce w(policy(contract, 65536), 0, 1, 0);
+    test_workforce w(policy(contract, 65536), 4, 4, 0);
     CHECK(w.wheel().bucket_count() == timer_wheel::max_buckets);
     material(w, 1, 10);
     material(w, 2, 20);
@@ -359,6 +360,30 @@ TEST_CASE("a contract longer than the wheel still ends on the exact tick", "[wor
     CHECK(w.size() == 0);
     REQUIRE(w.hooks().fired.size() == 2);
     CHECK(w.hooks().fired[1].at == 200'000 + contract);
+}
+
+TEST_CASE("with an inspector the wheel's memory stays in proportion to the workers",
+          "[workforce][memory]") {
+    // Every due is at most one inspection ahead; a wheel sized by the contract instead would see
+    // each of its buckets fill with an inspection's worth of workers in turn, and keep that.
+    constexpr std::uint64_t workers = 20'000;
+    test_workforce w(policy(5'000, 100), 4, 4, 0);
+    for (tick t = 0; t <= 12'000; ++t) {
+        w.advance(t);
+        // Each worker gets a material every 2000 ticks, 10 per tick.
+        for (std::uint64_t i = 0; i < 10; ++i) {
+            const std::uint64_t pid = (t % 2'000) * 10 + i;
+            bool hired = false;
+            w.assign(pid, mix(pid), t, hired);
+        }
+    }
+    REQUIRE(w.size() == workers);
+    CHECK(w.hooks().fired.empty());
+    CHECK(w.counters().inspections > workers * 100);
+    const double wheel_per_worker =
+        static_cast<double>(w.wheel().memory_bytes()) / static_cast<double>(workers);
+    INFO("wheel bytes per worker: " << wheel_per_worker);
+    CHECK(wheel_per_worker < 32);
 }
 
 TEST_CASE("bad policies are refused", "[workforce]") {
