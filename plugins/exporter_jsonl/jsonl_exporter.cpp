@@ -1,0 +1,56 @@
+#include "jsonl_exporter.hpp"
+
+namespace factory::output {
+
+jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, const factory::export_info& info)
+    : exporter(h), render_(render_options(s)) {
+    file_options fo = file_settings(s);
+    std::string file(values::trim(s.text("file")));
+    if (file.empty()) {
+        files_ = std::make_unique<pclass_files>(s.string("dir"), ".jsonl", fo, info);
+        return;
+    }
+    single_ = std::make_unique<output_file>(file, fo.truncate, fo.buffer_size, fo.durable);
+    for (const factory_pclass& pc : info) {
+        std::string p = "{\"pclass\":";
+        render::append_json_string(p, pc.name);
+        prefixes_.push_back(std::move(p));
+    }
+}
+
+factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
+    const factory_pclass& pc = b.schema();
+    output_file* out = single_ ? single_.get() : files_->get(b.pclass(), why_);
+    if (out == nullptr) return factory::export_result::retry(why_);
+    if (single_ && b.pclass() >= prefixes_.size())
+        return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
+    std::string& buf = out->buffer();
+    const std::size_t mark = buf.size();
+    for (const factory_product* p : b) {
+        if (p->size < pc.record_size) {
+            buf.resize(mark);
+            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
+                                                 pc.name + "', whose records have " +
+                                                 std::to_string(pc.record_size));
+        }
+        const void* record = factory_product_payload(p);
+        if (single_) {
+            buf.append(prefixes_[b.pclass()]);
+            if (pc.field_count > 0) buf.push_back(',');
+            render::append_json_members(buf, pc, record, render_);
+            buf.append("}\n");
+        } else {
+            render::append_json(buf, pc, record, render_);
+            buf.push_back('\n');
+        }
+    }
+    if (!out->commit(mark, why_)) return factory::export_result::retry(why_);
+    return factory::export_result::ok();
+}
+
+factory::export_result jsonl_exporter::flush() {
+    bool ok = single_ ? single_->flush(why_) : files_->flush(why_);
+    return ok ? factory::export_result::ok() : factory::export_result::retry(why_);
+}
+
+} // namespace factory::output

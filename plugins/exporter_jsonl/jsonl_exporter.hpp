@@ -1,0 +1,50 @@
+// The jsonl exporter: every product as one JSON object per line (field names as keys, see
+// <factory/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
+// file with a "pclass" key first. Written through a large buffer: flush() hands it to the OS,
+// and with fsync=true makes it durable. A batch that cannot be written is answered with retry
+// and nothing of it stays written.
+#pragma once
+
+#include "file_settings.hpp"
+#include "output_file.hpp"
+#include "pclass_files.hpp"
+
+#include <factory/exporter.hpp>
+#include <factory/render.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace factory::output {
+
+class jsonl_exporter : public factory::exporter {
+public:
+    static constexpr factory::info info{"jsonl", "1.0.0",
+                                        "products as JSON lines, one file per pclass or one file"};
+    static inline const factory::setting settings[] = {
+        {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
+         "folder for one <pclass>.jsonl file per pclass (made if missing)"},
+        {"file", FACTORY_SETTING_STRING, "",
+         "one file for all products instead, each with a \"pclass\" key; empty: use dir"},
+        {"truncate", FACTORY_SETTING_BOOL, "false", "empty the files at open instead of appending"},
+        {"fsync", FACTORY_SETTING_BOOL, "false", "make every flush durable (fsync)"},
+        {"buffer", FACTORY_SETTING_SIZE, "1MiB", "bytes buffered per file before writing"},
+        {"time", FACTORY_SETTING_ENUM, "ns",
+         "time_ns fields as integer nanoseconds or ISO 8601 UTC text", "ns|iso8601"},
+    };
+
+    jsonl_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+
+    factory::export_result export_batch(const factory::batch& b);
+    factory::export_result flush();
+
+private:
+    render::options render_;
+    std::unique_ptr<pclass_files> files_;  // dir mode
+    std::unique_ptr<output_file> single_;  // file mode
+    std::vector<std::string> prefixes_;    // file mode: {"pclass":"<name>" per pclass
+    std::string why_;
+};
+
+} // namespace factory::output

@@ -1,0 +1,44 @@
+// One output file per pclass in a folder, <dir>/<pclass><extension>, for the jsonl and csv
+// exporters. The folder is made at open (an error then names it); a pclass's file is created at
+// its first batch, so a pclass that ships nothing leaves no file, and a file that cannot be
+// created then is a retry for that batch, not the end of the run.
+#pragma once
+
+#include "file_settings.hpp"
+#include "output_file.hpp"
+
+#include <factory/exporter.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace factory::output {
+
+// Creates `dir` and its missing parents with mode 0700; throws factory::error naming the folder
+// when that fails or it is not writable.
+void make_folder(const std::string& dir, const char* setting);
+
+class pclass_files {
+public:
+    // Throws factory::error (folder not usable, a pclass name unfit for a file name, a file that
+    // cannot be emptied when truncating).
+    pclass_files(const std::string& dir, const std::string& extension, const file_options& o,
+                 const factory::export_info& info);
+
+    // The file of `pclass`, created on first use; nullptr when it cannot be, with `why`.
+    output_file* get(std::uint32_t pclass, std::string& why);
+
+    // Flushes every open file; false with the first failure's `why` (the others are still tried).
+    bool flush(std::string& why);
+
+    std::string path_of(std::uint32_t pclass) const { return paths_.at(pclass); }
+
+private:
+    file_options options_;
+    std::vector<std::string> paths_;
+    std::vector<std::unique_ptr<output_file>> files_;
+};
+
+} // namespace factory::output
