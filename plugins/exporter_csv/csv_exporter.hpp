@@ -1,0 +1,45 @@
+// The csv exporter: one file per pclass, <dir>/<pclass>.csv, a header row of field names written
+// once per file (when the file is new or empty), then one row per product (RFC 4180 quoting,
+// rows end with "\n"; see <factory/render.hpp> for how values look). Appending to a file that
+// already has rows adds no second header. Buffering, flush, fsync and failures as in the jsonl
+// exporter.
+#pragma once
+
+#include "../exporter_jsonl/file_settings.hpp"
+#include "../exporter_jsonl/pclass_files.hpp"
+
+#include <factory/exporter.hpp>
+#include <factory/render.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace factory::output {
+
+class csv_exporter : public factory::exporter {
+public:
+    static constexpr factory::info info{"csv", "1.0.0", "products as CSV, one file per pclass"};
+    static inline const factory::setting settings[] = {
+        {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
+         "folder for one <pclass>.csv file per pclass (made if missing)"},
+        {"truncate", FACTORY_SETTING_BOOL, "false", "empty the files at open instead of appending"},
+        {"fsync", FACTORY_SETTING_BOOL, "false", "make every flush durable (fsync)"},
+        {"buffer", FACTORY_SETTING_SIZE, "1MiB", "bytes buffered per file before writing"},
+        {"time", FACTORY_SETTING_ENUM, "ns",
+         "time_ns fields as integer nanoseconds or ISO 8601 UTC text", "ns|iso8601"},
+    };
+
+    csv_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+
+    factory::export_result export_batch(const factory::batch& b);
+    factory::export_result flush();
+
+private:
+    render::options render_;
+    pclass_files files_;
+    std::vector<bool> header_written_;
+    std::string why_;
+};
+
+} // namespace factory::output

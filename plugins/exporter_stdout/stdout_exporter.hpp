@@ -1,0 +1,44 @@
+// The stdout exporter: one line per product on standard output, either
+//   text:   "<pclass> name=value name=value ..."  (see <factory/render.hpp> for values)
+//   jsonl:  {"pclass":"<pclass>","name":value,...}
+// Written through a buffer; flush() writes it out. A pipe or terminal cannot take back a partial
+// write: bytes already out stay out and the rest follows, so no product is cut in the middle for
+// good.
+#pragma once
+
+#include "../exporter_jsonl/file_settings.hpp"
+#include "../exporter_jsonl/output_file.hpp"
+
+#include <factory/exporter.hpp>
+#include <factory/render.hpp>
+
+#include <string>
+#include <vector>
+
+namespace factory::output {
+
+class stdout_exporter : public factory::exporter {
+public:
+    static constexpr factory::info info{"stdout", "1.0.0", "products as lines on standard output"};
+    static inline const factory::setting settings[] = {
+        {"format", FACTORY_SETTING_ENUM, "text",
+         "text: 'pclass name=value ...' lines; jsonl: JSON objects with a pclass key", "text|jsonl"},
+        {"time", FACTORY_SETTING_ENUM, "iso8601",
+         "time_ns fields as integer nanoseconds or ISO 8601 UTC text", "ns|iso8601"},
+        {"buffer", FACTORY_SETTING_SIZE, "64KiB", "bytes buffered before writing"},
+    };
+
+    stdout_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+
+    factory::export_result export_batch(const factory::batch& b);
+    factory::export_result flush();
+
+private:
+    bool json_;
+    render::options render_;
+    output_file out_;
+    std::vector<std::string> prefixes_; // per pclass: "<name> " or {"pclass":"<name>"
+    std::string why_;
+};
+
+} // namespace factory::output
