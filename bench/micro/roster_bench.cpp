@@ -37,7 +37,7 @@ struct fixture {
     workforce<no_hooks> workers;
     std::vector<std::uint64_t> stream; // pids in arrival order
 
-    explicit fixture(std::size_t keys) : workers(make_policy(), state_size, 8, 0) {
+    explicit fixture(std::size_t keys) : workers(no_hooks{}, make_policy(), state_size, 8, 0) {
         std::uint64_t seed = 42;
         std::vector<std::uint64_t> pids(keys);
         for (auto& pid : pids) {

@@ -73,7 +73,7 @@ void bm_advance(benchmark::State& state) {
     contract_policy policy;
     policy.contract = contract_ticks;
     policy.inspect = static_cast<tick>(state.range(1));
-    workforce<counting_hooks> w(policy, state_size, 8, 0);
+    workforce<counting_hooks> w(counting_hooks{}, policy, state_size, 8, 0);
     w.reserve(sc.keys);
     feeder feed{1, sc.keys};
 
@@ -134,7 +134,7 @@ void bm_gap(benchmark::State& state) {
     std::uint64_t fired = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        auto w = std::make_unique<workforce<counting_hooks>>(policy, state_size, 8, 0);
+        auto w = std::make_unique<workforce<counting_hooks>>(counting_hooks{}, policy, state_size, 8, 0);
         w->reserve(1'000'000);
         bool hired = false;
         for (std::uint64_t k = 0; k < 1'000'000; ++k) {

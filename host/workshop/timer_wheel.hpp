@@ -95,6 +95,11 @@ public:
 
     // Removes every entry; keeps the buckets' capacity and the clock.
     void clear() noexcept;
+    // clear(), and the clock is set to `now`.
+    void reset(tick now) noexcept {
+        clear();
+        now_ = now;
+    }
 
     // Entries, stale ones included.
     std::size_t size() const noexcept { return size_; }

@@ -40,8 +40,8 @@
 // Hooks may ship products, but must not call back into the workforce or touch its roster.
 //
 // Pointer validity: a worker_slot* (and its state) from assign() or find() stays valid until the
-// next assign(), advance(), fire(), fire_all() or reserve(): each of them may hire, fire or grow,
-// which moves workers. Inside a hook, only the worker passed to it is valid.
+// next assign(), advance(), fire(), dismiss(), fire_all() or reserve(): each of them may hire,
+// fire or grow, which moves workers. Inside a hook, only the worker passed to it is valid.
 //
 // Threads: one thread (the workshop's) owns a workforce; nothing is shared. Steady state does not
 // allocate: only roster growth (avoid it with reserve()) and wheel buckets that outgrow their
@@ -71,9 +71,11 @@ struct contract_policy {
     std::uint64_t max_workers = 0;  // roster limit, 0: unlimited
 };
 
+// hired == fired_total() + dismissed + size() at any time.
 struct workforce_counters {
     std::uint64_t hired = 0;
     std::array<std::uint64_t, 6> fired{}; // indexed by FACTORY_FIRED_*; [0]: any other reason
+    std::uint64_t dismissed = 0;          // removed without the fire hook (dismiss())
     std::uint64_t inspections = 0;
 
     std::uint64_t fired_total() const noexcept {
@@ -95,12 +97,33 @@ template <class Hooks>
     requires workforce_hooks<Hooks>
 class workforce {
 public:
-    // Throws std::invalid_argument for a contract of 0 or any duration above max_duration, and
-    // std::invalid_argument from roster for a bad alignment. start: the clock (see now()).
-    workforce(const contract_policy& policy, std::size_t state_size, std::size_t state_align,
-              tick start, Hooks hooks = Hooks{})
+    // hooks: copied (a small object that refers to its owner, typically). state_size and
+    // state_align: the blueprint's (state_align a power of two up to 16). start: the clock (see
+    // now(); start() can set it later). Throws std::invalid_argument for a contract of 0, any
+    // duration above max_duration or a bad alignment.
+    workforce(Hooks hooks, const contract_policy& policy, std::size_t state_size,
+              std::size_t state_align, tick start = 0)
         : policy_(checked(policy)), hooks_(std::move(hooks)), roster_(state_size, state_align),
           wheel_(horizon(policy_), start) {}
+
+    // Sets the clock: every tick up to t counts as processed. For a clock that starts at the
+    // first material's time (capture time). Only while there is no worker: throws
+    // std::logic_error otherwise.
+    void start(tick t) {
+        if (!roster_.empty()) {
+            throw std::logic_error("workforce::start: the roster is not empty");
+        }
+        wheel_.reset(t);
+    }
+
+    // No inspections from now on (the blueprint has no inspector). Before the first hire it also
+    // sizes the wheel for the contract alone; later, workers simply stop being visited.
+    void disable_inspections() {
+        policy_.inspect = 0;
+        if (roster_.empty()) {
+            wheel_ = timer_wheel(horizon(policy_), wheel_.now());
+        }
+    }
 
     // The worker for pid, hiring one (hired = true) when there is none; renews its contract and
     // counts the material. `mixed` must be factory::mix(pid). `now` is the material's tick: at
@@ -150,7 +173,20 @@ public:
             return false;
         }
         // Its wheel entry goes stale and is dropped when it comes round.
-        dismiss(s, reason, now);
+        let_go(s, reason, now);
+        return true;
+    }
+
+    // Removes pid's worker, if there is one, without calling the fire hook (e.g. the blueprint
+    // refused to hire it, so there is nothing to tell it). Counted as dismissed. Returns whether
+    // there was one.
+    bool dismiss(std::uint64_t pid, std::uint64_t mixed) noexcept {
+        worker_slot* s = roster_.find(pid, mixed);
+        if (s == nullptr) {
+            return false;
+        }
+        roster_.erase(s);
+        ++counters_.dismissed;
         return true;
     }
 
@@ -241,18 +277,18 @@ private:
             return wheel_.waits(s->due, t) ? wheel_verdict::keep : wheel_verdict::drop;
         }
         if (t - s->last_seen >= policy_.contract) {
-            dismiss(s, FACTORY_FIRED_IDLE, t);
+            let_go(s, FACTORY_FIRED_IDLE, t);
             return wheel_verdict::drop;
         }
         const tick age = t - s->hired;
         if (policy_.max_age != 0 && age >= policy_.max_age) {
-            dismiss(s, FACTORY_FIRED_MAX_AGE, t);
+            let_go(s, FACTORY_FIRED_MAX_AGE, t);
             return wheel_verdict::drop;
         }
         if (policy_.inspect != 0 && age != 0 && age % policy_.inspect == 0) {
             ++counters_.inspections;
             if (hooks_.inspect(*s, roster_.state(s), t)) {
-                dismiss(s, FACTORY_FIRED_DONE, t);
+                let_go(s, FACTORY_FIRED_DONE, t);
                 return wheel_verdict::drop;
             }
         }
@@ -287,12 +323,12 @@ private:
                 wheel_.schedule(pid, current);
                 continue;
             }
-            dismiss(s, FACTORY_FIRED_EVICTED, now);
+            let_go(s, FACTORY_FIRED_EVICTED, now);
             return;
         }
     }
 
-    void dismiss(worker_slot* s, std::uint32_t reason, tick now) {
+    void let_go(worker_slot* s, std::uint32_t reason, tick now) {
         hooks_.fire(*s, roster_.state(s), reason, now);
         ++counters_.fired[reason < counters_.fired.size() ? reason : 0];
         roster_.erase(s);

@@ -77,7 +77,7 @@ std::vector<tick> visit_ticks(const recording_hooks& h, std::uint64_t pid) {
 } // namespace
 
 TEST_CASE("every material renews the contract", "[workforce]") {
-    test_workforce w(policy(100), 8, 8, 0);
+    test_workforce w({}, policy(100), 8, 8, 0);
     bool hired = false;
     material(w, 1, 0, hired);
     CHECK(hired);
@@ -96,7 +96,7 @@ TEST_CASE("every material renews the contract", "[workforce]") {
 
 TEST_CASE("a worker is fired after exactly the idle time, not a tick early or late",
           "[workforce]") {
-    test_workforce w(policy(50), 0, 1, 990);
+    test_workforce w({}, policy(50), 0, 1, 990);
     material(w, 9, 1000);
     material(w, 9, 1020); // renewal: the contract now ends at 1070
     w.advance(1069);
@@ -113,7 +113,7 @@ TEST_CASE("a worker is fired after exactly the idle time, not a tick early or la
 }
 
 TEST_CASE("a material at exactly last_seen + contract finds a new worker", "[workforce]") {
-    test_workforce w(policy(30), 4, 4, 0);
+    test_workforce w({}, policy(30), 4, 4, 0);
     material(w, 5, 10);
     bool hired = false;
     worker_slot* s = material(w, 5, 40, hired);
@@ -130,7 +130,7 @@ TEST_CASE("a material at exactly last_seen + contract finds a new worker", "[wor
 }
 
 TEST_CASE("a late material counts but does not move last_seen back", "[workforce]") {
-    test_workforce w(policy(100), 0, 1, 0);
+    test_workforce w({}, policy(100), 0, 1, 0);
     material(w, 3, 50);
     w.advance(60);
     bool hired = false;
@@ -145,7 +145,7 @@ TEST_CASE("a late material counts but does not move last_seen back", "[workforce
 }
 
 TEST_CASE("the inspector visits at every hired + k * inspect, and done fires", "[workforce]") {
-    test_workforce w(policy(1000, 7), 4, 4, 0);
+    test_workforce w({}, policy(1000, 7), 4, 4, 0);
     material(w, 1, 5);
     material(w, 2, 6);
     w.hooks().done_after_visits[2] = 4;
@@ -176,7 +176,7 @@ TEST_CASE("the inspector visits at every hired + k * inspect, and done fires", "
 }
 
 TEST_CASE("no visit at a tick where the worker goes idle", "[workforce]") {
-    test_workforce w(policy(20, 10), 4, 4, 0);
+    test_workforce w({}, policy(20, 10), 4, 4, 0);
     material(w, 1, 0);
     w.advance(100);
     CHECK(visit_ticks(w.hooks(), 1) == std::vector<tick>{10});
@@ -186,7 +186,7 @@ TEST_CASE("no visit at a tick where the worker goes idle", "[workforce]") {
 }
 
 TEST_CASE("max age fires a busy worker at exactly hired + max_age", "[workforce]") {
-    test_workforce w(policy(100, 0, 1000), 0, 1, 0);
+    test_workforce w({}, policy(100, 0, 1000), 0, 1, 0);
     material(w, 4, 3);
     for (tick t = 13; t < 1003; t += 10) {
         material(w, 4, t);
@@ -203,7 +203,7 @@ TEST_CASE("max age fires a busy worker at exactly hired + max_age", "[workforce]
 }
 
 TEST_CASE("at max_workers, hiring evicts the worker due soonest", "[workforce]") {
-    test_workforce w(policy(100, 0, 0, 3), 0, 1, 0);
+    test_workforce w({}, policy(100, 0, 0, 3), 0, 1, 0);
     material(w, 1, 0);  // due 100
     material(w, 2, 10); // due 110
     material(w, 3, 20); // due 120
@@ -235,7 +235,7 @@ TEST_CASE("at max_workers, hiring evicts the worker due soonest", "[workforce]")
 }
 
 TEST_CASE("fire_all fires every worker exactly once and empties the roster", "[workforce]") {
-    test_workforce w(policy(1000, 10), 16, 8, 0);
+    test_workforce w({}, policy(1000, 10), 16, 8, 0);
     for (std::uint64_t pid = 0; pid < 5000; ++pid) {
         material(w, pid, static_cast<tick>(pid / 100));
     }
@@ -262,15 +262,63 @@ TEST_CASE("fire_all fires every worker exactly once and empties the roster", "[w
     CHECK(hired);
 }
 
+TEST_CASE("dismiss removes a worker without the fire hook, and the counts balance",
+          "[workforce]") {
+    test_workforce w({}, policy(100), 0, 1, 0);
+    material(w, 1, 0);
+    material(w, 2, 0);
+    material(w, 3, 0);
+    CHECK(w.dismiss(2, mix(2)));
+    CHECK_FALSE(w.dismiss(2, mix(2)));
+    CHECK(w.find(2, mix(2)) == nullptr);
+    w.fire(3, mix(3), FACTORY_FIRED_DONE, 0);
+    // The dismissed worker's wheel entry is stale: nothing fires for it at 100.
+    w.advance(100);
+    REQUIRE(w.hooks().fired.size() == 2);
+    CHECK(w.hooks().fired[0].pid == 3);
+    CHECK(w.hooks().fired[1].pid == 1);
+    const workforce_counters& c = w.counters();
+    CHECK(c.dismissed == 1);
+    CHECK(c.hired == c.fired_total() + c.dismissed + w.size());
+}
+
+TEST_CASE("start sets the clock of an empty workforce, such as at the first capture time",
+          "[workforce]") {
+    test_workforce w({}, policy(50), 0, 1);
+    CHECK(w.now() == 0);
+    const tick first = 0xc0000000U; // far from 0, more than 2^31 ticks ahead of it
+    w.start(first);
+    CHECK(w.now() == first);
+    material(w, 1, first + 1);
+    w.advance(first + 50);
+    CHECK(w.size() == 1);
+    w.advance(first + 51);
+    CHECK(w.size() == 0);
+    material(w, 2, first + 60);
+    CHECK_THROWS_AS(w.start(5), std::logic_error);
+}
+
+TEST_CASE("disable_inspections stops the inspector", "[workforce]") {
+    test_workforce w({}, policy(1000, 10), 4, 4, 0);
+    w.disable_inspections();
+    CHECK(w.wheel().bucket_count() == 1024); // sized for the contract again
+    material(w, 1, 0);
+    w.advance(2000);
+    CHECK(w.hooks().visits.empty());
+    CHECK(w.counters().inspections == 0);
+    REQUIRE(w.hooks().fired.size() == 1);
+    CHECK(w.hooks().fired[0].at == 1000);
+}
+
 TEST_CASE("fire of a pid that has no worker does nothing", "[workforce]") {
-    test_workforce w(policy(10), 0, 1, 0);
+    test_workforce w({}, policy(10), 0, 1, 0);
     CHECK_FALSE(w.fire(1, mix(1), FACTORY_FIRED_DONE, 0));
     CHECK(w.hooks().fired.empty());
 }
 
 TEST_CASE("contracts and inspections work across the 2^32 tick wrap", "[workforce]") {
     const tick start = 0xffffff00U;
-    test_workforce w(policy(300, 64), 4, 4, start);
+    test_workforce w({}, policy(300, 64), 4, 4, start);
     material(w, 1, start + 10); // hired at 0xffffff0a
     material(w, 1, 0xfffffff0U);
     material(w, 1, 0x20);       // after the wrap
@@ -290,7 +338,7 @@ TEST_CASE("contracts and inspections work across the 2^32 tick wrap", "[workforc
 
 TEST_CASE("a jump of a billion ticks fires everyone at the right tick and lands on time",
           "[workforce]") {
-    test_workforce w(policy(1000, 100, 0), 8, 8, 0);
+    test_workforce w({}, policy(1000, 100, 0), 8, 8, 0);
     const auto hired_at = [](std::uint64_t pid) { return static_cast<tick>(pid * 700 / 20000); };
     for (std::uint64_t pid = 0; pid < 20000; ++pid) {
         material(w, pid, hired_at(pid));
@@ -320,7 +368,7 @@ TEST_CASE("a jump of a billion ticks fires everyone at the right tick and lands 
 TEST_CASE("a jump with a worker that outlives the gap", "[workforce]") {
     // Contract longer than the wheel (max_buckets): the entry waits in its bucket round after round.
     const tick contract = 500'000;
-    test_workforce w(policy(contract, 65536), 4, 4, 0);
+    test_workforce w({}, policy(contract, 65536), 4, 4, 0);
     CHECK(w.wheel().bucket_count() == timer_wheel::max_buckets);
     material(w, 1, 10);
     material(w, 2, 20);
@@ -346,7 +394,7 @@ TEST_CASE("a jump with a worker that outlives the gap", "[workforce]") {
 
 TEST_CASE("a contract longer than the wheel still ends on the exact tick", "[workforce]") {
     const tick contract = 300'000; // over four rounds of a 65536-bucket wheel
-    test_workforce w(policy(contract), 0, 1, 0);
+    test_workforce w({}, policy(contract), 0, 1, 0);
     material(w, 1, 10);
     material(w, 2, 10);
     material(w, 2, 200'000);
@@ -367,7 +415,7 @@ TEST_CASE("with an inspector the wheel's memory stays in proportion to the worke
     // Every due is at most one inspection ahead; a wheel sized by the contract instead would see
     // each of its buckets fill with an inspection's worth of workers in turn, and keep that.
     constexpr std::uint64_t workers = 20'000;
-    test_workforce w(policy(5'000, 100), 4, 4, 0);
+    test_workforce w({}, policy(5'000, 100), 4, 4, 0);
     for (tick t = 0; t <= 12'000; ++t) {
         w.advance(t);
         // Each worker gets a material every 2000 ticks, 10 per tick.
@@ -387,17 +435,17 @@ TEST_CASE("with an inspector the wheel's memory stays in proportion to the worke
 }
 
 TEST_CASE("bad policies are refused", "[workforce]") {
-    CHECK_THROWS_AS(test_workforce(policy(0), 0, 1, 0), std::invalid_argument);
-    CHECK_THROWS_AS(test_workforce(policy(max_duration + 1), 0, 1, 0), std::invalid_argument);
-    CHECK_THROWS_AS(test_workforce(policy(10, max_duration + 1), 0, 1, 0), std::invalid_argument);
-    CHECK_NOTHROW(test_workforce(policy(max_duration, 0, max_duration), 0, 1, 0));
+    CHECK_THROWS_AS(test_workforce({}, policy(0), 0, 1, 0), std::invalid_argument);
+    CHECK_THROWS_AS(test_workforce({}, policy(max_duration + 1), 0, 1, 0), std::invalid_argument);
+    CHECK_THROWS_AS(test_workforce({}, policy(10, max_duration + 1), 0, 1, 0), std::invalid_argument);
+    CHECK_NOTHROW(test_workforce({}, policy(max_duration, 0, max_duration), 0, 1, 0));
 }
 
 TEST_CASE("a million workers in one workforce stay under 64 bytes of overhead each",
           "[workforce][memory]") {
     constexpr std::size_t state_size = 32;
     constexpr std::uint64_t workers = 1'000'000;
-    test_workforce w(policy(30'000, 1000), state_size, 8, 0);
+    test_workforce w({}, policy(30'000, 1000), state_size, 8, 0);
     // Hired over a second of ticks, as a busy workshop would.
     for (std::uint64_t pid = 0; pid < workers; ++pid) {
         const std::uint64_t key = pid * 0x9e3779b97f4a7c15ULL;
