@@ -482,7 +482,11 @@ inline std::size_t unescape(std::string_view raw, char* out, std::size_t cap) no
 
 // True when the escaped string contents `raw` decode to exactly `plain` ("p\u0069d" equals "pid").
 inline bool equals(std::string_view raw, std::string_view plain) noexcept {
-    if (raw.find('\\') == std::string_view::npos) return raw == plain;
+    // Every escape decodes to fewer bytes than it is written with: a raw text of plain's length
+    // matches only byte for byte and without escapes, a shorter one never, a longer one only
+    // through escapes.
+    if (raw.size() == plain.size()) return raw == plain && raw.find('\\') == std::string_view::npos;
+    if (raw.size() < plain.size() || raw.find('\\') == std::string_view::npos) return false;
     std::size_t at = 0;
     bool same = true;
     bool ok = unescape(raw, [&](const char* d, std::size_t k) {
