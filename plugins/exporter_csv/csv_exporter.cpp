@@ -6,6 +6,17 @@ csv_exporter::csv_exporter(const factory::settings& s, factory::host h, const fa
     : exporter(h), render_(render_options(s)), files_(s.string("dir"), ".csv", file_settings(s), info),
       header_written_(info.size(), false) {}
 
+csv_exporter::~csv_exporter() {
+    files_.close([this](const std::string& why) {
+        try {
+            host().log(factory::log_level::error,
+                       "exporter csv: " + why + " at close; the products still buffered are lost");
+        } catch (...) {
+            // Nothing more can be done from a destructor.
+        }
+    });
+}
+
 factory::export_result csv_exporter::export_batch(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     output_file* out = files_.get(b.pclass(), why_);

@@ -18,6 +18,20 @@ jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, cons
     }
 }
 
+jsonl_exporter::~jsonl_exporter() {
+    auto report = [this](const std::string& why) {
+        try {
+            host().log(factory::log_level::error,
+                       "exporter jsonl: " + why + " at close; the products still buffered are lost");
+        } catch (...) {
+            // Nothing more can be done from a destructor.
+        }
+    };
+    std::string why;
+    if (single_ && !single_->close(why)) report(why);
+    if (files_) files_->close(report);
+}
+
 factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     output_file* out = single_ ? single_.get() : files_->get(b.pclass(), why_);

@@ -35,6 +35,8 @@ public:
     };
 
     jsonl_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+    // Writes what is still buffered; a failure is logged, naming the file.
+    ~jsonl_exporter();
 
     factory::export_result export_batch(const factory::batch& b);
     factory::export_result flush();

@@ -45,9 +45,19 @@ output_file::output_file(std::size_t buffer_size)
 
 output_file::~output_file() {
     std::string why;
-    std::size_t consumed = 0;
-    if (!buf_.empty()) write_out(why, consumed);
-    if (own_fd_ && fd_ >= 0) ::close(fd_);
+    close(why);
+}
+
+bool output_file::close(std::string& why) {
+    if (fd_ < 0) return true;
+    bool ok = flush(why);
+    if (own_fd_ && ::close(fd_) != 0 && ok) {
+        // NFS and some other file systems report a failed write only at close.
+        why = failed("closing", path_, errno);
+        ok = false;
+    }
+    fd_ = -1;
+    return ok;
 }
 
 bool output_file::write_out(std::string& why, std::size_t& consumed) {
@@ -79,7 +89,7 @@ bool output_file::write_out(std::string& why, std::size_t& consumed) {
 }
 
 bool output_file::commit(std::size_t mark, std::string& why) {
-    if (buf_.size() < threshold_) return true;
+    if (buf_.size() < threshold_ || fd_ < 0) return true;
     std::size_t consumed = 0;
     if (write_out(why, consumed)) return true;
     if (consumed > mark) return true; // part of this batch is out already: it was taken
@@ -88,6 +98,7 @@ bool output_file::commit(std::size_t mark, std::string& why) {
 }
 
 bool output_file::flush(std::string& why) {
+    if (fd_ < 0) return buf_.empty();
     std::size_t consumed = 0;
     if (!buf_.empty() && !write_out(why, consumed)) return false;
     if (durable_ && seekable_ && ::fsync(fd_) != 0) {

@@ -21,7 +21,7 @@ public:
     output_file(const std::string& path, bool truncate, std::size_t buffer_size, bool durable);
     // Standard output (not closed at the end).
     explicit output_file(std::size_t buffer_size);
-    // Writes what is left in the buffer; failures here are lost (call flush() first).
+    // Calls close(); a failure there is silent (call close() first to hear of it).
     ~output_file();
     output_file(const output_file&) = delete;
     output_file& operator=(const output_file&) = delete;
@@ -35,6 +35,10 @@ public:
 
     // Writes the buffer out, and with `durable` makes it reach the disk (fsync). false: `why`.
     bool flush(std::string& why);
+
+    // Writes what is left in the buffer and closes the file. false: `why`, and the bytes still
+    // buffered (pending()) are lost. Later calls do nothing.
+    bool close(std::string& why);
 
     const std::string& path() const noexcept { return path_; }
     // True when the file held no bytes when it was opened (after truncation): a CSV header is due.

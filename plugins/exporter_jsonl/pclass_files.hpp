@@ -33,6 +33,14 @@ public:
     // Flushes every open file; false with the first failure's `why` (the others are still tried).
     bool flush(std::string& why);
 
+    // Closes every open file, writing what they hold; calls failed(why) for each that fails.
+    template <class Report>
+    void close(Report&& failed) {
+        std::string why;
+        for (auto& f : files_)
+            if (f && !f->close(why)) failed(why);
+    }
+
     std::string path_of(std::uint32_t pclass) const { return paths_.at(pclass); }
 
 private:

@@ -17,6 +17,17 @@ stdout_exporter::stdout_exporter(const factory::settings& s, factory::host h, co
     }
 }
 
+stdout_exporter::~stdout_exporter() {
+    std::string why;
+    if (out_.close(why)) return;
+    try {
+        host().log(factory::log_level::error,
+                   "exporter stdout: " + why + " at close; the products still buffered are lost");
+    } catch (...) {
+        // Nothing more can be done from a destructor.
+    }
+}
+
 factory::export_result stdout_exporter::export_batch(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     if (b.pclass() >= prefixes_.size())

@@ -29,6 +29,8 @@ public:
     };
 
     stdout_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+    // Writes what is still buffered; a failure is logged.
+    ~stdout_exporter();
 
     factory::export_result export_batch(const factory::batch& b);
     factory::export_result flush();

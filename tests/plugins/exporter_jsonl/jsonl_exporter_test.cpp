@@ -151,3 +151,14 @@ TEST_CASE("the built jsonl exporter describes itself") {
     CHECK(std::string(find_setting(d, "dir")->default_value) == "factory-out");
     CHECK(std::string(find_setting(d, "truncate")->default_value) == "false");
 }
+
+TEST_CASE("products that cannot be written at close are reported through the host's log") {
+    fake_transport t(descriptor(), sample_pclasses(), {{"file", "/dev/full"}});
+    REQUIRE(t.open() == FACTORY_OK);
+    CHECK(t.export_records(0, std::vector<flow_record>{make_flow(1, 100)}) == FACTORY_OK); // buffered
+    CHECK(t.host.logs.empty());
+    t.close();
+    REQUIRE(t.host.logs.size() == 1);
+    CHECK_THAT(t.host.logs[0], Catch::Contains("/dev/full") && Catch::Contains("No space left on device") &&
+                                   Catch::Contains("lost"));
+}
