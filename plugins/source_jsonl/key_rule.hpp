@@ -11,7 +11,8 @@
 //
 // The event time (optional `time` setting): a top-level numeric field, in `time_unit` (s, ms, us
 // or ns) since the Unix epoch, read exactly from its decimal text and rounded to the nanosecond. A line whose time field is
-// missing, not a number or out of the int64 nanosecond range is rejected.
+// missing, not a number or out of the int64 nanosecond range is rejected. (A time of exactly 0
+// reaches the host as 0, which factory_fill reads as "now".)
 #pragma once
 
 #include <factory/json.hpp>

@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <iostream>
 #include <string>
 
 using factory::testing::fake_purchasing;
@@ -193,4 +195,23 @@ TEST_CASE("the built jsonl source describes itself") {
     CHECK(std::string(unit->choices) == "s|ms|us|ns");
     CHECK(std::string(factory::testing::find_setting(d, "file")->default_value) == "-");
     CHECK(std::string(factory::testing::find_setting(d, "key")->default_value) == "pid");
+}
+
+// A figure, not a test: ./test_plugins_source_jsonl "[bench]"
+TEST_CASE("jsonl lines per second through the fake host", "[.][bench]") {
+    temp_dir d;
+    std::string text;
+    for (int i = 0; i < 1'000'000; ++i)
+        text += "{\"pid\":" + std::to_string(i % 5000) + ",\"bytes\":" + std::to_string(40 + i % 1460) +
+                ",\"protocol\":\"tcp\",\"ts\":" + std::to_string(1'700'000'000'000LL + i) + "}\n";
+    write_file(d / "in.jsonl", text);
+    fake_purchasing p(descriptor(), {{"file", d / "in.jsonl"}, {"time", "ts"}, {"time_unit", "ms"}});
+    REQUIRE(p.open() == FACTORY_OK);
+    p.room.keep = false;
+    auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(p.fill_to_end(4096) == FACTORY_END);
+    std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
+    REQUIRE(p.room.added == 1'000'000);
+    std::cout << "jsonl: " << p.room.added / dt.count() / 1e6 << " M lines/s, " << text.size() / dt.count() / 1e9
+              << " GB/s\n";
 }
