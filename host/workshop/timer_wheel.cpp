@@ -37,6 +37,24 @@ bool timer_wheel::next_occupied(tick from, tick span, tick& found) const noexcep
     return false;
 }
 
+void timer_wheel::add_held() {
+    // The workers rescheduled in one sweep go to buckets about one contract ahead, which nothing
+    // has touched for a long while: each add would wait for memory twice, for the bucket's
+    // header and then for its end. Fetching all the headers, then all the ends, then adding,
+    // waits about twice per sweep instead of twice per entry.
+    for (const held_entry& e : held_) {
+        __builtin_prefetch(&buckets_[bucket_of(e.due)], 0, 3);
+    }
+    for (const held_entry& e : held_) {
+        const std::vector<std::uint64_t>& v = buckets_[bucket_of(e.due)];
+        __builtin_prefetch(v.data() + v.size(), 1, 3);
+    }
+    for (const held_entry& e : held_) {
+        add(e.pid, bucket_of(e.due));
+    }
+    held_.clear();
+}
+
 bool timer_wheel::remove(std::uint64_t pid, tick due) noexcept {
     const std::uint32_t b = bucket_of(due);
     std::vector<std::uint64_t>& v = buckets_[b];

@@ -60,11 +60,13 @@ public:
     std::uint32_t bucket_of(tick t) const noexcept { return t & mask_; }
 
     // Adds an entry for pid at `due`, which must be after now() (by less than 2^31 ticks).
+    // During advance() the entry is held back and added when the current tick's sweep ends.
     void schedule(std::uint64_t pid, tick due) {
-        const std::uint32_t b = bucket_of(due);
-        buckets_[b].push_back(pid);
-        occupied_[b >> 6] |= std::uint64_t{1} << (b & 63);
-        ++size_;
+        if (sweeping_) {
+            held_.push_back({pid, due});
+            return;
+        }
+        add(pid, bucket_of(due));
     }
 
     // True when a worker whose due is `due`, met in the bucket of tick t, is due in a later round
@@ -75,8 +77,7 @@ public:
 
     // Processes every tick after now() up to target, in order, then now() == target. Owner:
     //   wheel_verdict expire(std::uint64_t pid, tick t);  // pid's entry came round at tick t
-    //                                                     // (now() == t); may call schedule(),
-    //                                                     // also into this bucket
+    //                                                     // (now() == t); may call schedule()
     //   void prefetch(std::uint64_t pid);                 // expire(pid, ...) follows soon
     //   bool idle();                                      // true: no live worker at all
     template <class Owner>
@@ -107,6 +108,18 @@ public:
     std::size_t memory_bytes() const noexcept;
 
 private:
+    struct held_entry {
+        std::uint64_t pid;
+        tick due;
+    };
+
+    void add(std::uint64_t pid, std::uint32_t b) {
+        buckets_[b].push_back(pid);
+        occupied_[b >> 6] |= std::uint64_t{1} << (b & 63);
+        ++size_;
+    }
+    // Adds the entries held back during a sweep.
+    void add_held();
     // The first tick in [from, from + span] whose bucket holds entries, if any.
     bool next_occupied(tick from, tick span, tick& found) const noexcept;
     template <class Owner>
@@ -114,6 +127,8 @@ private:
 
     std::vector<std::vector<std::uint64_t>> buckets_;
     std::vector<std::uint64_t> occupied_; // bit b: buckets_[b] is not empty
+    std::vector<held_entry> held_;        // scheduled during the current sweep
+    bool sweeping_ = false;
     std::uint32_t mask_;
     tick now_;
     std::size_t size_ = 0;
@@ -145,7 +160,7 @@ void timer_wheel::sweep(tick t, Owner& owner) {
     for (std::size_t i = 0; i < n && i < prefetch_distance; ++i) {
         owner.prefetch(v[i]);
     }
-    // Indices, not iterators: expire() may append to v (and so reallocate it).
+    sweeping_ = true;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (i + prefetch_distance < n) {
@@ -156,17 +171,13 @@ void timer_wheel::sweep(tick t, Owner& owner) {
             v[kept++] = pid;
         }
     }
-    const std::size_t appended = v.size() - n;
-    if (kept != n) {
-        for (std::size_t i = 0; i < appended; ++i) {
-            v[kept + i] = v[n + i];
-        }
-        v.resize(kept + appended);
-        size_ -= n - kept;
-    }
-    if (v.empty()) {
+    sweeping_ = false;
+    v.resize(kept);
+    size_ -= n - kept;
+    if (kept == 0) {
         occupied_[b >> 6] &= ~(std::uint64_t{1} << (b & 63));
     }
+    add_held();
 }
 
 template <class DueOf>
