@@ -27,8 +27,9 @@
 // (then every entry is stale). target must be less than 2^31 ticks after now(); a target not
 // after now() does nothing.
 //
-// Threads: one thread owns a wheel. Nothing here allocates except schedule() into a bucket at its
-// capacity, and construction.
+// Threads: one thread owns a wheel. Nothing here allocates except construction and a bucket (or
+// the list of entries held during a sweep, see schedule()) that outgrows its capacity; both keep
+// their capacity, so a steady run stops allocating once they have grown.
 #pragma once
 
 #include "workshop/ticks.hpp"

@@ -28,7 +28,8 @@
 // Time jumps: advance() walks only the ticks whose bucket holds entries. While no material comes
 // (a gap in a capture), every worker is fired within `contract` ticks, because no due is ever
 // later than last_seen + contract; once the roster is empty the clock jumps straight to the
-// target. So a jump costs O(min(gap, contract) / 64) bitmap words plus the workers it fires.
+// target. So a jump costs at most `contract` ticks' worth of sweeps (empty buckets are skipped 64
+// at a time) plus the workers it fires (wheel_bench: ~80 ns per worker for a million).
 // A single advance() must stay below 2^31 ticks (ticks.hpp); the caller splits longer gaps.
 //
 // Hooks, called directly (no type erasure), on the workforce's thread:
@@ -204,7 +205,11 @@ public:
     worker_slot* find(std::uint64_t pid, std::uint64_t mixed) noexcept {
         return roster_.find(pid, mixed);
     }
-    // For a batch: hint the CPU to fetch the worker of a material that comes soon.
+    // For a batch: hint the CPU to fetch the worker of a material that comes soon. Rolling, about
+    // 8 to 16 materials ahead of the one being assigned, is what pays (roster_bench: with a
+    // million workers at random, ~72 -> ~43 ns per assign); prefetching a whole batch of 256
+    // before assigning it floods the memory system and gains little; with a roster in cache it
+    // changes nothing.
     void prefetch(std::uint64_t mixed) const noexcept { roster_.prefetch(mixed); }
     // Room for n workers without rehashing.
     void reserve(std::size_t n) { roster_.reserve(n); }
