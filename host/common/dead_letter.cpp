@@ -1,0 +1,146 @@
+#include "common/dead_letter.hpp"
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+
+#include <factory/render.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace factory {
+
+namespace {
+
+const char* format_name(std::uint16_t f) {
+    switch (f) {
+    case FACTORY_FORMAT_BYTES: return "bytes";
+    case FACTORY_FORMAT_FLOW4: return "flow4";
+    case FACTORY_FORMAT_JSON: return "json";
+    case FACTORY_FORMAT_PACKET: return "packet";
+    default: return "custom";
+    }
+}
+
+void append_hex(std::string& out, const void* data, std::size_t size) {
+    static constexpr char digits[] = "0123456789abcdef";
+    auto* p = static_cast<const unsigned char*>(data);
+    out.push_back('"');
+    for (std::size_t i = 0; i < size; ++i) {
+        out.push_back(digits[p[i] >> 4]);
+        out.push_back(digits[p[i] & 15]);
+    }
+    out.push_back('"');
+}
+
+} // namespace
+
+dead_letter_writer::dead_letter_writer(std::filesystem::path dir, std::string stage)
+    : dir_(std::move(dir)), stage_(std::move(stage)) {
+    line_.reserve(4096);
+}
+
+dead_letter_writer::~dead_letter_writer() {
+    flush();
+    if (out_ != nullptr) std::fclose(out_);
+}
+
+std::filesystem::path dead_letter_writer::file() const {
+    std::string name = stage_;
+    for (char& c : name)
+        if (c == ' ') c = '-';
+    return dir_ / (name + ".jsonl");
+}
+
+bool dead_letter_writer::open() {
+    if (out_ != nullptr) return true;
+    if (open_failed_) return false;
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (!ec) ::chmod(dir_.c_str(), 0700);
+    auto path = file();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        // O_CREAT's mode applies only to a new file; an existing one is tightened too.
+        ::fchmod(fd, 0600);
+        out_ = ::fdopen(fd, "a");
+    }
+    if (out_ == nullptr) {
+        open_failed_ = true;
+        log().error("cannot write dead letters to {}: {}; dead letters are counted but not kept",
+                    path.string(), std::strerror(errno));
+        if (fd >= 0) ::close(fd);
+        return false;
+    }
+    return true;
+}
+
+void dead_letter_writer::begin(std::string_view reason) {
+    line_.clear();
+    line_ += "{\"time\":\"";
+    render::append_iso8601(line_, unix_ns());
+    line_ += '"';
+    line_ += ",\"stage\":";
+    render::append_json_string(line_, stage_);
+    line_ += ",\"reason\":";
+    render::append_json_string(line_, reason);
+}
+
+void dead_letter_writer::finish() {
+    line_ += "}\n";
+    ++written_;
+    if (!open() || std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) ++failures_;
+}
+
+void dead_letter_writer::rejected(std::string_view reason, const void* data, std::size_t size) {
+    begin(reason);
+    if (data != nullptr) {
+        line_ += ",\"data\":";
+        render::append_json_string(line_, {static_cast<const char*>(data), size});
+    }
+    finish();
+}
+
+void dead_letter_writer::material(std::string_view reason, const factory_material& m) {
+    begin(reason);
+    line_ += ",\"seq\":" + std::to_string(m.seq) + ",\"pid\":" + std::to_string(m.pid) +
+             ",\"time_ns\":" + std::to_string(m.time_ns) + ",\"format\":\"" + format_name(m.format) + "\"";
+    const char* payload = static_cast<const char*>(factory_material_payload(&m));
+    if (m.format == FACTORY_FORMAT_JSON) {
+        line_ += ",\"data\":";
+        render::append_json_string(line_, {payload, m.size});
+    } else {
+        line_ += ",\"data_hex\":";
+        append_hex(line_, payload, m.size);
+    }
+    finish();
+}
+
+void dead_letter_writer::product(std::string_view reason, std::string_view exporter,
+                                 const factory_pclass* pclass, const factory_product& p) {
+    begin(reason);
+    if (!exporter.empty()) {
+        line_ += ",\"exporter\":";
+        render::append_json_string(line_, exporter);
+    }
+    line_ += ",\"pid\":" + std::to_string(p.pid) + ",\"pclass\":";
+    if (pclass != nullptr) {
+        render::append_json_string(line_, pclass->name);
+        line_ += ",\"product\":";
+        render::append_json(line_, *pclass, factory_product_payload(&p));
+    } else {
+        line_ += std::to_string(p.pclass) + ",\"data_hex\":";
+        append_hex(line_, factory_product_payload(&p), p.size);
+    }
+    finish();
+}
+
+void dead_letter_writer::flush() {
+    if (out_ != nullptr && std::fflush(out_) != 0) ++failures_;
+}
+
+} // namespace factory

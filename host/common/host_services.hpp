@@ -1,0 +1,49 @@
+// The host services a plugin receives (factory_host in abi.h): logging, the process's clock, the
+// "run is ending" flag, and, in a workshop, shipping. One per loaded plugin instance; it must
+// outlive the instance (from on_open until on_close returns).
+#pragma once
+
+#include <factory/abi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace factory {
+
+class host_services {
+public:
+    using ship_fn = int (*)(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void* record,
+                            std::uint32_t size);
+
+    // `plugin` prefixes the plugin's log lines. The run is "stopping" when any of the given flags
+    // (may be null) is non-zero.
+    host_services(std::string plugin, std::uint32_t workshop, const std::atomic<std::uint32_t>* stop_a,
+                  const std::atomic<std::uint32_t>* stop_b = nullptr);
+    host_services(const host_services&) = delete;
+    host_services& operator=(const host_services&) = delete;
+
+    const factory_host* api() const noexcept { return &api_; }
+
+    // The clock host_now_ns reads: a variable the owner keeps current (a workshop's clock), or,
+    // when null, the Unix time.
+    void use_clock(const std::int64_t* now_ns) noexcept { clock_ = now_ns; }
+    // Enables host_ship for a blueprint.
+    void enable_shipping(ship_fn fn, void* ctx) noexcept;
+
+private:
+    static void log_line(void* self, std::uint32_t level, const char* message);
+    static std::int64_t now(void* self);
+    static int stopping(void* self);
+    static int ship(void* self, std::uint64_t pid, std::uint32_t pclass, const void* record, std::uint32_t size);
+
+    factory_host api_{};
+    std::string plugin_;
+    const std::atomic<std::uint32_t>* stop_a_;
+    const std::atomic<std::uint32_t>* stop_b_;
+    const std::int64_t* clock_ = nullptr;
+    ship_fn ship_ = nullptr;
+    void* ship_ctx_ = nullptr;
+};
+
+} // namespace factory

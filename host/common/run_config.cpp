@@ -1,0 +1,80 @@
+#include "common/run_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace factory {
+
+using nlohmann::json;
+
+static json plugin_to_json(const plugin_choice& p) {
+    json settings = json::array();
+    for (const auto& [k, v] : p.settings) settings.push_back(json::array({k, v}));
+    return json{{"name", p.name}, {"file", p.file}, {"settings", settings}};
+}
+
+static plugin_choice plugin_from_json(const json& j) {
+    plugin_choice p;
+    p.name = j.at("name").get<std::string>();
+    p.file = j.at("file").get<std::string>();
+    for (const auto& kv : j.at("settings"))
+        p.settings.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
+    return p;
+}
+
+std::string run_config::to_json() const {
+    json exporters_json = json::array();
+    for (const auto& e : exporters) exporters_json.push_back(plugin_to_json(e));
+    json j{{"source", plugin_to_json(source)},
+           {"blueprint", plugin_to_json(blueprint)},
+           {"exporters", exporters_json},
+           {"workshops", workshops},
+           {"rate", rate},
+           {"contract_ns", contract_ns},
+           {"inspect_ns", inspect_ns},
+           {"max_age_ns", max_age_ns},
+           {"max_workers", max_workers},
+           {"material_clock", material_clock},
+           {"flush_ns", flush_ns},
+           {"max_material", max_material},
+           {"export_retries", export_retries},
+           {"retry_backoff_ns", retry_backoff_ns},
+           {"hang_timeout_ns", hang_timeout_ns},
+           {"max_restarts", max_restarts},
+           {"dead_letter_dir", dead_letter_dir},
+           {"log_level", log_level},
+           {"quiet", quiet}};
+    return j.dump();
+}
+
+run_config run_config::from_json(std::string_view text) {
+    try {
+        json j = json::parse(text);
+        run_config c;
+        c.source = plugin_from_json(j.at("source"));
+        c.blueprint = plugin_from_json(j.at("blueprint"));
+        for (const auto& e : j.at("exporters")) c.exporters.push_back(plugin_from_json(e));
+        j.at("workshops").get_to(c.workshops);
+        j.at("rate").get_to(c.rate);
+        j.at("contract_ns").get_to(c.contract_ns);
+        j.at("inspect_ns").get_to(c.inspect_ns);
+        j.at("max_age_ns").get_to(c.max_age_ns);
+        j.at("max_workers").get_to(c.max_workers);
+        j.at("material_clock").get_to(c.material_clock);
+        j.at("flush_ns").get_to(c.flush_ns);
+        j.at("max_material").get_to(c.max_material);
+        j.at("export_retries").get_to(c.export_retries);
+        j.at("retry_backoff_ns").get_to(c.retry_backoff_ns);
+        j.at("hang_timeout_ns").get_to(c.hang_timeout_ns);
+        j.at("max_restarts").get_to(c.max_restarts);
+        j.at("dead_letter_dir").get_to(c.dead_letter_dir);
+        j.at("log_level").get_to(c.log_level);
+        j.at("quiet").get_to(c.quiet);
+        return c;
+    } catch (const json::exception& e) {
+        throw std::runtime_error(std::string("the run's configuration in the shared segment is unreadable: ") + e.what());
+    }
+}
+
+} // namespace factory

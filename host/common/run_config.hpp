@@ -1,0 +1,46 @@
+// The resolved settings of one run: what the host decided after checking every option and plugin,
+// handed to every child process as JSON text in the shared segment. Children never re-read the
+// command line or the TOML file, so all processes of a run agree on everything.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace factory {
+
+struct plugin_choice {
+    std::string name;  // the plugin's descriptor name
+    std::string file;  // absolute path of the .so
+    std::vector<std::pair<std::string, std::string>> settings; // every declared key, checked
+};
+
+struct run_config {
+    plugin_choice source;
+    plugin_choice blueprint;
+    std::vector<plugin_choice> exporters;
+
+    std::uint32_t workshops = 1;
+    double rate = 0;
+    std::int64_t contract_ns = 5'000'000'000;
+    std::int64_t inspect_ns = 2'000'000'000;
+    std::int64_t max_age_ns = 0;
+    std::uint64_t max_workers = 0;
+    bool material_clock = false;
+    std::int64_t flush_ns = 5'000'000'000;
+    std::uint64_t max_material = 64u << 10;
+    std::uint32_t export_retries = 5;
+    std::int64_t retry_backoff_ns = 100'000'000;
+    std::int64_t hang_timeout_ns = 0; // 0: no hang detection
+    std::uint32_t max_restarts = 5;
+    std::string dead_letter_dir = "factory-dead-letter";
+    std::string log_level = "info";
+    bool quiet = false;
+
+    std::string to_json() const;
+    static run_config from_json(std::string_view text); // throws std::runtime_error
+};
+
+} // namespace factory

@@ -1,0 +1,54 @@
+// The buyer: the host side of a source's on_fill. It routes each material to the production line
+// of its key's workshop (line = route(mix(pid), workshops)), writing it straight into that line's
+// ring (no intermediate copy), publishes every line once per fill, and waits when a line is full
+// (backpressure). Only the purchasing process uses it, from one thread.
+#pragma once
+
+#include "common/dead_letter.hpp"
+#include "shm/backoff.hpp"
+#include "shm/segment.hpp"
+
+#include <factory/abi.h>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace factory::purchasing {
+
+class buyer {
+public:
+    buyer(shm::segment& seg, std::uint32_t max_material, bool material_clock, dead_letter_writer& dead);
+
+    // Prepares a factory_fill allowing `room` materials; valid until the next call.
+    factory_fill* begin_fill(std::uint32_t room) noexcept;
+    // Publishes every line with unpublished materials (and, on the material clock, the watermark).
+    void publish_all() noexcept;
+    // Publishes and marks every line finished: the workshops drain them and end.
+    void close_all() noexcept;
+
+    bool stopping() const noexcept;
+    std::uint64_t purchased() const noexcept { return seq_; }
+
+private:
+    static void* add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint16_t format, std::uint32_t size);
+    static void reject(void* self, const char* reason, const void* data, std::uint32_t size);
+    void* claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept;
+
+    shm::segment& seg_;
+    shm::purchasing_stats& stats_;
+    dead_letter_writer& dead_;
+    std::deque<shm::producer> lines_; // not movable: a deque never relocates
+    std::vector<std::uint64_t> pushed_; // per line, since the last publish
+    shm::backoff backoff_;
+    factory_fill fill_{};
+    std::uint32_t workshops_;
+    std::uint32_t max_material_;
+    bool material_clock_;
+    std::uint64_t seq_ = 0;
+    std::int64_t fill_unix_ns_ = 0;
+    std::int64_t fill_mono_ns_ = 0;
+    std::int64_t watermark_ns_ = 0;
+};
+
+} // namespace factory::purchasing

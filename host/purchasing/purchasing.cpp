@@ -1,0 +1,87 @@
+#include "purchasing/purchasing.hpp"
+
+#include "common/clock.hpp"
+#include "common/dead_letter.hpp"
+#include "common/host_services.hpp"
+#include "common/log.hpp"
+#include "purchasing/buyer.hpp"
+#include "purchasing/pacer.hpp"
+#include "purchasing/source_instance.hpp"
+#include "shm/barrier.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+
+namespace factory::purchasing {
+
+namespace {
+
+constexpr std::uint32_t batch_materials = 256;
+
+} // namespace
+
+int run(shm::segment& seg, const run_config& cfg) {
+    auto& me = seg.process(shm::purchasing_slot);
+    auto& stats = seg.purchasing();
+    auto& header = seg.header();
+    dead_letter_writer dead(cfg.dead_letter_dir, "purchasing");
+    host_services services("source " + cfg.source.name, 0, &header.stop_purchasing, &header.abort_now);
+
+    std::unique_ptr<source_instance> source;
+    try {
+        source = std::make_unique<source_instance>(cfg.source, services.api());
+    } catch (const std::exception& e) {
+        shm::report_failure(me, e.what());
+        return 2;
+    }
+    buyer buy(seg, static_cast<std::uint32_t>(cfg.max_material), cfg.material_clock, dead);
+    if (!shm::wait_for_start(seg, me)) return 0;
+
+    pacer pace(cfg.rate);
+    factory_error err{};
+    int code = 0;
+    std::int64_t next_flush = mono_ns() + 1'000'000'000;
+    unsigned empty_fills = 0;
+    while (!buy.stopping()) {
+        std::uint32_t room = pace.room(batch_materials, buy.purchased());
+        if (room == 0) {
+            pace.wait(buy.purchased(), [&] { return buy.stopping(); });
+            continue;
+        }
+        std::uint64_t before = stats.purchased.get();
+        err.message[0] = '\0';
+        int rc = source->fill(buy.begin_fill(room), &err);
+        buy.publish_all();
+        me.heartbeat.add();
+        if (rc == FACTORY_END) {
+            stats.end_of_input.store(1, std::memory_order_relaxed);
+            break;
+        }
+        if (rc != FACTORY_OK) {
+            stats.source_failed.store(1, std::memory_order_relaxed);
+            log().error("source {}: input failed: {}", cfg.source.name,
+                        err.message[0] != '\0' ? err.message : "no reason given");
+            code = 3;
+            break;
+        }
+        // A source with nothing to give right now: back off briefly instead of spinning.
+        if (stats.purchased.get() == before) {
+            if (++empty_fills > 64) std::this_thread::sleep_for(std::chrono::microseconds(500));
+            else std::this_thread::yield();
+        } else {
+            empty_fills = 0;
+        }
+        if (std::int64_t now = mono_ns(); now >= next_flush) {
+            dead.flush();
+            next_flush = now + 1'000'000'000;
+        }
+    }
+    buy.close_all();
+    source->close();
+    dead.flush();
+    log().debug("purchased {} materials ({} rejected)", stats.purchased.get(), stats.rejected.get());
+    return code;
+}
+
+} // namespace factory::purchasing

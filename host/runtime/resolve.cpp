@@ -1,0 +1,72 @@
+#include "runtime/resolve.hpp"
+
+#include "plugins/resolve.hpp"
+#include "plugins/search_path.hpp"
+#include "plugins/settings_check.hpp"
+#include "shm/stats.hpp"
+#include "workshop/ticks.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+namespace factory::runtime {
+
+namespace {
+
+plugin_choice choose(const cli::plugin_spec& spec, plugins::kind k, const plugins::search_path& path) {
+    plugins::plugin p = plugins::resolve(spec.target, k, path);
+    plugin_choice c;
+    c.name = std::string(p.name());
+    c.file = p.file.string();
+    c.settings = plugins::check_settings(p, spec.settings);
+    return c;
+}
+
+void check_duration(const char* option, std::int64_t ns, bool zero_allowed) {
+    if (ns < 0 || (ns == 0 && !zero_allowed))
+        throw std::runtime_error(std::string(option) + " must be " + (zero_allowed ? "zero or more" : "positive"));
+    if (ns >= max_duration_ns)
+        throw std::runtime_error(std::string(option) + " must be under 24 days (the roster's tick range)");
+}
+
+} // namespace
+
+run_config resolve(const cli::run_options& opts) {
+    auto path = plugins::standard_search_path(opts.plugin_dirs);
+    run_config c;
+    c.source = choose(opts.source, plugins::kind::source, path);
+    c.blueprint = choose(opts.blueprint, plugins::kind::blueprint, path);
+    if (opts.exporters.empty()) {
+        c.exporters.push_back(choose(cli::plugin_spec{"jsonl", {}}, plugins::kind::exporter, path));
+    } else {
+        for (const auto& e : opts.exporters) c.exporters.push_back(choose(e, plugins::kind::exporter, path));
+    }
+    if (c.exporters.size() > shm::max_exporters)
+        throw std::runtime_error("at most " + std::to_string(shm::max_exporters) + " --exporter options");
+
+    unsigned cores = std::thread::hardware_concurrency();
+    c.workshops = opts.workshops != 0 ? opts.workshops : (cores != 0 ? cores : 1);
+    c.rate = opts.rate;
+    check_duration("--contract", opts.contract_ns, false);
+    check_duration("--inspect", opts.inspect_ns, true);
+    check_duration("--max-age", opts.max_age_ns, true);
+    c.contract_ns = opts.contract_ns;
+    c.inspect_ns = opts.inspect_ns;
+    c.max_age_ns = opts.max_age_ns;
+    c.max_workers = opts.max_workers;
+    c.material_clock = opts.clock == cli::clock_mode::material;
+    if (opts.flush_ns <= 0) throw std::runtime_error("--flush must be positive");
+    c.flush_ns = opts.flush_ns;
+    if (opts.max_material < 16 || opts.max_material > opts.line_bytes / 8)
+        throw std::runtime_error("--max-material must be between 16 bytes and an eighth of --line-size (" +
+                                 std::to_string(opts.line_bytes / 8) + ")");
+    c.max_material = opts.max_material;
+    c.export_retries = opts.export_retries;
+    c.retry_backoff_ns = opts.retry_backoff_ns;
+    c.dead_letter_dir = opts.dead_letter_dir.string();
+    c.log_level = opts.log_level;
+    c.quiet = opts.quiet;
+    return c;
+}
+
+} // namespace factory::runtime

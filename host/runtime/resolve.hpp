@@ -1,0 +1,14 @@
+// The CEO's first duty: check everything before starting anything. Finds and loads every plugin
+// named by the run (reading only its descriptor), checks its kind and settings, checks the run's
+// own numbers, and produces the run_config every process will share. Any problem is a
+// refusal: std::runtime_error with one line naming the plugin, setting or option.
+#pragma once
+
+#include "cli/run_options.hpp"
+#include "common/run_config.hpp"
+
+namespace factory::runtime {
+
+run_config resolve(const cli::run_options& opts);
+
+} // namespace factory::runtime

@@ -1,0 +1,69 @@
+// The host's supervision of a run's child processes: starts them, passes the start-up barrier,
+// watches them die (SIGCHLD), turns signals and --duration into the orderly ending, and ticks the
+// ops report. One thread, one Asio io_context.
+#pragma once
+
+#include "common/run_config.hpp"
+#include "ops/report.hpp"
+#include "runtime/roles.hpp"
+#include "shm/segment.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace factory::runtime {
+
+struct child_record {
+    role what;
+    std::uint32_t index;
+    pid_t pid = 0;
+    bool exited = false;
+    int status = 0; // from waitpid
+};
+
+class supervisor {
+public:
+    supervisor(shm::segment& seg, std::string segment_name, const run_config& cfg, std::int64_t duration_ns);
+
+    // Runs the whole life of the children. Returns false when the run failed to start (the reason
+    // is in failure()).
+    bool run();
+    const std::string& failure() const noexcept { return failure_; }
+    // True when every child ended cleanly (exit 0, nothing killed).
+    bool children_clean() const noexcept { return children_clean_; }
+    double seconds() const noexcept { return seconds_; }
+
+private:
+    void start_children();
+    void on_signal(int signo);
+    void reap();
+    void check_startup();
+    void on_ops();
+    void request_stop(const char* why);
+    void abort_run(const char* why);
+    bool all_exited() const;
+    void schedule_signal_wait();
+
+    shm::segment& seg_;
+    std::string segment_name_;
+    const run_config& cfg_;
+    std::int64_t duration_ns_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer startup_timer_, ops_timer_, duration_timer_, kill_timer_;
+    std::vector<child_record> children_;
+    ops::report ops_;
+    std::string failure_;
+    bool running_ = false, stopping_ = false, aborting_ = false, children_clean_ = true;
+    std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0;
+    double seconds_ = 0;
+};
+
+} // namespace factory::runtime

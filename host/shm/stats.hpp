@@ -1,0 +1,85 @@
+// The statistics blocks in the run's shared segment: one per department, each written by exactly
+// one process and read by the host (ops reports, accounting, --summary-json). Each block starts
+// on its own cache line so writers never share one.
+#pragma once
+
+#include "common/histogram.hpp"
+#include "shm/counter.hpp"
+
+#include <atomic>
+#include <cstdint>
+
+namespace factory::shm {
+
+inline constexpr unsigned max_exporters = 16;
+inline constexpr unsigned fire_reasons = 6; // index = FACTORY_FIRED_* (0 unused)
+
+// What a child process is doing, for the host's start-up barrier and supervision.
+enum class child_state : std::uint32_t {
+    empty = 0,    // not started
+    starting = 1, // spawned, loading its plugin(s)
+    ready = 2,    // plugins open, waiting for the run to begin
+    failed = 3,   // could not start; `message` says why
+    running = 4,
+    done = 5      // finished cleanly
+};
+
+struct alignas(64) process_block {
+    std::atomic<std::uint32_t> state{0}; // child_state
+    std::atomic<std::int32_t> pid{0};
+    std::atomic<std::uint32_t> restarts{0};
+    std::atomic<std::uint32_t> exit_clean{0}; // 1: the process ended its work without fault
+    counter heartbeat;                        // bumps while the process makes progress
+    counter peak_rss_kib;                     // written at exit
+    char message[512] = {};                   // failure text, written before state = failed
+};
+
+struct alignas(64) purchasing_stats {
+    counter purchased;     // records taken from the source, good or bad
+    counter rejected;      // dead-lettered by purchasing (bad record, too large)
+    counter oversize;      // of rejected: larger than --max-material
+    counter waits;         // times a full line made purchasing wait
+    counter max_backlog;   // the most materials seen on one line when it was full (gauge)
+    std::atomic<std::uint32_t> end_of_input{0};
+    std::atomic<std::uint32_t> source_failed{0};
+};
+
+// Per production line (written by purchasing).
+struct alignas(64) line_stats {
+    counter pushed;                         // materials put on this line
+    std::atomic<std::int64_t> watermark_ns{0}; // material clock: the latest event time purchased
+};
+
+struct alignas(64) workshop_stats {
+    counter assembled;        // materials the blueprint took (OK or DONE)
+    counter failed;           // materials the blueprint refused (dead-lettered)
+    counter quarantined;      // materials a workshop died on (dead-lettered)
+    counter hired;
+    counter fired[fire_reasons];
+    counter inspections;
+    counter shipped;          // products accepted onto the transportation lane
+    counter refused;          // products refused at shipping (unknown pclass, wrong size)
+    counter roster;           // live workers (gauge)
+    counter lost_workers;     // workers that died with a crashed workshop process
+    counter lost_materials;   // materials those workers held
+    // Restart support: the byte position on the line of the material being worked on, or ~0.
+    std::atomic<std::uint64_t> in_progress{~std::uint64_t{0}};
+    latency_histogram latency; // purchase to assembly, ns
+};
+
+struct alignas(64) exporter_stats {
+    counter exported;      // products the exporter took
+    counter dead_lettered; // products it refused or never took after its retries
+    counter retries;
+    counter batches;
+    counter flush_failures;
+};
+
+struct alignas(64) transport_stats {
+    counter received;         // products taken off the lanes
+    counter warehouse;        // products waiting in the warehouse (gauge)
+    counter deliveries;       // driver rounds
+    exporter_stats exporters[max_exporters];
+};
+
+} // namespace factory::shm

@@ -1,0 +1,51 @@
+// The driver: on each round (every --flush, when the warehouse is full, and at the end) it hands
+// each pclass's products to every exporter, honouring their answers: ok is counted as exported;
+// retry is tried again with a doubling backoff (from --retry-backoff, at most 30 s) up to
+// --export-retries times; error, or retries exhausted, sends the batch to the dead-letter output
+// with the exporter's reason. Then it asks every exporter to flush. While the driver waits, the
+// lanes fill and the workshops wait: backpressure, never a silent drop.
+#pragma once
+
+#include "common/dead_letter.hpp"
+#include "shm/stats.hpp"
+#include "transportation/exporter_instance.hpp"
+#include "transportation/warehouse.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace factory::transportation {
+
+struct delivery_policy {
+    std::uint32_t retries = 5;
+    std::int64_t backoff_ns = 100'000'000;
+};
+
+class driver {
+public:
+    driver(shm::transport_stats& stats, std::vector<std::unique_ptr<exporter_instance>>& exporters,
+           const factory_export_info& info, warehouse& store, dead_letter_writer& dead,
+           delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag);
+
+    // One round: every bay to every exporter, then flush them; the warehouse is empty afterwards.
+    void round();
+    // False once an exporter failed to take products or to flush: the run is not clean.
+    bool clean() const noexcept { return clean_; }
+
+private:
+    void deliver(std::size_t e, std::uint32_t pclass, const std::vector<const factory_product*>& shelf);
+    bool sleep_or_abort(std::int64_t ns) const;
+
+    shm::transport_stats& stats_;
+    std::vector<std::unique_ptr<exporter_instance>>& exporters_;
+    const factory_export_info& info_;
+    warehouse& store_;
+    dead_letter_writer& dead_;
+    delivery_policy policy_;
+    const std::atomic<std::uint32_t>& abort_;
+    bool clean_ = true;
+};
+
+} // namespace factory::transportation

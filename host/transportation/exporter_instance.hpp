@@ -1,0 +1,36 @@
+// An exporter plugin as the transportation process holds it: loaded in this process, opened with
+// its checked settings and the blueprint's product classes, closed exactly once.
+#pragma once
+
+#include "common/host_services.hpp"
+#include "common/run_config.hpp"
+
+#include <factory/abi.h>
+
+#include <memory>
+#include <string>
+
+namespace factory::transportation {
+
+class exporter_instance {
+public:
+    // Loads and opens the exporter; throws std::runtime_error with one line naming the plugin.
+    exporter_instance(const plugin_choice& choice, const factory_export_info& info,
+                      const std::atomic<std::uint32_t>* abort_flag);
+    ~exporter_instance();
+    exporter_instance(const exporter_instance&) = delete;
+    exporter_instance& operator=(const exporter_instance&) = delete;
+
+    const std::string& name() const noexcept { return name_; }
+    int export_batch(const factory_batch* b, factory_error* err) noexcept { return hooks_->on_export(instance_, b, err); }
+    int flush(factory_error* err) noexcept { return hooks_->on_flush != nullptr ? hooks_->on_flush(instance_, err) : FACTORY_OK; }
+    void close() noexcept;
+
+private:
+    std::string name_;
+    std::unique_ptr<host_services> services_;
+    const factory_exporter_hooks* hooks_ = nullptr;
+    void* instance_ = nullptr;
+};
+
+} // namespace factory::transportation

@@ -1,0 +1,104 @@
+#include "transportation/transportation.hpp"
+
+#include "common/clock.hpp"
+#include "common/dead_letter.hpp"
+#include "common/log.hpp"
+#include "plugins/loader.hpp"
+#include "shm/backoff.hpp"
+#include "shm/barrier.hpp"
+#include "transportation/driver.hpp"
+#include "transportation/exporter_instance.hpp"
+#include "transportation/warehouse.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace factory::transportation {
+
+namespace {
+
+constexpr std::size_t batch_products = 512;
+// Deliver early when the warehouse holds this much, so its memory stays bounded.
+constexpr std::size_t warehouse_limit_bytes = 64u << 20;
+
+} // namespace
+
+int run(shm::segment& seg, const run_config& cfg) {
+    auto& me = seg.process(shm::transport_slot);
+    auto& stats = seg.transport();
+    auto& abort_flag = seg.header().abort_now;
+    dead_letter_writer dead(cfg.dead_letter_dir, "transportation");
+
+    std::vector<std::unique_ptr<exporter_instance>> exporters;
+    factory_export_info info{};
+    try {
+        // The blueprint is loaded here only for its product classes (its descriptor): no hook runs.
+        auto bp = plugins::load_file(cfg.blueprint.file);
+        info.pclass_count = bp.descriptor->pclass_count;
+        info.pclasses = bp.descriptor->pclasses;
+        for (const auto& choice : cfg.exporters)
+            exporters.push_back(std::make_unique<exporter_instance>(choice, info, &abort_flag));
+    } catch (const std::exception& e) {
+        shm::report_failure(me, e.what());
+        return 2;
+    }
+
+    const std::uint32_t lanes = seg.workshops();
+    std::deque<shm::consumer> consumers; // not movable: a deque never relocates
+    for (std::uint32_t i = 0; i < lanes; ++i) consumers.emplace_back(seg.lane(i), &seg.lane_bell(i));
+    warehouse store(info.pclass_count);
+    driver truck(stats, exporters, info, store, dead, delivery_policy{cfg.export_retries, cfg.retry_backoff_ns},
+                 abort_flag);
+    shm::backoff backoff;
+    if (!shm::wait_for_start(seg, me)) return 0;
+
+    std::int64_t next_round = mono_ns() + cfg.flush_ns;
+    auto any_ready = [&] {
+        shm::consumer::record r;
+        for (auto& c : consumers)
+            if (c.try_peek(r)) return true;
+        return false;
+    };
+    for (;;) {
+        if (abort_flag.load(std::memory_order_relaxed) != 0) break;
+        std::size_t moved = 0;
+        bool all_finished = true;
+        for (auto& c : consumers) {
+            shm::consumer::record rec;
+            std::size_t k = 0;
+            while (k < batch_products && c.try_peek(rec)) {
+                store.store(*static_cast<const factory_product*>(rec.data));
+                c.pop();
+                ++k;
+            }
+            if (k != 0) c.release();
+            moved += k;
+            if (!c.finished()) all_finished = false;
+        }
+        stats.received.add(moved);
+        stats.warehouse.set(store.products());
+        me.heartbeat.add();
+        std::int64_t now = mono_ns();
+        if (now >= next_round || store.bytes() >= warehouse_limit_bytes) {
+            truck.round();
+            next_round = mono_ns() + cfg.flush_ns;
+        }
+        if (all_finished) break;
+        if (moved != 0) {
+            backoff.reset();
+            continue;
+        }
+        std::int64_t until_round = std::max<std::int64_t>(next_round - now, 1'000'000);
+        backoff.idle(seg.transport_bell(),
+                     [&] { return any_ready() || abort_flag.load(std::memory_order_relaxed) != 0; },
+                     std::min<std::int64_t>(until_round, 100'000'000));
+    }
+    if (abort_flag.load(std::memory_order_relaxed) == 0) truck.round();
+    for (auto& e : exporters) e->close();
+    dead.flush();
+    return truck.clean() && dead.failures() == 0 ? 0 : 4;
+}
+
+} // namespace factory::transportation

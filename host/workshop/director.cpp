@@ -1,0 +1,199 @@
+#include "workshop/director.hpp"
+
+#include "common/clock.hpp"
+#include "common/hash.hpp"
+#include "common/log.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace factory::workshop {
+
+namespace {
+
+constexpr std::size_t batch_materials = 256;
+
+contract_policy policy_of(const run_config& cfg) {
+    contract_policy p{};
+    p.contract = ticks_of_duration_ns(cfg.contract_ns);
+    p.inspect = cfg.inspect_ns > 0 ? ticks_of_duration_ns(cfg.inspect_ns) : 0;
+    p.max_age = cfg.max_age_ns > 0 ? ticks_of_duration_ns(cfg.max_age_ns) : 0;
+    p.max_workers = cfg.max_workers;
+    return p;
+}
+
+} // namespace
+
+director::director(shm::segment& seg, std::uint32_t index, const run_config& cfg, blueprint_instance& bp,
+                   shipper& ship, dead_letter_writer& dead, std::int64_t& now_ns)
+    : seg_(seg), index_(index), cfg_(cfg), bp_(bp), ship_(ship), dead_(dead), stats_(seg.workshop(index)),
+      line_info_(seg.line_info(index)), me_(seg.process(shm::workshop_slot(index))),
+      line_(seg.line(index), &seg.purchasing_bell()), hooks_{this},
+      staff_(hooks_, policy_of(cfg), bp.descriptor().state_size, bp.descriptor().state_align),
+      now_ns_(now_ns), monitor_timer_(io_) {
+    if (!bp_.inspects()) staff_.disable_inspections();
+    if (cfg_.material_clock) {
+        now_ns_ = 0;
+    } else {
+        now_ns_ = unix_ns();
+        now_tick_ = tick_of_ns(mono_ns());
+        staff_.start(now_tick_);
+        clock_started_ = true;
+    }
+}
+
+bool director::aborting() const noexcept {
+    return seg_.header().abort_now.load(std::memory_order_relaxed) != 0;
+}
+
+factory_worker director::view(worker_slot& slot, void* state) const noexcept {
+    factory_worker w{};
+    w.pid = slot.pid;
+    w.state = state;
+    // Ticks are milliseconds on the contract clock; show them on the Unix clock the blueprint sees.
+    w.hired_ns = now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.hired)) * ns_per_tick;
+    w.last_seen_ns =
+        now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.last_seen)) * ns_per_tick;
+    w.materials = slot.materials;
+    return w;
+}
+
+void director::fire(worker_slot& slot, void* state, std::uint32_t reason, tick now) {
+    now_tick_ = tick_latest(now_tick_, now);
+    factory_worker w = view(slot, state);
+    bp_.fire(&w, reason, now_ns_);
+    if (reason < shm::fire_reasons) stats_.fired[reason].add();
+}
+
+bool director::inspect(worker_slot& slot, void* state, tick now) {
+    now_tick_ = tick_latest(now_tick_, now);
+    factory_worker w = view(slot, state);
+    stats_.inspections.add();
+    err_.message[0] = '\0';
+    int rc = bp_.inspect(&w, now_ns_, &err_);
+    if (rc == FACTORY_ERROR) log().warn("inspector: blueprint failed for pid {}: {}", slot.pid, err_.message);
+    return rc == FACTORY_DONE;
+}
+
+void director::set_time(std::int64_t unix_now, tick t) {
+    now_ns_ = unix_now;
+    if (!clock_started_) {
+        // The material clock starts at the first time it sees, not at the epoch (ticks wrap).
+        now_tick_ = t;
+        staff_.start(t);
+        clock_started_ = true;
+        return;
+    }
+    if (tick_after(t, now_tick_)) {
+        staff_.advance(t);
+        now_tick_ = t;
+    }
+}
+
+void director::assemble(const factory_material& m, std::int64_t batch_mono_ns) {
+    if (cfg_.material_clock && m.time_ns > now_ns_) set_time(m.time_ns, tick_of_ns(m.time_ns));
+    if (batch_mono_ns > m.purchased_ns) stats_.latency.record(static_cast<std::uint64_t>(batch_mono_ns - m.purchased_ns));
+    std::uint64_t mixed = mix(m.pid);
+    bool hired = false;
+    worker_slot* slot = staff_.assign(m.pid, mixed, now_tick_, hired);
+    void* state = staff_.state(slot);
+    factory_worker w = view(*slot, state);
+    err_.message[0] = '\0';
+    if (hired) {
+        stats_.hired.add();
+        if (bp_.hire(&w, &m, &err_) != FACTORY_OK) {
+            stats_.failed.add();
+            dead_.material(std::string("blueprint refused to hire: ") + err_.message, m);
+            staff_.dismiss(m.pid, mixed);
+            return;
+        }
+    }
+    int rc = bp_.material(&w, &m, &err_);
+    if (rc == FACTORY_OK) {
+        stats_.assembled.add();
+    } else if (rc == FACTORY_DONE) {
+        stats_.assembled.add();
+        staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
+    } else {
+        stats_.failed.add();
+        dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m);
+    }
+}
+
+std::size_t director::step() {
+    std::int64_t watermark = 0;
+    if (cfg_.material_clock) {
+        // Read before draining: every material purchased before this watermark is then on the line.
+        watermark = line_info_.watermark_ns.load(std::memory_order_acquire);
+    } else {
+        std::int64_t mono = mono_ns();
+        set_time(unix_ns(), tick_of_ns(mono));
+    }
+    std::int64_t batch_mono = mono_ns();
+    std::size_t n = 0;
+    shm::consumer::record rec;
+    while (n < batch_materials && line_.try_peek(rec)) {
+        stats_.in_progress.store(line_.position(), std::memory_order_relaxed);
+        assemble(*static_cast<const factory_material*>(rec.data), batch_mono);
+        line_.pop();
+        ++n;
+    }
+    if (n != 0) line_.release();
+    if (cfg_.material_clock && n < batch_materials && watermark > now_ns_)
+        set_time(watermark, tick_of_ns(watermark));
+    ship_.publish();
+    stats_.roster.set(staff_.size());
+    me_.heartbeat.add();
+    return n;
+}
+
+void director::monitor() {
+    log().debug("monitor: roster {} workers, {} assembled", staff_.size(), stats_.assembled.get());
+    monitor_timer_.expires_after(std::chrono::seconds(1));
+    monitor_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) monitor();
+    });
+}
+
+int director::run() {
+    monitor();
+    std::int64_t next_poll = mono_ns();
+    std::int64_t next_flush = next_poll + 1'000'000'000;
+    for (;;) {
+        if (aborting()) break;
+        std::size_t n = step();
+        std::int64_t now = mono_ns();
+        if (now >= next_poll) {
+            io_.poll();
+            next_poll = now + 1'000'000;
+        }
+        if (now >= next_flush) {
+            dead_.flush();
+            next_flush = now + 1'000'000'000;
+        }
+        if (n != 0) {
+            backoff_.reset();
+            continue;
+        }
+        if (line_.finished()) break;
+        // Wall clock: wake often enough that contracts fire within ~10 ms of their tick.
+        std::int64_t sleep_ns = staff_.size() == 0 || cfg_.material_clock ? 100'000'000 : 10'000'000;
+        shm::consumer::record rec;
+        backoff_.idle(seg_.line_bell(index_), [&] { return line_.try_peek(rec) || aborting(); }, sleep_ns);
+    }
+    if (!aborting()) {
+        if (cfg_.material_clock) {
+            std::int64_t watermark = line_info_.watermark_ns.load(std::memory_order_acquire);
+            if (watermark > now_ns_) set_time(watermark, tick_of_ns(watermark));
+        } else {
+            set_time(unix_ns(), tick_of_ns(mono_ns()));
+        }
+        staff_.fire_all(FACTORY_FIRED_SHUTDOWN, now_tick_);
+        stats_.roster.set(0);
+    }
+    ship_.close();
+    dead_.flush();
+    return 0;
+}
+
+} // namespace factory::workshop

@@ -1,0 +1,76 @@
+// The director: a workshop's loop. It takes materials off the production line in batches, hands
+// each to its key's worker (hiring one on first sight), renews contracts, lets the inspector and
+// the contracts fire workers on time, and ships products onto the transportation lane. One thread;
+// the process's Asio io_context carries its once-a-second monitor.
+//
+// Time: on the wall clock, contracts run on the monotonic clock (read once per batch) and products
+// carry Unix time; on the material clock, time is the latest material time seen on this line or
+// purchased anywhere (the watermark), so results do not depend on how fast input is read.
+#pragma once
+
+#include "common/dead_letter.hpp"
+#include "common/run_config.hpp"
+#include "shm/backoff.hpp"
+#include "shm/segment.hpp"
+#include "workshop/blueprint_instance.hpp"
+#include "workshop/shipper.hpp"
+#include "workshop/ticks.hpp"
+#include "workshop/workforce.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+
+namespace factory::workshop {
+
+class director {
+public:
+    director(shm::segment& seg, std::uint32_t index, const run_config& cfg, blueprint_instance& bp,
+             shipper& ship, dead_letter_writer& dead, std::int64_t& now_ns);
+
+    // Runs until the line is finished (then fires every worker: shutdown) or the run aborts.
+    // Returns the process exit code.
+    int run();
+
+    // Workforce hooks.
+    void fire(worker_slot& slot, void* state, std::uint32_t reason, tick now);
+    bool inspect(worker_slot& slot, void* state, tick now);
+
+private:
+    struct hooks {
+        director* d;
+        void fire(worker_slot& s, void* state, std::uint32_t reason, tick now) { d->fire(s, state, reason, now); }
+        bool inspect(worker_slot& s, void* state, tick now) { return d->inspect(s, state, now); }
+    };
+
+    std::size_t step();
+    void assemble(const factory_material& m, std::int64_t batch_mono_ns);
+    void set_time(std::int64_t unix_now, tick t);
+    factory_worker view(worker_slot& slot, void* state) const noexcept;
+    void monitor();
+    bool aborting() const noexcept;
+
+    shm::segment& seg_;
+    std::uint32_t index_;
+    const run_config& cfg_;
+    blueprint_instance& bp_;
+    shipper& ship_;
+    dead_letter_writer& dead_;
+    shm::workshop_stats& stats_;
+    shm::line_stats& line_info_;
+    shm::process_block& me_;
+    shm::consumer line_;
+    shm::backoff backoff_;
+    hooks hooks_;
+    workforce<hooks> staff_;
+    std::int64_t& now_ns_; // Unix ns shown to the blueprint; shared with the shipper and host_now_ns
+    tick now_tick_ = 0;
+    bool clock_started_ = false; // material clock: set by the first material or watermark
+    factory_error err_{};
+    boost::asio::io_context io_;
+    boost::asio::steady_timer monitor_timer_;
+};
+
+} // namespace factory::workshop

@@ -1,0 +1,77 @@
+#include "workshop/shipper.hpp"
+
+#include <cstring>
+#include <string>
+
+namespace factory::workshop {
+
+shipper::shipper(shm::segment& seg, std::uint32_t index, const factory_descriptor& blueprint,
+                 dead_letter_writer& dead, const std::int64_t& now_ns)
+    : seg_(seg), stats_(seg.workshop(index)), lane_(seg.lane(index), &seg.transport_bell()),
+      room_bell_(seg.lane_bell(index)), blueprint_(blueprint), dead_(dead), now_ns_(now_ns) {}
+
+bool shipper::aborting() const noexcept {
+    return seg_.header().abort_now.load(std::memory_order_relaxed) != 0;
+}
+
+int shipper::ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void* record, std::uint32_t size) {
+    auto* me = static_cast<shipper*>(ctx);
+    factory_product header{pid, me->now_ns_, pclass, size};
+    if (pclass >= me->blueprint_.pclass_count || size != me->blueprint_.pclasses[pclass].record_size ||
+        record == nullptr) {
+        me->stats_.refused.add();
+        std::string why = pclass >= me->blueprint_.pclass_count
+                              ? "product of unknown pclass " + std::to_string(pclass) + " (the blueprint declares " +
+                                    std::to_string(me->blueprint_.pclass_count) + ")"
+                              : "product of " + std::to_string(size) + " bytes for pclass '" +
+                                    me->blueprint_.pclasses[pclass].name + "', whose records have " +
+                                    std::to_string(me->blueprint_.pclasses[pclass].record_size);
+        // The dead letter keeps the bytes as given (hex), since they do not fit the schema.
+        alignas(8) unsigned char buf[sizeof(factory_product) + 256];
+        std::uint32_t keep = record != nullptr && size <= 256 ? size : 0;
+        header.size = keep;
+        std::memcpy(buf, &header, sizeof header);
+        if (keep != 0) std::memcpy(buf + sizeof header, record, keep);
+        me->dead_.product(why, "", nullptr, *reinterpret_cast<const factory_product*>(buf));
+        return FACTORY_ERROR;
+    }
+    auto bytes = static_cast<std::uint32_t>(sizeof(factory_product) + size);
+    void* slot = me->lane_.try_claim(bytes);
+    if (slot == nullptr) {
+        slot = me->claim_waiting(bytes);
+        if (slot == nullptr) {
+            // Aborting: the run is ending at once and this product cannot be delivered.
+            me->stats_.refused.add();
+            return FACTORY_ERROR;
+        }
+    }
+    std::memcpy(slot, &header, sizeof header);
+    std::memcpy(static_cast<unsigned char*>(slot) + sizeof header, record, size);
+    ++me->unpublished_;
+    me->stats_.shipped.add();
+    return FACTORY_OK;
+}
+
+void* shipper::claim_waiting(std::uint32_t bytes) noexcept {
+    publish();
+    backoff_.reset();
+    for (;;) {
+        if (void* slot = lane_.try_claim(bytes)) return slot;
+        if (aborting()) return nullptr;
+        backoff_.idle(room_bell_, [&] { return lane_.free_bytes() >= bytes + 64 || aborting(); }, 50'000'000);
+    }
+}
+
+void shipper::publish() noexcept {
+    if (unpublished_ != 0) {
+        lane_.publish();
+        unpublished_ = 0;
+    }
+}
+
+void shipper::close() noexcept {
+    publish();
+    lane_.close();
+}
+
+} // namespace factory::workshop
