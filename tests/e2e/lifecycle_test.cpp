@@ -56,7 +56,7 @@ TEST_CASE("end of input ends the run with balanced counts", "[e2e]") {
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--duration ends an endless run with balanced counts", "[e2e]") {
+TEST_CASE("a set duration ends an endless run with balanced counts", "[e2e]") {
     auto dir = fresh_dir("duration");
     auto r = run_host({"--source", "synthetic:keys=500", "--duration", "1s", "--workshops", "2",
                        "--exporter", "jsonl:dir=out"},
@@ -101,7 +101,7 @@ TEST_CASE("a full production line makes purchasing wait: the backlog stays bound
     // An unpaced source, one workshop and the smallest line: purchasing is faster than the
     // workshop, so it must wait on the full line rather than queue without bound.
     auto r = run_host({"--source", "synthetic:count=3000000,keys=100000", "--workshops", "1", "--line-size",
-                       "64KiB", "--exporter", "null"},
+                       "64KiB", "--max-material", "4KiB", "--exporter", "null"},
                       {.cwd = dir});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
