@@ -14,7 +14,7 @@ build_pkgs=(
 test_pkgs=(
   catch2 libbenchmark-dev
   clang libclang-rt-14-dev
-  softflowd nfdump pmacct sqlite3
+  softflowd nfdump pmacct sqlite3 tcpdump
 )
 
 pkgs=("${build_pkgs[@]}")
