@@ -1,0 +1,141 @@
+# Helpers for install_check.cmake: running a step, and reading what a run of the sessions
+# blueprint left behind (its --summary-json and its jsonl products).
+
+function(fail message)
+  message(FATAL_ERROR "install check: ${message}")
+endfunction()
+
+# run_step(<what> <output variable> [WORKING_DIRECTORY <dir>] COMMAND <command...>)
+# Runs the command with a 120 s watchdog; fails naming the step, the command and its output
+# unless it exits 0. Sets <output variable> to its standard output.
+function(run_step what out_var)
+  cmake_parse_arguments(S "" "WORKING_DIRECTORY" "COMMAND" ${ARGN})
+  if(NOT S_WORKING_DIRECTORY)
+    set(S_WORKING_DIRECTORY "${WORK_DIR}")
+  endif()
+  execute_process(COMMAND ${S_COMMAND} WORKING_DIRECTORY "${S_WORKING_DIRECTORY}" TIMEOUT 120
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    list(JOIN S_COMMAND " " shown)
+    fail("${what} failed (${rc}): ${shown}\n--- stdout\n${out}\n--- stderr\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+# json_get(<variable> <json text> <key...>): the value, failing when the key is missing.
+function(json_get var json)
+  string(JSON value ERROR_VARIABLE err GET "${json}" ${ARGN})
+  if(err)
+    fail("no ${ARGN} in ${json}: ${err}")
+  endif()
+  set(${var} "${value}" PARENT_SCOPE)
+endfunction()
+
+# read_summary(<file> <variable>): the --summary-json text.
+function(read_summary file var)
+  if(NOT EXISTS "${file}")
+    fail("the run wrote no summary ${file}")
+  endif()
+  file(READ "${file}" text)
+  set(${var} "${text}" PARENT_SCOPE)
+endfunction()
+
+# expect_summary(<summary> <purchased>): balanced, every material assembled, nothing
+# dead-lettered, every shipped product exported. Sets summary_exported.
+function(expect_summary summary purchased)
+  json_get(balanced "${summary}" balanced)
+  json_get(got_purchased "${summary}" purchased)
+  json_get(assembled "${summary}" assembled)
+  json_get(shipped "${summary}" shipped)
+  json_get(exported "${summary}" exported)
+  json_get(dead_materials "${summary}" dead_lettered materials)
+  json_get(dead_products "${summary}" dead_lettered products)
+  if(NOT balanced OR NOT got_purchased EQUAL purchased OR NOT assembled EQUAL purchased
+     OR NOT dead_materials EQUAL 0 OR NOT dead_products EQUAL 0 OR NOT shipped EQUAL exported
+     OR NOT exported GREATER 0)
+    fail("want a balanced run of ${purchased} materials with every product exported, got:\n${summary}")
+  endif()
+  set(summary_exported "${exported}" PARENT_SCOPE)
+endfunction()
+
+# read_sessions(<session.jsonl>): checks every session product's fields and sets, in the caller's
+# scope, sessions_count, sessions_materials (their sum), sessions_pids (distinct pids),
+# sessions_pid_list and, per pid, session_materials_<pid> and session_reports_<pid>.
+macro(read_sessions file)
+  if(NOT EXISTS "${file}")
+    fail("the run wrote no ${file}")
+  endif()
+  file(STRINGS "${file}" rs_lines)
+  set(sessions_count 0)
+  set(sessions_materials 0)
+  set(sessions_pid_list "")
+  foreach(rs_line IN LISTS rs_lines)
+    foreach(rs_key pid start end duration_ns materials bytes bytes_per_second reports end_reason)
+      json_get(rs_value "${rs_line}" ${rs_key})
+    endforeach()
+    # pids may exceed 2^63: read as text, never as a number.
+    if(NOT rs_line MATCHES "\"pid\":([0-9]+)")
+      fail("a session with no numeric pid: ${rs_line}")
+    endif()
+    set(rs_pid "${CMAKE_MATCH_1}")
+    json_get(rs_start "${rs_line}" start)
+    json_get(rs_end "${rs_line}" end)
+    json_get(rs_duration "${rs_line}" duration_ns)
+    json_get(rs_materials "${rs_line}" materials)
+    json_get(rs_reports "${rs_line}" reports)
+    json_get(rs_reason "${rs_line}" end_reason)
+    math(EXPR rs_span "${rs_end} - ${rs_start}")
+    if(NOT rs_span EQUAL rs_duration OR rs_span LESS 0 OR rs_materials LESS 1
+       OR NOT rs_reason MATCHES "^(idle|max_age|done|shutdown|evicted)$")
+      fail("a session product that does not add up: ${rs_line}")
+    endif()
+    math(EXPR sessions_count "${sessions_count} + 1")
+    math(EXPR sessions_materials "${sessions_materials} + ${rs_materials}")
+    list(APPEND sessions_pid_list "${rs_pid}")
+    set(session_materials_${rs_pid} "${rs_materials}")
+    set(session_reports_${rs_pid} "${rs_reports}")
+  endforeach()
+  list(REMOVE_DUPLICATES sessions_pid_list)
+  list(LENGTH sessions_pid_list sessions_pids)
+endmacro()
+
+# expect_progress_matches(<progress.jsonl>): at least one progress product; none holds more
+# materials than its pid's session; each session's `reports` equals its pid's progress products.
+# Needs read_sessions() of a run with one session per pid first.
+function(expect_progress_matches file)
+  if(NOT EXISTS "${file}")
+    fail("the inspector shipped nothing: no ${file}")
+  endif()
+  file(STRINGS "${file}" lines)
+  list(LENGTH lines total)
+  if(total EQUAL 0)
+    fail("the inspector shipped nothing: ${file} is empty")
+  endif()
+  foreach(line IN LISTS lines)
+    # Two steps: ${CMAKE_MATCH_1} in the same if() would be expanded before the match.
+    if(NOT line MATCHES "\"pid\":([0-9]+)")
+      fail("a progress product with no numeric pid: ${line}")
+    endif()
+    set(pid "${CMAKE_MATCH_1}")
+    if(NOT DEFINED session_materials_${pid})
+      fail("a progress product for no session: ${line}")
+    endif()
+    json_get(materials "${line}" materials)
+    json_get(report "${line}" report)
+    if(materials GREATER session_materials_${pid} OR report LESS 1)
+      fail("progress beyond its session (${session_materials_${pid}} materials): ${line}")
+    endif()
+    if(NOT DEFINED seen_${pid})
+      set(seen_${pid} 0)
+    endif()
+    math(EXPR seen_${pid} "${seen_${pid}} + 1")
+  endforeach()
+  foreach(pid IN LISTS sessions_pid_list)
+    if(NOT DEFINED seen_${pid})
+      set(seen_${pid} 0)
+    endif()
+    if(NOT "${seen_${pid}}" EQUAL "${session_reports_${pid}}")
+      fail("pid ${pid}: its session counts ${session_reports_${pid}} reports, ${file} holds '${seen_${pid}}'")
+    endif()
+  endforeach()
+endfunction()
