@@ -105,6 +105,13 @@ const run_key keys[] = {
     {"duration", "Run", "DUR", "end the run after this long (0: at end of input or on a signal)",
      [](run_options& o, std::string_view t, where_t w) { o.duration_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.duration_ns); }},
+    {"hang-timeout", "Faults", "DUR", "restart a workshop that makes no progress for this long (0: never)",
+     [](run_options& o, std::string_view t, where_t w) { o.hang_timeout_ns = duration(t, true, w); },
+     [](const run_options& o) { return format_duration(o.hang_timeout_ns); }},
+    {"max-restarts", "Faults", "N", "restarts of one crashed process before the run gives up on it",
+     [](run_options& o, std::string_view t, where_t w) {
+         o.max_restarts = static_cast<std::uint32_t>(count(t, 0, 1'000'000, w)); },
+     [](const run_options& o) { return std::to_string(o.max_restarts); }},
     {"dead-letter", "Run", "DIR", "folder for dead letters: records that failed, with their reason",
      [](run_options& o, std::string_view t, where_t w) { o.dead_letter_dir = path(t, w); },
      [](const run_options& o) { return o.dead_letter_dir.string(); }},

@@ -45,8 +45,7 @@ dead_letter_writer::dead_letter_writer(std::filesystem::path dir, std::string st
 }
 
 dead_letter_writer::~dead_letter_writer() {
-    flush();
-    if (out_ != nullptr) std::fclose(out_);
+    if (fd_ >= 0) ::close(fd_);
 }
 
 std::filesystem::path dead_letter_writer::file() const {
@@ -57,25 +56,22 @@ std::filesystem::path dead_letter_writer::file() const {
 }
 
 bool dead_letter_writer::open() {
-    if (out_ != nullptr) return true;
+    if (fd_ >= 0) return true;
     if (open_failed_) return false;
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (!ec) ::chmod(dir_.c_str(), 0700);
     auto path = file();
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        // O_CREAT's mode applies only to a new file; an existing one is tightened too.
-        ::fchmod(fd, 0600);
-        out_ = ::fdopen(fd, "a");
-    }
-    if (out_ == nullptr) {
+    if (fd < 0) {
         open_failed_ = true;
         log().error("cannot write dead letters to {}: {}; dead letters are counted but not kept",
                     path.string(), std::strerror(errno));
-        if (fd >= 0) ::close(fd);
         return false;
     }
+    // O_CREAT's mode applies only to a new file; an existing one is tightened too.
+    ::fchmod(fd, 0600);
+    fd_ = fd;
     return true;
 }
 
@@ -93,7 +89,17 @@ void dead_letter_writer::begin(std::string_view reason) {
 void dead_letter_writer::finish() {
     line_ += "}\n";
     ++written_;
-    if (!open() || std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) ++failures_;
+    if (!open()) {
+        ++failures_;
+        return;
+    }
+    // One write per line: with O_APPEND, lines never interleave even across processes.
+    ssize_t n = ::write(fd_, line_.data(), line_.size());
+    if (n != static_cast<ssize_t>(line_.size())) {
+        if (failures_++ == 0)
+            log().error("cannot write a dead letter to {}: {}", file().string(),
+                        n < 0 ? std::strerror(errno) : "short write");
+    }
 }
 
 void dead_letter_writer::rejected(std::string_view reason, const void* data, std::size_t size) {
@@ -137,10 +143,6 @@ void dead_letter_writer::product(std::string_view reason, std::string_view expor
         append_hex(line_, factory_product_payload(&p), p.size);
     }
     finish();
-}
-
-void dead_letter_writer::flush() {
-    if (out_ != nullptr && std::fflush(out_) != 0) ++failures_;
 }
 
 } // namespace factory

@@ -3,15 +3,15 @@
 // writes its own file, so no locking is needed; a restarted process appends to the same file.
 // Nothing is opened until the first dead letter, so a clean run leaves no files behind.
 //
-// Dead letters are the error path, not the data path: a line costs a formatted write into a
-// buffer, flushed at least once a second (flush()) and at exit. A failure to write a dead letter
-// is counted (failures()) and logged once; the host then reports the run as not clean.
+// Dead letters are the error path, not the data path: each line is formatted into a reused buffer
+// and written with one write(2) on an O_APPEND descriptor, so a dead letter survives the crash of
+// its process the instant it is counted (a workshop may die in a blueprint at any moment). A
+// failure to write one is counted (failures()) and logged once; the run is then not clean.
 #pragma once
 
 #include <factory/abi.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,7 +34,6 @@ public:
     void product(std::string_view reason, std::string_view exporter, const factory_pclass* pclass,
                  const factory_product& p);
 
-    void flush();
     std::uint64_t written() const noexcept { return written_; }
     std::uint64_t failures() const noexcept { return failures_; }
     std::filesystem::path file() const;
@@ -47,7 +46,7 @@ private:
     std::filesystem::path dir_;
     std::string stage_;
     std::string line_;
-    std::FILE* out_ = nullptr;
+    int fd_ = -1;
     bool open_failed_ = false;
     std::uint64_t written_ = 0;
     std::uint64_t failures_ = 0;

@@ -60,7 +60,8 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         c.latency_p50_ns = one.quantile(0.5);
         c.latency_p99_ns = one.quantile(0.99);
         c.latency_p999_ns = one.quantile(0.999);
-        a.assembled += c.assembled;
+        a.assembled += c.assembled - c.lost_materials;
+        a.restarts += c.restarts;
         a.failed += c.failed;
         a.quarantined += c.quarantined;
         a.lost_materials += c.lost_materials;
@@ -70,6 +71,9 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         a.in_lines += shm::backlog_records(seg.line(i));
         a.workshops.push_back(c);
     }
+    a.lost_in_purchasing = p.lost.get();
+    a.lost_materials += a.lost_in_purchasing;
+    a.restarts += seg.process(shm::transport_slot).restarts.load();
     a.latency_p50_ns = all.quantile(0.5);
     a.latency_p99_ns = all.quantile(0.99);
     a.latency_p999_ns = all.quantile(0.999);
@@ -83,6 +87,7 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         c.retries = t.exporters[e].retries.get();
         c.batches = t.exporters[e].batches.get();
         c.flush_failures = t.exporters[e].flush_failures.get();
+        c.lost = t.exporters[e].lost.get();
         a.exporters.push_back(c);
     }
     return a;
@@ -90,7 +95,7 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
 
 bool accounting::products_balance() const noexcept {
     for (const auto& e : exporters)
-        if (shipped != e.exported + e.dead_lettered) return false;
+        if (shipped != e.exported + e.dead_lettered + e.lost) return false;
     return true;
 }
 
@@ -99,8 +104,11 @@ std::string accounting::line() const {
                                 dead_materials());
     if (lost_materials != 0) s += fmt::format(" + lost in crashes {}", lost_materials);
     s += fmt::format(" | shipped {}", shipped);
-    for (const auto& e : exporters)
+    for (const auto& e : exporters) {
         s += fmt::format(" = {} exported {} + dead-lettered {}", e.name, e.exported, e.dead_lettered);
+        if (e.lost != 0) s += fmt::format(" + lost in crashes {}", e.lost);
+    }
+    if (restarts != 0) s += fmt::format(" | {} restart{}", restarts, restarts == 1 ? "" : "s");
     if (refused != 0) s += fmt::format(" | refused at shipping {}", refused);
     s += balanced() ? " | balanced" : " | NOT BALANCED";
     return s;
@@ -134,7 +142,7 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count) cons
     json ex = json::array();
     std::uint64_t exported_min = exporters.empty() ? 0 : UINT64_MAX, export_dead = 0;
     for (const auto& e : exporters) {
-        ex.push_back({{"name", e.name}, {"exported", e.exported}, {"dead_lettered", e.dead_lettered},
+        ex.push_back({{"name", e.name}, {"exported", e.exported}, {"dead_lettered", e.dead_lettered}, {"lost", e.lost},
                       {"retries", e.retries}, {"batches", e.batches}, {"flush_failures", e.flush_failures}});
         exported_min = std::min(exported_min, e.exported);
         export_dead += e.dead_lettered;
@@ -154,7 +162,9 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count) cons
                  {"quarantined", quarantined},
                  {"product_refused", refused},
                  {"export_failed", export_dead}}}}},
-             {"lost_in_crashes", {{"materials", lost_materials}, {"workers", lost_workers}}},
+             {"lost_in_crashes",
+              {{"materials", lost_materials}, {"workers", lost_workers}, {"in_purchasing", lost_in_purchasing}}},
+             {"restarts", restarts},
              {"left_on_lines", in_lines},
              {"shipped", shipped},
              {"exported", exported_min},

@@ -23,12 +23,15 @@ struct workshop_counts {
 
 struct exporter_counts {
     std::string name;
-    std::uint64_t exported = 0, dead_lettered = 0, retries = 0, batches = 0, flush_failures = 0;
+    std::uint64_t exported = 0, dead_lettered = 0, retries = 0, batches = 0, flush_failures = 0, lost = 0;
 };
 
 struct accounting {
     std::uint64_t purchased = 0, rejected = 0, oversize = 0, waits = 0, max_line_backlog = 0;
+    // assembled counts only materials whose workers lived to be fired: those that died with a
+    // crashed workshop are in lost_materials instead (with any purchasing lost before a line).
     std::uint64_t assembled = 0, failed = 0, quarantined = 0, lost_materials = 0, lost_workers = 0;
+    std::uint64_t lost_in_purchasing = 0, restarts = 0;
     std::uint64_t shipped = 0, refused = 0, received = 0;
     std::uint64_t in_lines = 0; // materials purchased but never taken off a line
     std::vector<workshop_counts> workshops;

@@ -41,7 +41,6 @@ int run(shm::segment& seg, const run_config& cfg) {
     pacer pace(cfg.rate);
     factory_error err{};
     int code = 0;
-    std::int64_t next_flush = mono_ns() + 1'000'000'000;
     unsigned empty_fills = 0;
     while (!buy.stopping()) {
         std::uint32_t room = pace.room(batch_materials, buy.purchased());
@@ -62,7 +61,7 @@ int run(shm::segment& seg, const run_config& cfg) {
             stats.source_failed.store(1, std::memory_order_relaxed);
             log().error("source {}: input failed: {}", cfg.source.name,
                         err.message[0] != '\0' ? err.message : "no reason given");
-            code = 3;
+            code = 5; // not 3, which the host reads as a crash
             break;
         }
         // A source with nothing to give right now: back off briefly instead of spinning.
@@ -72,14 +71,9 @@ int run(shm::segment& seg, const run_config& cfg) {
         } else {
             empty_fills = 0;
         }
-        if (std::int64_t now = mono_ns(); now >= next_flush) {
-            dead.flush();
-            next_flush = now + 1'000'000'000;
-        }
     }
     buy.close_all();
     source->close();
-    dead.flush();
     log().debug("purchased {} materials ({} rejected)", stats.purchased.get(), stats.rejected.get());
     return code;
 }

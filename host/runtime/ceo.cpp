@@ -55,7 +55,9 @@ int ceo(const cli::run_options& opts) {
     for (const auto& e : cfg.exporters) exporter_names.push_back(e.name);
     auto books = ops::accounting::read(*seg, exporter_names);
     make_logger(department::accounting, "accounting", opts.quiet ? "warn" : opts.log_level);
-    bool clean = books.balanced() && boss.children_clean();
+    // Balanced books are not enough for a clean run: nothing may have been lost or left undelivered
+    // because a process crashed or an exporter failed.
+    bool clean = books.balanced() && boss.children_clean() && books.lost_materials == 0;
     if (clean) log().info("{}", books.line());
     else log().warn("{}", books.line());
     if (opts.summary_json) {

@@ -63,6 +63,9 @@ run_config resolve(const cli::run_options& opts) {
     c.max_material = opts.max_material;
     c.export_retries = opts.export_retries;
     c.retry_backoff_ns = opts.retry_backoff_ns;
+    check_duration("--hang-timeout", opts.hang_timeout_ns, true);
+    c.hang_timeout_ns = opts.hang_timeout_ns;
+    c.max_restarts = opts.max_restarts;
     c.dead_letter_dir = opts.dead_letter_dir.string();
     c.log_level = opts.log_level;
     c.quiet = opts.quiet;

@@ -5,7 +5,9 @@
 #include "runtime/spawn.hpp"
 
 #include <chrono>
+#include <algorithm>
 #include <csignal>
+#include <cstring>
 
 #include <sys/wait.h>
 
@@ -14,6 +16,13 @@ namespace factory::runtime {
 namespace {
 
 constexpr std::int64_t startup_limit_ns = 60'000'000'000;
+// Exit codes with which a child ends a run in order after a failure it reported itself:
+// a source's input error (purchasing, 5) or exporters that dead-lettered products
+// (transportation, 4); 2 is a refusal at start-up. Any other end during a run is a death.
+bool reported_failure(role r, int code) {
+    return code == 2 || (r == role::purchasing && code == 5) || (r == role::transportation && code == 4);
+}
+
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
@@ -52,7 +61,10 @@ void supervisor::on_signal(int signo) {
         reap();
         return;
     }
-    if (!stopping_ && running_) {
+    // Only the user's signals count towards "again to end at once", not an ending the run
+    // started by itself (end of input, --duration, a process given up on).
+    if (++user_signals_ == 1 && running_) {
+        if (stopping_) log().info("{}: the run is already ending (again to end at once)", signo == SIGINT ? "SIGINT" : "SIGTERM");
         request_stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
     } else {
         abort_run(signo == SIGINT ? "a second SIGINT" : "a second SIGTERM");
@@ -90,6 +102,12 @@ void supervisor::abort_run(const char* why) {
     });
 }
 
+std::uint32_t supervisor::slot_of(const child_record& c) const {
+    return c.what == role::purchasing      ? shm::purchasing_slot
+           : c.what == role::transportation ? shm::transport_slot
+                                            : shm::workshop_slot(c.index);
+}
+
 void supervisor::reap() {
     for (;;) {
         int status = 0;
@@ -99,21 +117,130 @@ void supervisor::reap() {
             if (c.pid != pid || c.exited) continue;
             c.exited = true;
             c.status = status;
+            bool crashed = !WIFEXITED(status);
             bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            if (!clean) {
-                children_clean_ = false;
-                if (running_ && !aborting_) {
-                    log().error("{} (pid {}) ended with {}", role_name(c.what, c.index), pid, describe_status(status));
-                    if (c.what != role::transportation || !WIFEXITED(status)) abort_run("a process of the run failed");
-                }
-            } else {
+            if (clean) {
                 log().debug("{} (pid {}) finished", role_name(c.what, c.index), pid);
+            } else if (running_ && !aborting_ && (crashed || !reported_failure(c.what, WEXITSTATUS(status)))) {
+                on_death(c, c.kill_reason.empty() ? describe_status(status) : c.kill_reason);
+            } else {
+                // Refused to start, or ended with a failure it reported itself (an exporter's dead
+                // letters, a source's input error): not a crash, nothing to restart.
+                children_clean_ = false;
+                if (running_ && !aborting_)
+                    log().warn("{} (pid {}) ended with {}", role_name(c.what, c.index), pid, describe_status(status));
             }
         }
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
         io_.stop();
+    }
+}
+
+void supervisor::on_death(child_record& c, const std::string& how) {
+    children_clean_ = false;
+    if (c.what == role::purchasing) {
+        purchasing_died(how);
+        return;
+    }
+    auto& pb = seg_.process(slot_of(c));
+    if (c.what == role::workshop) {
+        // The workers died with the process: what they held is lost, and counted.
+        auto& w = seg_.workshop(c.index);
+        w.lost_workers.add(w.roster.get());
+        w.lost_materials.add(w.held.get());
+        log().error("{} (pid {}) died of {}: {} workers holding {} materials are lost", role_name(c.what, c.index),
+                    c.pid, how, w.roster.get(), w.held.get());
+        w.roster.set(0);
+        w.held.set(0);
+    } else {
+        // Products taken off the lanes but not yet delivered were in the dead process's warehouse.
+        auto& t = seg_.transport();
+        for (std::size_t e = 0; e < cfg_.exporters.size(); ++e) {
+            auto& x = t.exporters[e];
+            x.lost.set(t.received.get() - x.exported.get() - x.dead_lettered.get());
+        }
+        log().error("transportation (pid {}) died of {}: {} products in its warehouse are lost", c.pid, how,
+                    t.warehouse.get());
+        t.warehouse.set(0);
+    }
+    std::uint32_t n = pb.restarts.load() + 1;
+    if (n > cfg_.max_restarts) {
+        if (c.what == role::workshop) {
+            log().error("{} died {} times; giving up on it: the rest of its line goes to the dead-letter "
+                        "output and the run ends (raise --max-restarts to allow more)",
+                        role_name(c.what, c.index), n);
+            pb.given_up.store(1, std::memory_order_release);
+            request_stop("a workshop was given up on");
+        } else {
+            log().error("transportation died {} times; the run ends without it (raise --max-restarts to allow "
+                        "more)", n);
+            abort_run("transportation was given up on");
+            return;
+        }
+    }
+    restart(c, how);
+}
+
+void supervisor::restart(child_record& c, const std::string& how) {
+    auto& pb = seg_.process(slot_of(c));
+    std::string text = role_name(c.what, c.index) + " died of " + how;
+    std::size_t len = std::min(text.size(), sizeof(pb.last_death) - 1);
+    std::memcpy(pb.last_death, text.data(), len);
+    pb.last_death[len] = '\0';
+    pb.restarts.store(pb.restarts.load() + 1, std::memory_order_release);
+    pb.state.store(static_cast<std::uint32_t>(shm::child_state::starting), std::memory_order_release);
+    ++restarts_;
+    c.exited = false;
+    c.kill_reason.clear();
+    c.heartbeat_seen_ns = mono_ns();
+    try {
+        c.pid = spawn_child(c.what, c.index, segment_name_);
+        log().warn("restarted {} as pid {} (restart {} of at most {})", role_name(c.what, c.index), c.pid,
+                   pb.restarts.load(), cfg_.max_restarts);
+    } catch (const std::exception& e) {
+        c.exited = true;
+        log().error("{}", e.what());
+        abort_run("a process could not be restarted");
+    }
+}
+
+void supervisor::purchasing_died(const std::string& how) {
+    // A source cannot resume where it stopped (its position died with it), so purchasing is not
+    // restarted: the run ends with what was purchased, and the lines are closed on its behalf.
+    auto& p = seg_.purchasing();
+    std::uint64_t pushed = 0;
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) pushed += seg_.line_info(i).pushed.get();
+    p.lost.set(p.purchased.get() - p.rejected.get() - pushed);
+    log().error("purchasing died of {}: the run ends with what was purchased ({} materials purchased but never "
+                "put on a line are lost)",
+                how, p.lost.get());
+    stopping_ = true;
+    seg_.header().stop_purchasing.store(1, std::memory_order_release);
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
+        seg_.line(i)->closed.store(1, std::memory_order_release);
+        seg_.line_bell(i).notify();
+    }
+}
+
+void supervisor::check_hangs() {
+    if (cfg_.hang_timeout_ns <= 0 || aborting_) return;
+    std::int64_t now = mono_ns();
+    for (auto& c : children_) {
+        if (c.what != role::workshop || c.exited || !c.kill_reason.empty()) continue;
+        std::uint64_t beat = seg_.process(slot_of(c)).heartbeat.get();
+        if (beat != c.last_heartbeat || c.heartbeat_seen_ns == 0) {
+            c.last_heartbeat = beat;
+            c.heartbeat_seen_ns = now;
+            continue;
+        }
+        if (now - c.heartbeat_seen_ns >= cfg_.hang_timeout_ns) {
+            c.kill_reason = "a hang (no progress for " + std::to_string(cfg_.hang_timeout_ns / 1'000'000'000) + " s)";
+            log().error("{} (pid {}) has made no progress for {} s; killing it", role_name(c.what, c.index), c.pid,
+                        cfg_.hang_timeout_ns / 1'000'000'000);
+            ::kill(c.pid, SIGKILL);
+        }
     }
 }
 
@@ -127,10 +254,7 @@ void supervisor::check_startup() {
     if (running_ || aborting_) return;
     bool all_ready = true;
     for (auto& c : children_) {
-        std::uint32_t slot = c.what == role::purchasing      ? shm::purchasing_slot
-                             : c.what == role::transportation ? shm::transport_slot
-                                                              : shm::workshop_slot(c.index);
-        auto& pb = seg_.process(slot);
+        auto& pb = seg_.process(slot_of(c));
         auto st = static_cast<shm::child_state>(pb.state.load(std::memory_order_acquire));
         if (st == shm::child_state::failed) {
             failure_ = pb.message;
@@ -178,6 +302,7 @@ void supervisor::on_ops() {
     ops_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || all_exited()) return;
         if (!cfg_.quiet) ops_.tick();
+        check_hangs();
         on_ops();
     });
 }

@@ -25,7 +25,10 @@ struct child_record {
     std::uint32_t index;
     pid_t pid = 0;
     bool exited = false;
-    int status = 0; // from waitpid
+    int status = 0;             // from waitpid
+    std::string kill_reason;    // set when the host killed it (a hang)
+    std::uint64_t last_heartbeat = 0;
+    std::int64_t heartbeat_seen_ns = 0;
 };
 
 class supervisor {
@@ -38,12 +41,19 @@ public:
     const std::string& failure() const noexcept { return failure_; }
     // True when every child ended cleanly (exit 0, nothing killed).
     bool children_clean() const noexcept { return children_clean_; }
+    // Restarts of crashed or hung processes during the run.
+    std::uint32_t restarts() const noexcept { return restarts_; }
     double seconds() const noexcept { return seconds_; }
 
 private:
     void start_children();
     void on_signal(int signo);
     void reap();
+    void on_death(child_record& c, const std::string& how);
+    void restart(child_record& c, const std::string& how);
+    void purchasing_died(const std::string& how);
+    void check_hangs();
+    std::uint32_t slot_of(const child_record& c) const;
     void check_startup();
     void on_ops();
     void request_stop(const char* why);
@@ -63,6 +73,8 @@ private:
     std::string failure_;
     bool running_ = false, stopping_ = false, aborting_ = false, children_clean_ = true;
     std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0;
+    std::uint32_t restarts_ = 0;
+    unsigned user_signals_ = 0; // SIGINT/SIGTERM received
     double seconds_ = 0;
 };
 

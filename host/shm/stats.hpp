@@ -32,12 +32,17 @@ struct alignas(64) process_block {
     counter heartbeat;                        // bumps while the process makes progress
     counter peak_rss_kib;                     // written at exit
     char message[512] = {};                   // failure text, written before state = failed
+    // Written by the host before it restarts the process: why the last one ended, for the
+    // quarantine reason; and whether the new one is to drain its line only (given up).
+    char last_death[256] = {};
+    std::atomic<std::uint32_t> given_up{0};
 };
 
 struct alignas(64) purchasing_stats {
     counter purchased;     // records taken from the source, good or bad
     counter rejected;      // dead-lettered by purchasing (bad record, too large)
     counter oversize;      // of rejected: larger than --max-material
+    counter lost;          // purchased but never put on a line: purchasing died (written by the host)
     counter waits;         // times a full line made purchasing wait
     counter max_backlog;   // the most materials seen on one line when it was full (gauge)
     std::atomic<std::uint32_t> end_of_input{0};
@@ -59,11 +64,14 @@ struct alignas(64) workshop_stats {
     counter inspections;
     counter shipped;          // products accepted onto the transportation lane
     counter refused;          // products refused at shipping (unknown pclass, wrong size)
-    counter roster;           // live workers (gauge)
-    counter lost_workers;     // workers that died with a crashed workshop process
-    counter lost_materials;   // materials those workers held
-    // Restart support: the byte position on the line of the material being worked on, or ~0.
-    std::atomic<std::uint64_t> in_progress{~std::uint64_t{0}};
+    counter roster;           // live workers, kept exact at every hire and fire (gauge)
+    counter held;             // materials assembled into live workers whose products are not yet
+                              // on the lane: what a crash would lose (gauge)
+    counter lost_workers;     // workers that died with a crashed workshop process (by the host)
+    counter lost_materials;   // materials those workers held (by the host)
+    // Restart support: (line position of the next material << 1) | 1 while the blueprint works
+    // on it. A restarted workshop continues there, quarantining that material if the bit is set.
+    std::atomic<std::uint64_t> cursor{0};
     latency_histogram latency; // purchase to assembly, ns
 };
 
@@ -73,6 +81,7 @@ struct alignas(64) exporter_stats {
     counter retries;
     counter batches;
     counter flush_failures;
+    counter lost;          // taken off a lane by a transportation process that died (by the host)
 };
 
 struct alignas(64) transport_stats {

@@ -89,7 +89,6 @@ void driver::round() {
         }
     }
     stats_.warehouse.set(store_.products());
-    dead_.flush();
 }
 
 } // namespace factory::transportation

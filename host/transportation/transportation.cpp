@@ -97,7 +97,6 @@ int run(shm::segment& seg, const run_config& cfg) {
     }
     if (abort_flag.load(std::memory_order_relaxed) == 0) truck.round();
     for (auto& e : exporters) e->close();
-    dead.flush();
     return truck.clean() && dead.failures() == 0 ? 0 : 4;
 }
 

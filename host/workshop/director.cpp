@@ -61,8 +61,12 @@ factory_worker director::view(worker_slot& slot, void* state) const noexcept {
 void director::fire(worker_slot& slot, void* state, std::uint32_t reason, tick now) {
     now_tick_ = tick_latest(now_tick_, now);
     factory_worker w = view(slot, state);
+    // Counted as handed over before the blueprint ships: once the lane is published, these
+    // materials are no longer what a crash of this process would lose (see shipper::publish).
+    ship_.hand_over(slot.materials);
     bp_.fire(&w, reason, now_ns_);
     if (reason < shm::fire_reasons) stats_.fired[reason].add();
+    stats_.roster.set(stats_.roster.get() - 1);
 }
 
 bool director::inspect(worker_slot& slot, void* state, tick now) {
@@ -107,17 +111,40 @@ void director::assemble(const factory_material& m, std::int64_t batch_mono_ns) {
             staff_.dismiss(m.pid, mixed);
             return;
         }
+        stats_.roster.set(stats_.roster.get() + 1);
     }
     int rc = bp_.material(&w, &m, &err_);
-    if (rc == FACTORY_OK) {
+    if (rc == FACTORY_OK || rc == FACTORY_DONE) {
         stats_.assembled.add();
-    } else if (rc == FACTORY_DONE) {
-        stats_.assembled.add();
-        staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
+        stats_.held.add();
+        if (rc == FACTORY_DONE) staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
     } else {
         stats_.failed.add();
         dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m);
+        if (hired) {
+            // A worker with nothing assembled is not kept (abi.h): it leaves without on_fire.
+            staff_.dismiss(m.pid, mixed);
+            stats_.roster.set(stats_.roster.get() - 1);
+        } else if (slot->materials != UINT32_MAX) {
+            // A worker's count is of materials it assembled (abi.h): this one was not.
+            --slot->materials;
+        }
     }
+}
+
+void director::resume(const char* last_death) {
+    std::uint64_t cursor = stats_.cursor.load(std::memory_order_relaxed);
+    line_.seek(cursor >> 1);
+    shm::consumer::record rec;
+    if ((cursor & 1) != 0 && line_.try_peek(rec)) {
+        // The material the last process died on: never handed to the blueprint again.
+        stats_.quarantined.add();
+        dead_.material(std::string("quarantined: ") + last_death + " while assembling this material", 
+                       *static_cast<const factory_material*>(rec.data));
+        line_.pop();
+        line_.release();
+    }
+    stats_.cursor.store(line_.position() << 1, std::memory_order_relaxed);
 }
 
 std::size_t director::step() {
@@ -133,16 +160,16 @@ std::size_t director::step() {
     std::size_t n = 0;
     shm::consumer::record rec;
     while (n < batch_materials && line_.try_peek(rec)) {
-        stats_.in_progress.store(line_.position(), std::memory_order_relaxed);
+        stats_.cursor.store(line_.position() << 1 | 1, std::memory_order_relaxed);
         assemble(*static_cast<const factory_material*>(rec.data), batch_mono);
         line_.pop();
+        stats_.cursor.store(line_.position() << 1, std::memory_order_relaxed);
         ++n;
     }
     if (n != 0) line_.release();
     if (cfg_.material_clock && n < batch_materials && watermark > now_ns_)
         set_time(watermark, tick_of_ns(watermark));
     ship_.publish();
-    stats_.roster.set(staff_.size());
     me_.heartbeat.add();
     return n;
 }
@@ -158,7 +185,6 @@ void director::monitor() {
 int director::run() {
     monitor();
     std::int64_t next_poll = mono_ns();
-    std::int64_t next_flush = next_poll + 1'000'000'000;
     for (;;) {
         if (aborting()) break;
         std::size_t n = step();
@@ -166,10 +192,6 @@ int director::run() {
         if (now >= next_poll) {
             io_.poll();
             next_poll = now + 1'000'000;
-        }
-        if (now >= next_flush) {
-            dead_.flush();
-            next_flush = now + 1'000'000'000;
         }
         if (n != 0) {
             backoff_.reset();
@@ -189,10 +211,8 @@ int director::run() {
             set_time(unix_ns(), tick_of_ns(mono_ns()));
         }
         staff_.fire_all(FACTORY_FIRED_SHUTDOWN, now_tick_);
-        stats_.roster.set(0);
     }
     ship_.close();
-    dead_.flush();
     return 0;
 }
 

@@ -33,6 +33,9 @@ public:
     // Runs until the line is finished (then fires every worker: shutdown) or the run aborts.
     // Returns the process exit code.
     int run();
+    // A restarted workshop: continue the line where the last process stopped, quarantining the
+    // material it died on (`last_death` says how it died).
+    void resume(const char* last_death);
 
     // Workforce hooks.
     void fire(worker_slot& slot, void* state, std::uint32_t reason, tick now);

@@ -7,7 +7,7 @@ namespace factory::workshop {
 
 shipper::shipper(shm::segment& seg, std::uint32_t index, const factory_descriptor& blueprint,
                  dead_letter_writer& dead, const std::int64_t& now_ns)
-    : seg_(seg), stats_(seg.workshop(index)), lane_(seg.lane(index), &seg.transport_bell()),
+    : seg_(seg), index_(index), stats_(seg.workshop(index)), lane_(seg.lane(index), &seg.transport_bell()),
       room_bell_(seg.lane_bell(index)), blueprint_(blueprint), dead_(dead), now_ns_(now_ns) {}
 
 bool shipper::aborting() const noexcept {
@@ -48,7 +48,6 @@ int shipper::ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void
     std::memcpy(slot, &header, sizeof header);
     std::memcpy(static_cast<unsigned char*>(slot) + sizeof header, record, size);
     ++me->unpublished_;
-    me->stats_.shipped.add();
     return FACTORY_OK;
 }
 
@@ -58,6 +57,8 @@ void* shipper::claim_waiting(std::uint32_t bytes) noexcept {
     for (;;) {
         if (void* slot = lane_.try_claim(bytes)) return slot;
         if (aborting()) return nullptr;
+        // Waiting for transportation is not a hang: keep the heartbeat going.
+        seg_.process(shm::workshop_slot(index_)).heartbeat.add();
         backoff_.idle(room_bell_, [&] { return lane_.free_bytes() >= bytes + 64 || aborting(); }, 50'000'000);
     }
 }
@@ -65,7 +66,12 @@ void* shipper::claim_waiting(std::uint32_t bytes) noexcept {
 void shipper::publish() noexcept {
     if (unpublished_ != 0) {
         lane_.publish();
+        stats_.shipped.add(unpublished_);
         unpublished_ = 0;
+    }
+    if (handed_over_ != 0) {
+        stats_.held.set(stats_.held.get() - handed_over_);
+        handed_over_ = 0;
     }
 }
 

@@ -22,7 +22,11 @@ public:
     // host_ship, with `ctx` the shipper.
     static int ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void* record, std::uint32_t size);
 
-    // Makes the products shipped so far visible to transportation (once per batch).
+    // A worker holding `materials` assembled materials is being fired: once the products it ships
+    // are published, those materials are no longer at risk in this process (the `held` gauge).
+    void hand_over(std::uint32_t materials) noexcept { handed_over_ += materials; }
+    // Makes the products shipped so far visible to transportation (once per batch); they are
+    // counted as shipped only now, so a crash never counts a product that transportation can't see.
     void publish() noexcept;
     // Publishes and tells transportation this lane is finished.
     void close() noexcept;
@@ -32,6 +36,7 @@ private:
     bool aborting() const noexcept;
 
     shm::segment& seg_;
+    std::uint32_t index_;
     shm::workshop_stats& stats_;
     shm::producer lane_;
     shm::doorbell& room_bell_;
@@ -40,6 +45,7 @@ private:
     dead_letter_writer& dead_;
     const std::int64_t& now_ns_;
     std::uint64_t unpublished_ = 0;
+    std::uint64_t handed_over_ = 0;
 };
 
 } // namespace factory::workshop

@@ -3,6 +3,7 @@
 #include "common/dead_letter.hpp"
 #include "common/host_services.hpp"
 #include "common/log.hpp"
+#include "shm/backoff.hpp"
 #include "shm/barrier.hpp"
 #include "workshop/blueprint_instance.hpp"
 #include "workshop/director.hpp"
@@ -12,10 +13,57 @@
 
 namespace factory::workshop {
 
+namespace {
+
+// A workshop the run has given up on (it kept crashing): every material left on its line goes to
+// the dead-letter output with `why`, and its lane is closed, so the run still ends with every
+// material accounted for. No blueprint is loaded.
+int drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, const std::string& why) {
+    auto& stats = seg.workshop(index);
+    auto& me = seg.process(shm::workshop_slot(index));
+    auto& abort_flag = seg.header().abort_now;
+    shm::consumer line(seg.line(index), &seg.purchasing_bell());
+    line.seek(stats.cursor.load(std::memory_order_relaxed) >> 1);
+    shm::backoff backoff;
+    shm::consumer::record rec;
+    for (;;) {
+        std::size_t n = 0;
+        while (n < 256 && line.try_peek(rec)) {
+            stats.quarantined.add();
+            dead.material(why, *static_cast<const factory_material*>(rec.data));
+            line.pop();
+            ++n;
+        }
+        if (n != 0) line.release();
+        stats.cursor.store(line.position() << 1, std::memory_order_relaxed);
+        me.heartbeat.add();
+        if (abort_flag.load(std::memory_order_relaxed) != 0 || line.finished()) break;
+        if (n != 0) {
+            backoff.reset();
+            continue;
+        }
+        backoff.idle(seg.line_bell(index),
+                     [&] { return line.try_peek(rec) || abort_flag.load(std::memory_order_relaxed) != 0; },
+                     100'000'000);
+    }
+    shm::producer lane(seg.lane(index), &seg.transport_bell());
+    lane.close();
+    return 0;
+}
+
+} // namespace
+
 int run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
     auto& me = seg.process(shm::workshop_slot(index));
     auto& header = seg.header();
-    dead_letter_writer dead(cfg.dead_letter_dir, "workshop " + std::to_string(index + 1));
+    std::string name = "workshop " + std::to_string(index + 1);
+    dead_letter_writer dead(cfg.dead_letter_dir, name);
+    if (me.given_up.load(std::memory_order_acquire) != 0) {
+        if (!shm::wait_for_start(seg, me)) return 0;
+        log().warn("{} was given up on; draining its line to the dead-letter output", name);
+        return drain(seg, index, dead, name + " given up after it crashed " + std::to_string(me.restarts.load()) +
+                                           " times; this material was never assembled");
+    }
     std::int64_t now_ns = 0;
     host_services services("blueprint " + cfg.blueprint.name, index, &header.abort_now);
     services.use_clock(&now_ns);
@@ -31,6 +79,10 @@ int run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
     services.enable_shipping(&shipper::ship, &dock);
     director boss(seg, index, cfg, *bp, dock, dead, now_ns);
     if (!shm::wait_for_start(seg, me)) return 0;
+    if (me.restarts.load(std::memory_order_relaxed) != 0) {
+        boss.resume(me.last_death);
+        log().info("{} restarted (restart {}); continuing its line", name, me.restarts.load());
+    }
     int code = boss.run();
     bp->close();
     return code;

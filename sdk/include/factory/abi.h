@@ -199,7 +199,8 @@ typedef struct factory_host {
     /* Non-zero once the run is ending: a source blocked on input should return from on_fill. */
     int (*host_stopping)(void *self);
 
-    /* Blueprint only (NULL elsewhere): ship a product of class `pclass` for key `pid`.
+    /* Blueprint only (NULL elsewhere and during on_open): ship a product of class `pclass` for
+     * key `pid`.
      * The host copies `size` bytes from `record`; `size` must equal the pclass record size.
      * Returns FACTORY_OK, or FACTORY_ERROR when the product was refused (unknown pclass, wrong
      * size): it is then counted and written to the dead-letter output by the host. May block
@@ -263,7 +264,7 @@ typedef struct factory_worker {
     void *state;           /* state_size bytes, state_align aligned; zeroed at hire */
     int64_t hired_ns;      /* workshop clock, millisecond resolution */
     int64_t last_seen_ns;  /* workshop clock, millisecond resolution */
-    uint32_t materials;    /* materials assembled by this worker so far (saturates) */
+    uint32_t materials;    /* materials assembled by this worker so far, this one included (saturates) */
     uint32_t reserved;
 } factory_worker;
 
@@ -277,7 +278,8 @@ typedef struct factory_blueprint_hooks {
     int (*on_hire)(void *instance, factory_worker *worker, const factory_material *m,
                    factory_error *err);
     /* Returns FACTORY_OK, FACTORY_DONE (fire with FACTORY_FIRED_DONE after this material) or
-     * FACTORY_ERROR (this material is dead-lettered with err; the worker lives on). */
+     * FACTORY_ERROR (this material is dead-lettered with err; the worker lives on, unless this was
+     * its first material: a worker that assembled nothing is discarded without on_fire). */
     int (*on_material)(void *instance, factory_worker *worker, const factory_material *m,
                        factory_error *err);
     /* The inspector's periodic visit; may be NULL. Same returns as on_material. */

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -37,6 +38,28 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file) {
 
 bool segment_exists_for(pid_t host_pid) {
     return std::filesystem::exists("/dev/shm/factory-" + std::to_string(host_pid));
+}
+
+pid_t find_child(pid_t host_pid, const std::string& title) {
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(e.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid != host_pid) continue;
+        std::ifstream cmd(e.path() / "cmdline");
+        std::string argv0;
+        std::getline(cmd, argv0, '\0');
+        if (argv0 == title) return static_cast<pid_t>(std::stol(name));
+    }
+    return 0;
 }
 
 host_result run_host(std::vector<std::string> args, const host_options& opt) {

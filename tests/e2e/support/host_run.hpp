@@ -38,6 +38,10 @@ std::filesystem::path fresh_dir(const std::string& name);
 // Lines of a text file; each parsed as JSON when `json` (empty lines skipped).
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
 
+// The pid of the child of `host_pid` whose title (argv[0], as ps shows it) is `title`, e.g.
+// "factory: workshop 1"; 0 when there is none.
+pid_t find_child(pid_t host_pid, const std::string& title);
+
 // Names in /dev/shm that a run of `host_pid` would use (should be none after it ends).
 bool segment_exists_for(pid_t host_pid);
 
