@@ -152,3 +152,29 @@ TEST_CASE("kill -9 of a workshop, purchasing or transportation during a run: bal
     CHECK(r.err.find("was left behind") == std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a second SIGTERM ends a stuck run at once and still removes the segment", "[e2e][faults]") {
+    auto dir = fresh_dir("second");
+    std::ofstream(dir / "in.jsonl") << poisoned_input(5000, 10);
+    int sent = 0;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(60);
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        // The workshop hangs for good (no hang timeout): the first signal cannot drain its line.
+        if (sent == 0 && err.find(" ops ") != std::string::npos) sent += ::kill(host, SIGTERM) == 0;
+        if (sent == 1 && err.find("draining the lines") != std::string::npos) sent += ::kill(host, SIGTERM) == 0;
+    };
+    auto args = faulty_args("hang", 2);
+    args.insert(args.end(), {"--hang-timeout", "0"});
+    auto r = run_host(args, opt);
+    INFO(r.err);
+    REQUIRE(sent == 2);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("ending at once") != std::string::npos);
+    CHECK(r.err.find("was left behind") == std::string::npos);
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("balanced") == false);
+    std::filesystem::remove_all(dir);
+}

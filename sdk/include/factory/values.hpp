@@ -4,11 +4,9 @@
 
 #include <factory/abi.h>
 
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -57,14 +55,10 @@ inline bool parse_uint(std::string_view s, std::uint64_t& out) noexcept {
 
 inline bool parse_double(std::string_view s, double& out) noexcept {
     s = trim(s);
-    if (s.empty() || s.size() > 64) return false;
-    char buf[65];
-    s.copy(buf, s.size());
-    buf[s.size()] = '\0';
-    char* end = nullptr;
-    errno = 0;
-    out = std::strtod(buf, &end);
-    return end == buf + s.size() && errno == 0 && std::isfinite(out);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    // from_chars, unlike strtod, ignores the locale: "0.5" means one half everywhere.
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, std::chars_format::general);
+    return !s.empty() && ec == std::errc{} && p == s.data() + s.size() && std::isfinite(out);
 }
 
 // Splits "12.5ms" into 12.5 and "ms".
