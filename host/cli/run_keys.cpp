@@ -108,7 +108,7 @@ const run_key keys[] = {
     {"hang-timeout", "Faults", "DUR", "restart a workshop that makes no progress for this long (0: never)",
      [](run_options& o, std::string_view t, where_t w) { o.hang_timeout_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.hang_timeout_ns); }},
-    {"max-restarts", "Faults", "N", "restarts of one crashed process before the run gives up on it",
+    {"max-restarts", "Faults", "N", "deaths of one process within a minute before the run gives up on it",
      [](run_options& o, std::string_view t, where_t w) {
          o.max_restarts = static_cast<std::uint32_t>(count(t, 0, 1'000'000, w)); },
      [](const run_options& o) { return std::to_string(o.max_restarts); }},

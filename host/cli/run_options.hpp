@@ -35,7 +35,7 @@ struct run_options {
     std::uint32_t export_retries = 5;            // an exporter's RETRY answers before dead letter
     std::int64_t retry_backoff_ns = 100'000'000; // first backoff; doubles up to 30 s
     std::int64_t hang_timeout_ns = 30'000'000'000; // a workshop silent this long is restarted; 0: never
-    std::uint32_t max_restarts = 5;              // per process, before the run gives up on it
+    std::uint32_t max_restarts = 5;              // deaths of one process within a minute before giving up
     std::filesystem::path dead_letter_dir = "factory-dead-letter";
     std::optional<std::filesystem::path> summary_json;
     std::optional<std::filesystem::path> config_file;

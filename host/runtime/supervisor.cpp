@@ -16,6 +16,7 @@ namespace factory::runtime {
 namespace {
 
 constexpr std::int64_t startup_limit_ns = 60'000'000'000;
+constexpr std::int64_t restart_window_ns = 60'000'000'000;
 // Exit codes with which a child ends a run in order after a failure it reported itself:
 // a source's input error (purchasing, 5) or exporters that dead-lettered products
 // (transportation, 4); 2 is a refusal at start-up. Any other end during a run is a death.
@@ -165,17 +166,22 @@ void supervisor::on_death(child_record& c, const std::string& how) {
                     t.warehouse.get());
         t.warehouse.set(0);
     }
-    std::uint32_t n = pb.restarts.load() + 1;
+    // "Keeps crashing" is a rate, as supervisors usually count it: more than --max-restarts deaths
+    // within one minute. A long run that loses a process now and then goes on.
+    std::int64_t now = mono_ns();
+    c.deaths.push_back(now);
+    while (!c.deaths.empty() && now - c.deaths.front() > restart_window_ns) c.deaths.pop_front();
+    std::size_t n = c.deaths.size();
     if (n > cfg_.max_restarts) {
         if (c.what == role::workshop) {
-            log().error("{} died {} times; giving up on it: the rest of its line goes to the dead-letter "
-                        "output and the run ends (raise --max-restarts to allow more)",
+            log().error("{} died {} times within a minute; giving up on it: the rest of its line goes to the "
+                        "dead-letter output and the run ends (raise --max-restarts to allow more)",
                         role_name(c.what, c.index), n);
             pb.given_up.store(1, std::memory_order_release);
             request_stop("a workshop was given up on");
         } else {
-            log().error("transportation died {} times; the run ends without it (raise --max-restarts to allow "
-                        "more)", n);
+            log().error("transportation died {} times within a minute; the run ends without it (raise "
+                        "--max-restarts to allow more)", n);
             abort_run("transportation was given up on");
             return;
         }

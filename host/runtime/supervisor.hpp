@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct child_record {
     std::string kill_reason;    // set when the host killed it (a hang)
     std::uint64_t last_heartbeat = 0;
     std::int64_t heartbeat_seen_ns = 0;
+    std::deque<std::int64_t> deaths; // when it died, within the last minute
 };
 
 class supervisor {
