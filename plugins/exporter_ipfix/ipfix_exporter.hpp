@@ -43,7 +43,7 @@ public:
         {"domain", FACTORY_SETTING_UINT, "0", "observation domain id in every message header (0..4294967295)"},
         {"mtu", FACTORY_SETTING_SIZE, "1500",
          "path MTU: messages are at most this minus the IP and UDP headers (up to 65535 on loopback)"},
-        {"rate", FACTORY_SETTING_UINT, "2000",
+        {"rate", FACTORY_SETTING_UINT, "5000",
          "messages per second at most (0: unpaced; a burst of thousands overruns nfcapd silently)"},
         {"burst", FACTORY_SETTING_UINT, "16", "messages that may go back to back after a pause (1 or more)"},
         {"template_refresh", FACTORY_SETTING_DURATION, "60s",

@@ -33,7 +33,8 @@ std::int64_t read_ns(const unsigned char* at) noexcept {
     return v;
 }
 
-// Times before the Unix epoch cannot be written in the unsigned dateTime types: they become 0.
+// Times before the Unix epoch cannot be written in the unsigned dateTime types: they are written
+// as the epoch.
 std::uint64_t floor_div(std::int64_t ns, std::int64_t unit) noexcept {
     return ns <= 0 ? 0 : static_cast<std::uint64_t>(ns / unit);
 }
