@@ -1,0 +1,77 @@
+// Settings that name files are checked before the run starts: a missing or wrong input file is
+// refused with one line naming the setting and the file, exit code 2, and nothing is started.
+#include "support/fault_files.hpp"
+#include "support/host_run.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace factory::test;
+
+TEST_CASE("a missing input file is refused before the run, naming the setting and the file", "[faults]") {
+    auto dir = fresh_dir("noinput");
+    auto r = run_host({"--source", "jsonl:file=missing.jsonl", "--blueprint", "widget", "--exporter", "jsonl:dir=out",
+                       "--workshops", "1", "--dead-letter", "dl"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(line_count(r.err) == 1);
+    CHECK(r.err.find("jsonl: setting 'file': file 'missing.jsonl' does not exist; check the path") != std::string::npos);
+    CHECK(r.summary.is_null());
+    CHECK_FALSE(std::filesystem::exists(dir / "dl"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an input file that is a folder is refused before the run", "[faults]") {
+    auto dir = fresh_dir("dirinput");
+    std::filesystem::create_directories(dir / "a_folder");
+    auto r = run_host({"--source", "jsonl:file=a_folder", "--blueprint", "widget", "--exporter", "null",
+                       "--workshops", "1"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(line_count(r.err) == 1);
+    CHECK(r.err.find("jsonl: setting 'file': file 'a_folder' is a folder; give a file") != std::string::npos);
+    CHECK(r.summary.is_null());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing --config file is refused naming it", "[faults]") {
+    auto dir = fresh_dir("noconfig");
+    auto r = run_host({"--config", "nowhere.toml"}, {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("nowhere.toml does not exist") != std::string::npos);
+    CHECK(r.summary.is_null());
+    std::filesystem::remove_all(dir);
+}
+
+// Known gaps, hidden until fixed (run them with: test_faults "[known_gap]"): the host's own
+// file options are not checked before the run. A --dead-letter that is a file: the run goes on,
+// its dead letters are counted but kept nowhere, and it ends with exit code 0. A --summary-json
+// in a missing folder: the run goes on and its accounting is not written, exit code 0.
+TEST_CASE("a --dead-letter that cannot be a folder is refused before the run", "[faults][.][known_gap]") {
+    auto dir = fresh_dir("dlfile");
+    write_file(dir / "in.jsonl", "not json\n");
+    write_file(dir / "a_file", "");
+    auto r = run_host({"--source", "jsonl:file=in.jsonl", "--exporter", "null", "--workshops", "1", "--dead-letter",
+                       "a_file"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--dead-letter") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a --summary-json in a missing folder is refused before the run", "[faults][.][known_gap]") {
+    auto dir = fresh_dir("summaryfolder");
+    write_file(dir / "in.jsonl", "{\"pid\":1,\"bytes\":1}\n");
+    auto r = run_host({"--source", "jsonl:file=in.jsonl", "--exporter", "null", "--workshops", "1", "--summary-json",
+                       "no/such/folder/summary.json"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--summary-json") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
