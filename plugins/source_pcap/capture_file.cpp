@@ -1,0 +1,103 @@
+#include "capture_file.hpp"
+
+#include <factory/settings.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+namespace factory::pcap {
+
+capture_file::capture_file(const std::string& path) : in_(path) {
+    // A mapped file has all its bytes: refuse a file that is no capture now, at open.
+    if (in_.mapped() || in_.want(1) == capture_input::more::end) (void)detect();
+}
+
+bool capture_file::detect() {
+    const capture_input::more m = in_.want(4);
+    if (m == capture_input::more::wait) return false;
+    if (m == capture_input::more::end)
+        throw factory::error("source pcap: '" + path() + "' is " + (in_.available() == 0 ? "empty" : "too short") +
+                             "; give a pcap or pcapng capture file");
+    const std::uint8_t* p = in_.data();
+    char why[256] = {};
+    if (pcapng_format::recognise(p)) {
+        kind_ = kind::pcapng;
+        return true;
+    }
+    if (!pcap_format::recognise(p)) {
+        char magic[16];
+        std::snprintf(magic, sizeof magic, "%02x %02x %02x %02x", p[0], p[1], p[2], p[3]);
+        throw factory::error("source pcap: '" + path() + "' is not a pcap or pcapng file (it starts with " + magic +
+                             "); convert it with editcap or tcpdump -w");
+    }
+    for (;;) {
+        read_state st;
+        const step s = pcap_.start(in_.data(), in_.available(), st, why, sizeof why);
+        if (s == step::other) {
+            in_.consume(st.consumed);
+            kind_ = kind::pcap;
+            return true;
+        }
+        if (s == step::corrupt) throw factory::error("source pcap: '" + path() + "': " + why);
+        const capture_input::more more = in_.want(st.need);
+        if (more == capture_input::more::wait) return false;
+        if (more == capture_input::more::end)
+            throw factory::error("source pcap: '" + path() + "' ends inside its pcap file header");
+    }
+}
+
+capture_file::result capture_file::damage(const char* what, std::size_t need) {
+    done_ = true;
+    if (need != 0)
+        std::snprintf(why_, sizeof why_,
+                      "byte %llu: the file ends inside a record (%zu of its %zu bytes are there); it was probably "
+                      "cut while being written",
+                      static_cast<unsigned long long>(in_.offset()), in_.available(), need);
+    else
+        std::snprintf(why_, sizeof why_, "byte %llu: %s; the rest of the file (%zu bytes) cannot be read",
+                      static_cast<unsigned long long>(in_.offset()), what, in_.available());
+    damaged_data_ = in_.data();
+    damaged_size_ = in_.available();
+    return result::damaged;
+}
+
+capture_file::result capture_file::next(raw_record& out) {
+    if (done_) return result::end;
+    if (kind_ == kind::unknown && !detect()) return result::wait;
+    char why[256];
+    for (;;) {
+        read_state st;
+        const step s = kind_ == kind::pcap
+                           ? pcap_.next(in_.data(), in_.available(), out, st, why, sizeof why)
+                           : pcapng_.next(in_.data(), in_.available(), out, st, why, sizeof why);
+        switch (s) {
+        case step::packet:
+            in_.consume(st.consumed);
+            last_size_ = st.consumed;
+            return result::packet;
+        case step::other:
+            in_.consume(st.consumed);
+            continue;
+        case step::corrupt:
+            return damage(why, 0);
+        case step::need:
+            switch (in_.want(st.need)) {
+            case capture_input::more::ready: continue;
+            case capture_input::more::wait: return result::wait;
+            case capture_input::more::end:
+                if (in_.available() == 0) {
+                    done_ = true;
+                    return result::end;
+                }
+                return damage(nullptr, st.need);
+            }
+        }
+    }
+}
+
+void capture_file::unread() noexcept {
+    in_.unconsume(last_size_);
+    last_size_ = 0;
+}
+
+} // namespace factory::pcap

@@ -1,0 +1,95 @@
+#include "capture_input.hpp"
+
+#include <factory/settings.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace factory::pcap {
+namespace {
+
+constexpr std::size_t stream_block = std::size_t{1} << 20;
+
+} // namespace
+
+capture_input::capture_input(const std::string& path, int poll_ms) : path_(path), poll_ms_(poll_ms) {
+    if (path == "-") {
+        fd_ = STDIN_FILENO;
+    } else {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0)
+            throw factory::error("source pcap: cannot open '" + path + "': " + std::strerror(errno) +
+                                 "; check the path and its permissions");
+        own_fd_ = true;
+    }
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+        const int e = errno;
+        if (own_fd_) ::close(fd_);
+        throw factory::error("source pcap: cannot stat '" + path + "': " + std::strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (own_fd_) ::close(fd_);
+        throw factory::error("source pcap: '" + path + "' is a folder; give a pcap or pcapng file");
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        map_size_ = static_cast<std::size_t>(st.st_size);
+        map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+        if (map_ == MAP_FAILED) {
+            const int e = errno;
+            map_ = nullptr;
+            if (own_fd_) ::close(fd_);
+            throw factory::error("source pcap: cannot map '" + path + "': " + std::strerror(e));
+        }
+        // One pass from front to back: read ahead generously and drop pages behind.
+        ::madvise(map_, map_size_, MADV_SEQUENTIAL);
+        base_ = static_cast<const std::uint8_t*>(map_);
+        end_ = map_size_;
+        eof_ = true;
+    } else if (S_ISREG(st.st_mode)) {
+        eof_ = true; // an empty file
+        base_ = buf_.data();
+    }
+}
+
+capture_input::~capture_input() {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+    if (own_fd_) ::close(fd_);
+}
+
+capture_input::more capture_input::want(std::size_t n) {
+    while (available() < n) {
+        if (eof_) return more::end;
+        if (begin_ > 0) {
+            // Keep the partial record at the front so the next block lands behind it.
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        if (buf_.size() < n + stream_block) buf_.resize(n + stream_block);
+        base_ = buf_.data();
+        pollfd p{fd_, POLLIN, 0};
+        const int r = ::poll(&p, 1, poll_ms_);
+        if (r == 0 || (r < 0 && errno == EINTR)) return more::wait;
+        if (r < 0) throw factory::error("source pcap: cannot wait for '" + path_ + "': " + std::strerror(errno));
+        const ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+        if (got > 0) {
+            end_ += static_cast<std::size_t>(got);
+        } else if (got == 0) {
+            eof_ = true;
+        } else if (errno == EINTR || errno == EAGAIN) {
+            return more::wait;
+        } else {
+            throw factory::error("source pcap: reading '" + path_ + "' failed: " + std::strerror(errno));
+        }
+    }
+    return more::ready;
+}
+
+} // namespace factory::pcap

@@ -1,0 +1,83 @@
+// The pid of a packet: a 64-bit hash of its flow key, so that every packet of a flow reaches the
+// same worker.
+//
+// Keys (the source's `key` setting):
+//   5tuple  one way, as pmacct and IPFIX count flows: (ip_version, protocol, src_addr, dst_addr,
+//           src_port, dst_port); the two directions of a conversation are two flows.
+//   biflow  both directions together, as softflowd tracks them: the same tuple with its two
+//           endpoints (address, port) put in order, the smaller (address bytes, then port)
+//           first; the flowmeter then reports one record per direction.
+// The VLAN and the interface are not part of the key.
+//
+// The hash (stable; tests and other tools may compute it): the key as five little-endian 64-bit
+// words w0..w4 = the first endpoint's address bytes 0-7 and 8-15, the second's 0-7 and 8-15,
+// and port1 << 48 | port2 << 32 | protocol << 8 | ip_version; then h = 0x6a09e667f3bcc909, and for
+// each word h = (h ^ w) * 0x9fb21c651e98df25, h ^= h >> 32; and finally the splitmix64 finaliser
+// of h. Different keys collide with probability about 2^-64 per pair; the flowmeter checks the key
+// of every packet against its flow's and refuses a packet of another key (a collision).
+#pragma once
+
+#include <factory/formats.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace factory::pcap {
+
+enum class key_mode : std::uint8_t { five_tuple, biflow };
+
+namespace detail {
+
+inline std::uint64_t load64(const std::uint8_t* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) v = __builtin_bswap64(v);
+    return v;
+}
+
+inline std::uint64_t step(std::uint64_t h, std::uint64_t w) noexcept {
+    h = (h ^ w) * 0x9fb21c651e98df25ULL;
+    return h ^ (h >> 32);
+}
+
+inline std::uint64_t finish(std::uint64_t x) noexcept {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+} // namespace detail
+
+// True when endpoint (a, ap) orders after (b, bp): biflow keys put the smaller first.
+inline bool endpoint_after(const std::uint8_t* a, std::uint16_t ap, const std::uint8_t* b,
+                           std::uint16_t bp) noexcept {
+    const int c = std::memcmp(a, b, 16);
+    return c > 0 || (c == 0 && ap > bp);
+}
+
+inline std::uint64_t flow_pid(const factory_packet& p, key_mode mode) noexcept {
+    const std::uint8_t* a = p.src_addr;
+    const std::uint8_t* b = p.dst_addr;
+    std::uint16_t ap = p.src_port, bp = p.dst_port;
+    if (mode == key_mode::biflow && endpoint_after(a, ap, b, bp)) {
+        const std::uint8_t* t = a;
+        a = b;
+        b = t;
+        const std::uint16_t tp = ap;
+        ap = bp;
+        bp = tp;
+    }
+    std::uint64_t h = 0x6a09e667f3bcc909ULL;
+    h = detail::step(h, detail::load64(a));
+    h = detail::step(h, detail::load64(a + 8));
+    h = detail::step(h, detail::load64(b));
+    h = detail::step(h, detail::load64(b + 8));
+    h = detail::step(h, std::uint64_t{ap} << 48 | std::uint64_t{bp} << 32 | std::uint64_t{p.protocol} << 8 |
+                            p.ip_version);
+    return detail::finish(h);
+}
+
+} // namespace factory::pcap
