@@ -1,0 +1,72 @@
+// The sqlite exporter: products into an SQLite database file, the embedded default database.
+//
+// One table per pclass, named after it, with a column per field (types in table_plan.hpp),
+// created with its indexes on the pclass's first batch (a pclass that ships nothing leaves no
+// table). Indexes: the `index` setting names columns, one index each ("a+b": one index over
+// both); a pclass that lacks a column named there gets no such index. The file is created
+// owner-only (0600) and put in WAL mode, so that readers (sqlite3, a dashboard) never block the
+// writer.
+//
+// Each export call is one transaction (BEGIN IMMEDIATE ... COMMIT): a batch is in the database
+// whole or not at all. Answers: ok; retry with SQLite's reason when the database is locked by
+// another writer for longer than busy_timeout, the disk is full, the file is read-only or an I/O
+// error happens (nothing of the batch stays: the transaction is rolled back); error for what
+// will not pass (a corrupt file). At open, a table that exists with other columns than its
+// pclass's fields is refused, naming it, instead of failing every batch later.
+#pragma once
+
+#include "database.hpp"
+#include "table_plan.hpp"
+
+#include <factory/exporter.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace factory::sqlite {
+
+class sqlite_exporter : public factory::exporter {
+public:
+    static constexpr factory::info info{"sqlite", "1.0.0",
+                                        "products into an SQLite database file, one table per pclass"};
+    static inline const factory::setting settings[] = {
+        {"file", FACTORY_SETTING_PATH_OUT, "factory.db", "the database file (created owner-only when missing)"},
+        {"index", FACTORY_SETTING_STRING, "src_addr,dst_addr,src_port,dst_port",
+         "columns to index, comma-separated, one index each (a+b: one index over both); a table "
+         "without such a column gets no such index"},
+        {"time", FACTORY_SETTING_ENUM, "ns",
+         "time_ns fields as INTEGER nanoseconds or ISO 8601 UTC TEXT", "ns|iso8601"},
+        {"synchronous", FACTORY_SETTING_ENUM, "normal",
+         "SQLite's synchronous setting: normal is safe from corruption in WAL mode; full also "
+         "survives power loss; off is fastest",
+         "off|normal|full"},
+        {"busy_timeout", FACTORY_SETTING_DURATION, "1s",
+         "how long a batch waits for another writer's lock before it is retried later"},
+    };
+
+    sqlite_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
+
+    factory::export_result export_batch(const factory::batch& b);
+
+    // Rows inserted so far (for the close log and tests).
+    std::uint64_t rows() const noexcept { return rows_; }
+    ~sqlite_exporter();
+
+private:
+    struct table {
+        table_plan plan;
+        statement insert; // prepared once the table exists
+    };
+
+    // Creates the pclass's table and indexes and prepares its insert; SQLite's code on failure.
+    int ensure_table(table& t);
+    factory::export_result fail(int rc, const char* doing);
+
+    std::unique_ptr<database> db_;
+    std::vector<table> tables_;
+    std::string scratch_;
+    std::uint64_t rows_ = 0;
+};
+
+} // namespace factory::sqlite
