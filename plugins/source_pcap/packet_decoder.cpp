@@ -36,16 +36,16 @@ verdict transport(std::uint8_t protocol, const std::uint8_t* l4, std::uint32_t c
         if (room < 20)
             return refuse(verdict::malformed, why, n,
                           "malformed: TCP header needs 20 bytes, the IP length leaves %u", room);
-        if (captured < 14)
-            return refuse(verdict::truncated, why, n,
-                          "truncated: TCP header through its flags needs 14 bytes at offset %u, %u captured",
+        if (captured < 4)
+            return refuse(verdict::truncated, why, n, "truncated: TCP ports need 4 bytes at offset %u, %u captured",
                           at, captured);
-        const unsigned offset = (l4[12] >> 4) * 4u;
-        if (offset < 20)
-            return refuse(verdict::malformed, why, n, "malformed: TCP data offset %u bytes, below 20", offset);
+        // The ports make the key; the data offset and flags are read when the capture has them.
+        if (captured >= 13 && (l4[12] >> 4) < 5)
+            return refuse(verdict::malformed, why, n, "malformed: TCP data offset %u bytes, below 20",
+                          (l4[12] >> 4) * 4u);
         out.src_port = be16(l4);
         out.dst_port = be16(l4 + 2);
-        out.tcp_flags = l4[13];
+        out.tcp_flags = captured >= 14 ? l4[13] : 0;
         return verdict::flow;
     }
     case proto_udp:

@@ -20,8 +20,9 @@
 //   flow       `out` is complete.
 //   not_ip     the frame carries no IP packet (ARP, LLDP, MPLS, an unknown EtherType): no flow.
 //   truncated  the capture ends before a header the key needs (Ethernet and VLAN tags, the IP
-//              header and its extension headers, TCP through its flags, UDP ports, ICMP type
-//              and code).
+//              header and its extension headers, TCP and UDP ports, ICMP type and code). A TCP
+//              packet captured through its ports but not its flags is a flow packet with flags
+//              0: its key and IP length are whole.
 //   malformed  a header is impossible: wrong IP version for the link's protocol, IPv4 header
 //              length below 20, an IP length shorter than its own header or longer than the frame
 //              carries after the link header, a TCP data offset below 20, a transport header that

@@ -107,18 +107,19 @@ TEST_CASE("every packet of generated traffic decodes to what the capture maker s
     CHECK(refused >= 20);
 }
 
-TEST_CASE("a TCP packet cut at every length: truncated until its flags are captured") {
+TEST_CASE("a TCP packet cut at every length: truncated until its ports are captured, flags 0 until they are") {
     for (std::uint8_t vlans = 0; vlans <= 2; ++vlans) {
         cap::packet_spec s = tcp4();
         s.vlan_count = vlans;
         s.vlans[0] = 100;
         s.vlans[1] = 200;
-        const std::uint32_t need = 14u + 4u * vlans + 20 + 14;
-        for (std::uint32_t snap = 1; snap < need + 20; ++snap) {
+        const std::uint32_t need = 14u + 4u * vlans + 20 + 4;
+        for (std::uint32_t snap = 1; snap < need + 30; ++snap) {
             s.snap = snap;
             INFO("vlans " << int(vlans) << " snap " << snap);
             const decoded d = decode(s);
             CHECK(d.v == (snap < need ? verdict::truncated : verdict::flow));
+            if (d.v == verdict::flow) CHECK(d.p.tcp_flags == (snap >= need + 10 ? s.tcp_flags : 0));
             require_facts(s);
         }
     }

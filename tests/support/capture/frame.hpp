@@ -207,19 +207,19 @@ inline packet_facts facts_of(const packet_spec& s) {
         } else if (s.protocol == ip_icmp || s.protocol == ip_icmpv6) {
             f.dst_port = static_cast<std::uint16_t>(s.icmp_type << 8 | s.icmp_code);
         }
-        if (s.protocol == ip_tcp) f.tcp_flags = s.tcp_flags;
     }
     if (damages(s)) {
         f.what = verdict::malformed;
         return f;
     }
     // The decoder needs every header up to and including the transport header's key fields:
-    // TCP up to its flags (14 bytes), UDP its ports (4), ICMP its type and code (2).
+    // TCP and UDP their ports (4 bytes), ICMP its type and code (2). TCP flags count when they
+    // are captured (14 bytes into the header), and are 0 otherwise.
     std::uint32_t need = link + ip_hdr;
     if (detail::has_transport(s)) {
-        if (s.protocol == ip_tcp) need += 14;
-        else if (s.protocol == ip_udp) need += 4;
+        if (s.protocol == ip_tcp || s.protocol == ip_udp) need += 4;
         else if (s.protocol == ip_icmp || s.protocol == ip_icmpv6) need += 2;
+        if (s.protocol == ip_tcp && f.captured >= link + ip_hdr + 14) f.tcp_flags = s.tcp_flags;
     }
     if (f.captured < need) f.what = verdict::truncated;
     return f;

@@ -28,8 +28,9 @@
 // come in session order.
 //
 // Strays, not part of any session, at random times, per thousand sessions: ARP frames (arp),
-// truncated packets (truncated: the capture ends inside the TCP or IP header, snap cut), and
-// malformed ones (malformed: each kind of capture::damage in turn).
+// truncated packets (truncated: the capture ends inside the TCP ports or the IP header, or, every
+// third one, after the TCP ports but before the flags, which still forms a flow), and malformed
+// ones (malformed: each kind of capture::damage in turn).
 //
 // The same options always give the same packets. Memory: only the sessions in progress.
 #pragma once
@@ -342,10 +343,12 @@ private:
         if (n < arps) {
             p.arp = true;
         } else if (n < arps + truncs) {
-            // Inside the TCP header (before its flags) or inside the IP header.
+            // Cut inside the TCP ports or inside the IP header (no flow); or after the TCP ports
+            // but before the flags (a flow packet with flags 0).
             const std::uint32_t link = p.vlan_count * 4u + 14;
             const std::uint32_t ip = facts_of(p).ip_length - 20 - p.payload;
-            p.snap = n % 2 == 0 ? link + ip + 10 : link + 12;
+            static constexpr std::uint32_t cuts[3] = {2, 0, 10};
+            p.snap = n % 3 == 1 ? link + 12 : link + ip + cuts[n % 3];
         } else {
             static constexpr damage kinds[] = {damage::bad_ip_version, damage::short_ihl,
                                                damage::length_overrun, damage::short_tcp_offset};
