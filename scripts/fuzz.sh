@@ -47,6 +47,7 @@ ninja -C "$build" -j "$jobs" "${targets[@]}" >/dev/null || {
 flags_for() {
   case "$1" in
     source_jsonl_lines) echo "-max_len=16384 -dict=$root/fuzz/json.dict" ;;
+    source_pcap_capture) echo "-max_len=16384" ;;
     sdk_json | source_jsonl_key_rule | blueprint_widget_material) echo "-max_len=4096 -dict=$root/fuzz/json.dict" ;;
     *) echo "-max_len=4096" ;;
   esac
