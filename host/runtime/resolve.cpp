@@ -6,7 +6,10 @@
 #include "shm/stats.hpp"
 #include "workshop/ticks.hpp"
 
+#include <filesystem>
 #include <stdexcept>
+
+#include <unistd.h>
 #include <thread>
 
 namespace factory::runtime {
@@ -27,6 +30,43 @@ void check_duration(const char* option, std::int64_t ns, bool zero_allowed) {
         throw std::runtime_error(std::string(option) + " must be " + (zero_allowed ? "zero or more" : "positive"));
     if (ns >= max_duration_ns)
         throw std::runtime_error(std::string(option) + " must be under 24 days (the roster's tick range)");
+}
+
+// A folder the run will create on first use (--dead-letter): it must be a folder if it exists, or
+// creatable in its nearest existing parent.
+void check_folder_option(const char* option, const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path at = fs::absolute(dir, ec);
+    if (fs::exists(at, ec)) {
+        if (!fs::is_directory(at, ec))
+            throw std::runtime_error(std::string(option) + " " + dir.string() + " is not a folder; name a folder");
+        if (::access(at.c_str(), W_OK | X_OK) != 0)
+            throw std::runtime_error(std::string(option) + " " + dir.string() + " is not writable");
+        return;
+    }
+    fs::path parent = at.parent_path();
+    while (!parent.empty() && !fs::exists(parent, ec)) parent = parent.parent_path();
+    if (parent.empty() || !fs::is_directory(parent, ec) || ::access(parent.c_str(), W_OK | X_OK) != 0)
+        throw std::runtime_error(std::string(option) + " " + dir.string() + " cannot be created (" +
+                                 parent.string() + " is not a writable folder)");
+}
+
+// A file the host writes at the end (--summary-json): its folder must exist and be writable now,
+// not after an hour of work.
+void check_file_option(const char* option, const std::filesystem::path& file) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path at = fs::absolute(file, ec);
+    if (fs::is_directory(at, ec))
+        throw std::runtime_error(std::string(option) + " " + file.string() + " is a folder; name a file");
+    fs::path parent = at.parent_path();
+    if (!fs::is_directory(parent, ec))
+        throw std::runtime_error(std::string(option) + " " + file.string() + ": the folder " + parent.string() +
+                                 " does not exist; create it first");
+    if (::access(parent.c_str(), W_OK | X_OK) != 0)
+        throw std::runtime_error(std::string(option) + " " + file.string() + ": the folder " + parent.string() +
+                                 " is not writable");
 }
 
 } // namespace
@@ -66,6 +106,8 @@ run_config resolve(const cli::run_options& opts) {
     check_duration("--hang-timeout", opts.hang_timeout_ns, true);
     c.hang_timeout_ns = opts.hang_timeout_ns;
     c.max_restarts = opts.max_restarts;
+    check_folder_option("--dead-letter", opts.dead_letter_dir);
+    if (opts.summary_json) check_file_option("--summary-json", *opts.summary_json);
     c.dead_letter_dir = opts.dead_letter_dir.string();
     c.log_level = opts.log_level;
     c.quiet = opts.quiet;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -30,64 +31,76 @@ bool driver::sleep_or_abort(std::int64_t ns) const {
     return true;
 }
 
-void driver::deliver(std::size_t e, std::uint32_t pclass, const std::vector<const factory_product*>& shelf) {
+bool driver::persist(std::size_t e, const std::string& what, const std::function<int(factory_error*)>& attempt,
+                     std::string& reason) {
     auto& ex = *exporters_[e];
     auto& counts = stats_.exporters[e];
-    factory_batch batch{pclass, static_cast<std::uint32_t>(shelf.size()), &info_.pclasses[pclass], shelf.data()};
     factory_error err{};
     std::int64_t backoff = policy_.backoff_ns;
-    std::uint32_t retries = 0;
-    std::string reason;
-    for (;;) {
+    for (std::uint32_t retries = 0;; ++retries) {
         err.message[0] = '\0';
-        counts.batches.add();
-        int rc = ex.export_batch(&batch, &err);
-        if (rc == FACTORY_OK) {
-            counts.exported.add(shelf.size());
-            return;
-        }
+        int rc = attempt(&err);
+        if (rc == FACTORY_OK) return true;
         std::string said = err.message[0] != '\0' ? err.message : "no reason given";
-        if (rc == FACTORY_RETRY && retries < policy_.retries) {
-            ++retries;
-            counts.retries.add();
-            log().warn("exporter {}: {} (pclass {}, {} products); retry {} of {} in {} ms", ex.name(), said,
-                       info_.pclasses[pclass].name, shelf.size(), retries, policy_.retries, backoff / 1'000'000);
-            if (sleep_or_abort(backoff)) {
-                reason = "exporter " + ex.name() + ": run aborted while retrying: " + said;
-                break;
-            }
-            backoff = std::min(backoff * 2, max_backoff_ns);
-            continue;
+        if (rc != FACTORY_RETRY) {
+            reason = "exporter " + ex.name() + ": " + said;
+            return false;
         }
-        reason = rc == FACTORY_RETRY
-                     ? "exporter " + ex.name() + ": still failing after " + std::to_string(retries) + " retries: " + said
-                     : "exporter " + ex.name() + ": " + said;
-        break;
+        if (retries == policy_.retries) {
+            reason = "exporter " + ex.name() + ": still failing after " + std::to_string(retries) + " retries: " + said;
+            return false;
+        }
+        counts.retries.add();
+        log().warn("exporter {}: {} ({}); retry {} of {} in {} ms", ex.name(), said, what, retries + 1, policy_.retries,
+                   backoff / 1'000'000);
+        if (sleep_or_abort(backoff)) {
+            reason = "exporter " + ex.name() + ": run aborted while retrying: " + said;
+            return false;
+        }
+        backoff = std::min(backoff * 2, max_backoff_ns);
     }
+}
+
+void driver::dead_letter(std::size_t e, std::uint32_t pclass, const shelf_t& shelf, const std::string& reason) {
     clean_ = false;
     log().error("{}; {} products of pclass {} go to the dead-letter output", reason, shelf.size(),
                 info_.pclasses[pclass].name);
-    for (const factory_product* p : shelf) dead_.product(reason, ex.name(), &info_.pclasses[pclass], *p);
-    counts.dead_lettered.add(shelf.size());
+    for (const factory_product* p : shelf) dead_.product(reason, exporters_[e]->name(), &info_.pclasses[pclass], *p);
+    stats_.exporters[e].dead_lettered.add(shelf.size());
 }
 
 void driver::round() {
     stats_.deliveries.add();
-    for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) {
-        const auto& shelf = store_.shelf(pc);
-        if (shelf.empty()) continue;
-        for (std::size_t e = 0; e < exporters_.size(); ++e) deliver(e, pc, shelf);
-        store_.clear(pc);
-    }
+    std::vector<const shelf_t*> shelves(store_.bays(), nullptr);
+    for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) shelves[pc] = &store_.shelf(pc);
     for (std::size_t e = 0; e < exporters_.size(); ++e) {
-        factory_error err{};
-        if (exporters_[e]->flush(&err) != FACTORY_OK) {
-            clean_ = false;
+        auto& ex = *exporters_[e];
+        std::vector<std::uint32_t> taken;
+        for (std::uint32_t pc = 0; pc < shelves.size(); ++pc) {
+            const shelf_t& shelf = *shelves[pc];
+            if (shelf.empty()) continue;
+            factory_batch batch{pc, static_cast<std::uint32_t>(shelf.size()), &info_.pclasses[pc], shelf.data()};
+            std::string reason;
+            stats_.exporters[e].batches.add();
+            std::string what = "pclass " + std::string(info_.pclasses[pc].name) + ", " + std::to_string(shelf.size()) +
+                               " products";
+            if (persist(e, what, [&](factory_error* err) { return ex.export_batch(&batch, err); }, reason))
+                taken.push_back(pc);
+            else
+                dead_letter(e, pc, shelf, reason);
+        }
+        // Taken is not yet delivered: an exporter may hold products in a buffer until it flushes.
+        // Only a successful flush counts them as exported; a flush that fails for good sends them
+        // to the dead-letter output, so no product is counted as exported and then lost.
+        std::string reason;
+        if (persist(e, "flush", [&](factory_error* err) { return ex.flush(err); }, reason)) {
+            for (std::uint32_t pc : taken) stats_.exporters[e].exported.add(shelves[pc]->size());
+        } else {
             stats_.exporters[e].flush_failures.add();
-            log().error("exporter {}: flush failed: {}", exporters_[e]->name(),
-                        err.message[0] != '\0' ? err.message : "no reason given");
+            for (std::uint32_t pc : taken) dead_letter(e, pc, *shelves[pc], reason + " (at flush)");
         }
     }
+    for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) store_.clear(pc);
     stats_.warehouse.set(store_.products());
 }
 

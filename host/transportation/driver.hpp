@@ -1,8 +1,8 @@
 // The driver: on each round (every --flush, when the warehouse is full, and at the end) it hands
-// each pclass's products to every exporter, honouring their answers: ok is counted as exported;
+// each pclass's products to every exporter and then asks it to flush, honouring its answers:
 // retry is tried again with a doubling backoff (from --retry-backoff, at most 30 s) up to
 // --export-retries times; error, or retries exhausted, sends the batch to the dead-letter output
-// with the exporter's reason. Then it asks every exporter to flush. While the driver waits, the
+// with the exporter's reason. Products count as exported only once the exporter has flushed them. While the driver waits, the
 // lanes fill and the workshops wait: backpressure, never a silent drop.
 #pragma once
 
@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -35,7 +37,12 @@ public:
     bool clean() const noexcept { return clean_; }
 
 private:
-    void deliver(std::size_t e, std::uint32_t pclass, const std::vector<const factory_product*>& shelf);
+    using shelf_t = std::vector<const factory_product*>;
+    // Calls `attempt` until the exporter answers ok (true); error, or retry more than the policy
+    // allows, gives false with `reason`.
+    bool persist(std::size_t e, const std::string& what, const std::function<int(factory_error*)>& attempt,
+                 std::string& reason);
+    void dead_letter(std::size_t e, std::uint32_t pclass, const shelf_t& shelf, const std::string& reason);
     bool sleep_or_abort(std::int64_t ns) const;
 
     shm::transport_stats& stats_;
