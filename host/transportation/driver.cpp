@@ -81,10 +81,13 @@ void driver::round() {
             if (shelf.empty()) continue;
             factory_batch batch{pc, static_cast<std::uint32_t>(shelf.size()), &info_.pclasses[pc], shelf.data()};
             std::string reason;
-            stats_.exporters[e].batches.add();
             std::string what = "pclass " + std::string(info_.pclasses[pc].name) + ", " + std::to_string(shelf.size()) +
                                " products";
-            if (persist(e, what, [&](factory_error* err) { return ex.export_batch(&batch, err); }, reason))
+            auto attempt = [&](factory_error* err) {
+                stats_.exporters[e].batches.add(); // every call, retries included
+                return ex.export_batch(&batch, err);
+            };
+            if (persist(e, what, attempt, reason))
                 taken.push_back(pc);
             else
                 dead_letter(e, pc, shelf, reason);
