@@ -24,8 +24,9 @@
 // Timing: times are multiples of 1 us (exact in any capture format). Between two packets of a
 // session: a random gap in [gap_ns / 2, 3 * gap_ns / 2], at least 1 us; handshake and replies
 // come after a short round trip (0.1 - 2 ms). (pause %) sessions stop once for pause_ns in the
-// middle; (long_lived %) sessions spread their packets over long_ns. Packets with the same time
-// come in session order.
+// middle; (long_lived %) sessions last at least long_ns, a packet every long_gap_ns (then
+// exchanges is at least long_ns / long_gap_ns). Packets with the same time come in session
+// order.
 //
 // Strays, not part of any session, at random times, per thousand sessions: ARP frames (arp),
 // truncated packets (truncated: the capture ends inside the TCP ports or the IP header, or, every
@@ -63,6 +64,7 @@ struct traffic_options {
     unsigned pause = 10, long_lived = 5;
     std::int64_t pause_ns = 120'000'000'000;
     std::int64_t long_ns = 400'000'000'000;
+    std::int64_t long_gap_ns = 5'000'000'000;
     // Strays, per thousand sessions.
     unsigned arp = 5, truncated = 5, malformed = 5;
     // Data payload sizes: uniform in [min_payload, max_payload]; 0 makes small padded frames.
@@ -218,10 +220,12 @@ private:
         packet_spec c = endpoints(r, protocols[kind]);
         if (kind == 2 && c.ip_version == 6) c.protocol = ip_icmpv6;
         packet_spec s = reversed(c);
-        const std::uint32_t n = between(r, o_.min_exchanges, o_.max_exchanges);
+        std::uint32_t n = between(r, o_.min_exchanges, o_.max_exchanges);
         const bool paused = chance(r, o_.pause);
-        const std::uint32_t pause_at = n / 2;
         const bool long_lived = chance(r, o_.long_lived);
+        if (long_lived && o_.long_gap_ns > 0)
+            n = std::max(n, static_cast<std::uint32_t>(o_.long_ns / o_.long_gap_ns));
+        const std::uint32_t pause_at = n / 2;
         std::vector<packet_spec> seq;
         const auto payload = [&] { return between(r, o_.min_payload, o_.max_payload); };
         auto id = static_cast<std::uint16_t>(r());
@@ -310,9 +314,7 @@ private:
             break;
         }
         }
-        const std::int64_t spread = long_lived && seq.size() > 1
-                                        ? o_.long_ns / static_cast<std::int64_t>(seq.size() - 1) + 1000
-                                        : 0;
+        const std::int64_t spread = long_lived ? o_.long_gap_ns : 0;
         std::uint32_t data = 0;
         bool pause_left = paused;
         for (std::size_t i = 0; i < seq.size(); ++i) {
