@@ -123,7 +123,7 @@ std::vector<nf_record> parse_nfdump_json(const std::string& text) {
     return out;
 }
 
-nfcapd::nfcapd(const std::filesystem::path& dir, bool ipv6) : dir_(dir), flows_(dir / "flows"), log_(dir / "nfcapd.log"), ipv6_(ipv6) {
+nfcapd::nfcapd(const std::filesystem::path& dir, bool ipv6, std::size_t socket_buffer) : dir_(dir), flows_(dir / "flows"), log_(dir / "nfcapd.log"), ipv6_(ipv6) {
     std::filesystem::create_directories(flows_);
     std::string last_log;
     for (int attempt = 0; attempt < 5; ++attempt) {
@@ -131,6 +131,10 @@ nfcapd::nfcapd(const std::filesystem::path& dir, bool ipv6) : dir_(dir), flows_(
         std::vector<std::string> argv{"nfcapd", "-p", std::to_string(port_), "-b", ipv6 ? "::1" : "127.0.0.1",
                                       "-w", flows_.string()};
         if (ipv6) argv.insert(argv.begin() + 1, "-6");
+        if (socket_buffer > 0) {
+            argv.push_back("-B");
+            argv.push_back(std::to_string(socket_buffer));
+        }
         proc_ = std::make_unique<child_process>(argv, log_, log_.string() + ".err");
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (std::chrono::steady_clock::now() < deadline) {

@@ -33,9 +33,10 @@ std::string to_string(const nf_record& r);
 
 class nfcapd {
 public:
-    // Starts nfcapd on 127.0.0.1 (or ::1 when `ipv6`) on a free port, writing under `dir`/flows;
-    // returns once it listens. Throws std::runtime_error (with its log) when it does not start.
-    explicit nfcapd(const std::filesystem::path& dir, bool ipv6 = false);
+    // Starts nfcapd on 127.0.0.1 (or ::1 when `ipv6`) on a free port, writing under `dir`/flows,
+    // with its default socket buffer or (`socket_buffer` > 0) nfcapd -B; returns once it listens.
+    // Throws std::runtime_error (with its log) when it does not start.
+    explicit nfcapd(const std::filesystem::path& dir, bool ipv6 = false, std::size_t socket_buffer = 0);
     // Kills it if it still runs.
     ~nfcapd() = default;
 
