@@ -228,7 +228,7 @@ TEST_CASE("every kind of damage is malformed, with a reason naming the field") {
     CHECK(decode(s6).v == verdict::malformed);
 }
 
-TEST_CASE("other link types: raw IP, Linux cooked, loopback; unknown ones refused") {
+TEST_CASE("other link types: raw IP, Linux cooked, loopback, and unknown ones refused") {
     for (cap::link_type l : {cap::link_type::raw, cap::link_type::linux_sll}) {
         cap::packet_spec s = udp6();
         s.link = l;

@@ -86,7 +86,7 @@ TEST_CASE("one material per flow packet, in capture order, with its time, number
     CHECK(p.host.logs.back().find(std::to_string(packets.size()) + " packets") != std::string::npos);
 }
 
-TEST_CASE("5tuple keys: the two directions differ; biflow keys: they share a pid") {
+TEST_CASE("5tuple keys give the two directions two pids, biflow keys one") {
     temp_dir dir;
     cap::traffic_options o = traffic(3);
     o.arp = o.truncated = o.malformed = 0;
@@ -126,7 +126,7 @@ TEST_CASE("5tuple keys: the two directions differ; biflow keys: they share a pid
     }
 }
 
-TEST_CASE("non_ip=reject dead-letters ARP; skip (the default) only counts it") {
+TEST_CASE("non_ip=reject dead-letters ARP, and skip (the default) only counts it") {
     temp_dir dir;
     cap::packet_spec arp;
     arp.arp = true;
@@ -193,7 +193,7 @@ TEST_CASE("a stop in the middle keeps the packet the host could not take") {
     CHECK(next.packet_number == expected);
 }
 
-TEST_CASE("settings: a file or an interface, exactly one; bad values named") {
+TEST_CASE("settings: a file or an interface, exactly one, and bad values named") {
     fake_purchasing none(descriptor(), {});
     REQUIRE(none.open() == FACTORY_ERROR);
     CHECK(none.error.find("file=") != std::string::npos);
