@@ -11,8 +11,9 @@ namespace factory::purchasing {
 buyer::buyer(shm::segment& seg, std::uint32_t max_material, bool material_clock, dead_letter_writer& dead)
     : seg_(seg), stats_(seg.purchasing()), dead_(dead), workshops_(seg.workshops()),
       max_material_(max_material), material_clock_(material_clock) {
+    lines_ = std::vector<std::optional<shm::producer>>(workshops_); // never resized: never moves one
     for (std::uint32_t i = 0; i < workshops_; ++i) {
-        lines_.emplace_back(seg.line(i), &seg.line_bell(i));
+        lines_[i].emplace(seg.line(i), &seg.line_bell(i));
         std::uint32_t ring_max = shm::max_record(seg.line(i));
         if (ring_max >= sizeof(factory_material) && ring_max - sizeof(factory_material) < max_material_)
             max_material_ = ring_max - static_cast<std::uint32_t>(sizeof(factory_material));
@@ -50,10 +51,10 @@ void* buyer::add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint1
                            nullptr, 0);
         return nullptr;
     }
-    std::uint64_t mixed = mix(pid);
-    std::uint32_t line = route(mixed, me->workshops_);
+    // One workshop: every material goes to line 0, and the key need not be hashed here.
+    std::uint32_t line = me->workshops_ == 1 ? 0 : route(mix(pid), me->workshops_);
     auto bytes = static_cast<std::uint32_t>(sizeof(factory_material) + size);
-    void* slot = me->lines_[line].try_claim(bytes);
+    void* slot = me->lines_[line]->try_claim(bytes);
     if (slot == nullptr) {
         slot = me->claim_waiting(line, bytes);
         if (slot == nullptr) return nullptr;
@@ -78,7 +79,7 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
     publish_all();
     std::uint64_t backlog = shm::backlog_records(seg_.line(line));
     if (backlog > stats_.max_backlog.get()) stats_.max_backlog.set(backlog);
-    auto& producer = lines_[line];
+    auto& producer = *lines_[line];
     backoff_.reset();
     for (;;) {
         if (stopping()) return nullptr;
@@ -99,7 +100,7 @@ void buyer::reject(void* self, const char* reason, const void* data, std::uint32
 void buyer::publish_all() noexcept {
     for (std::uint32_t i = 0; i < workshops_; ++i) {
         if (pushed_[i] != 0) {
-            lines_[i].publish();
+            lines_[i]->publish();
             seg_.line_info(i).pushed.add(pushed_[i]);
             pushed_[i] = 0;
         }
@@ -113,7 +114,7 @@ void buyer::publish_all() noexcept {
 
 void buyer::close_all() noexcept {
     publish_all();
-    for (auto& p : lines_) p.close();
+    for (auto& p : lines_) p->close();
 }
 
 } // namespace factory::purchasing

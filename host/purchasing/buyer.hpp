@@ -11,7 +11,7 @@
 #include <factory/abi.h>
 
 #include <cstdint>
-#include <deque>
+#include <optional>
 #include <vector>
 
 namespace factory::purchasing {
@@ -38,7 +38,9 @@ private:
     shm::segment& seg_;
     shm::purchasing_stats& stats_;
     dead_letter_writer& dead_;
-    std::deque<shm::producer> lines_; // not movable: a deque never relocates
+    // Contiguous and never relocated (a producer is not movable): indexing a deque per material
+    // cost a division and several dependent loads.
+    std::vector<std::optional<shm::producer>> lines_;
     std::vector<std::uint64_t> pushed_; // per line, since the last publish
     shm::backoff backoff_;
     factory_fill fill_{};
