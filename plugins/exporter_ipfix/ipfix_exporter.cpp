@@ -100,7 +100,7 @@ ipfix_exporter::ipfix_exporter(const factory::settings& s, factory::host h, cons
                                  std::to_string(message_header_size + set_header_size + std::max(templates, largest)) +
                                  " bytes, more than mtu " + std::to_string(s.size_bytes("mtu")) +
                                  " allows; raise mtu or skip fields with the map setting");
-        host().log(factory::log_level::info, "exporter ipfix to " + socket_.name() + ": " + describe(pc, p));
+        host().log(factory::log_level::info, "to " + socket_.name() + ": " + describe(pc, p));
     }
     templates_sent_ns_.assign(plans_.size(), -1);
     template_list_.reserve(2);
@@ -108,7 +108,7 @@ ipfix_exporter::ipfix_exporter(const factory::settings& s, factory::host h, cons
 
 ipfix_exporter::~ipfix_exporter() {
     try {
-        host().log(factory::log_level::info, "exporter ipfix: sent " + std::to_string(records_) + " records in " +
+        host().log(factory::log_level::info, "sent " + std::to_string(records_) + " records in " +
                                                  std::to_string(messages_) + " messages to " + socket_.name());
     } catch (...) {
         // Nothing more can be done from a destructor.

@@ -2,6 +2,7 @@
 
 #include <factory/settings.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -33,7 +34,7 @@ const char* advice(int rc) noexcept {
     }
 }
 
-database::database(const std::string& path, sync_mode sync, int busy_timeout_ms, std::string& wal_note)
+database::database(const std::string& path, const options& o, std::string& wal_note)
     : path_(path) {
     // SQLite would create the file with 0644 less the umask; products may be private, so the file
     // is made owner-only first. Its -wal and -shm files take the same mode from it.
@@ -49,7 +50,7 @@ database::database(const std::string& path, sync_mode sync, int busy_timeout_ms,
         throw factory::error("setting 'file': cannot open '" + path + "' as an SQLite database: " + why);
     }
     try {
-        configure(sync, busy_timeout_ms, wal_note);
+        configure(o, wal_note);
     } catch (...) {
         sqlite3_close_v2(db_);
         db_ = nullptr;
@@ -57,9 +58,9 @@ database::database(const std::string& path, sync_mode sync, int busy_timeout_ms,
     }
 }
 
-void database::configure(sync_mode sync, int busy_timeout_ms, std::string& wal_note) {
+void database::configure(const options& o, std::string& wal_note) {
     sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    sqlite3_busy_timeout(db_, o.busy_timeout_ms);
     {
         sqlite3_stmt* raw = nullptr;
         int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &raw, nullptr);
@@ -71,10 +72,12 @@ void database::configure(sync_mode sync, int busy_timeout_ms, std::string& wal_n
             wal_note = "'" + path_ + "' stays in journal mode " + (got != nullptr ? got : "?") +
                        ": this file system does not allow WAL";
     }
-    const char* sync_sql = sync == sync_mode::off    ? "PRAGMA synchronous=OFF"
-                           : sync == sync_mode::full ? "PRAGMA synchronous=FULL"
-                                                     : "PRAGMA synchronous=NORMAL";
+    const char* sync_sql = o.sync == sync_mode::off    ? "PRAGMA synchronous=OFF"
+                           : o.sync == sync_mode::full ? "PRAGMA synchronous=FULL"
+                                                       : "PRAGMA synchronous=NORMAL";
     exec_or_throw(sync_sql);
+    // A negative cache_size is in KiB.
+    if (o.cache_bytes > 0) exec_or_throw("PRAGMA cache_size=-" + std::to_string(std::max<std::uint64_t>(o.cache_bytes / 1024, 1)));
 }
 
 database::~database() {

@@ -25,10 +25,15 @@ enum class sync_mode { off, normal, full };
 
 class database {
 public:
+    struct options {
+        sync_mode sync = sync_mode::normal;
+        int busy_timeout_ms = 1000;      // how long to wait for another connection's lock
+        std::uint64_t cache_bytes = 0;   // page cache; 0: SQLite's default
+    };
     // Opens `path` read-write, creating it with mode 0600 when missing; sets WAL mode (a warning
-    // in `wal_note` when the file system does not allow it), `sync`, and waits up to
-    // `busy_timeout_ms` for another connection's lock. Throws factory::error naming the file.
-    database(const std::string& path, sync_mode sync, int busy_timeout_ms, std::string& wal_note);
+    // in `wal_note` when the file system does not allow it) and the options. Throws
+    // factory::error naming the file.
+    database(const std::string& path, const options& o, std::string& wal_note);
     ~database();
     database(const database&) = delete;
     database& operator=(const database&) = delete;
@@ -45,7 +50,7 @@ public:
     std::string describe(int rc, std::string_view doing) const;
 
 private:
-    void configure(sync_mode sync, int busy_timeout_ms, std::string& wal_note);
+    void configure(const options& o, std::string& wal_note);
 
     sqlite3* db_ = nullptr;
     std::string path_;

@@ -54,8 +54,12 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
     for (const factory_pclass& pc : info) tables_.push_back(table{plan_table(pc, indexes, iso), statement{}});
 
     std::string wal_note;
-    db_ = std::make_unique<database>(s.string("file"), sync_of(s.text("synchronous")), busy_ms, wal_note);
-    if (!wal_note.empty()) host().log(factory::log_level::warn, "exporter sqlite: " + wal_note);
+    database::options dbo;
+    dbo.sync = sync_of(s.text("synchronous"));
+    dbo.busy_timeout_ms = busy_ms;
+    dbo.cache_bytes = s.size_bytes("cache");
+    db_ = std::make_unique<database>(s.string("file"), dbo, wal_note);
+    if (!wal_note.empty()) host().log(factory::log_level::warn, wal_note);
     for (const table& t : tables_) {
         std::vector<std::string> have = existing_columns(*db_, t.plan.table);
         if (have.empty()) continue;
@@ -74,7 +78,7 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
 sqlite_exporter::~sqlite_exporter() {
     try {
         host().log(factory::log_level::info,
-                   "exporter sqlite: " + std::to_string(rows_) + " rows written to " + db_->path());
+                   std::to_string(rows_) + " rows written to " + db_->path());
     } catch (...) {
         // Nothing more can be done from a destructor.
     }

@@ -231,7 +231,7 @@ TEST_CASE("libexporter_sqlite.so describes itself and its settings") {
     const factory_descriptor* desc = load_plugin(FACTORY_TEST_PLUGIN);
     CHECK(std::string(desc->name) == "sqlite");
     CHECK(desc->kind == FACTORY_KIND_EXPORTER);
-    for (const char* key : {"file", "index", "time", "synchronous", "busy_timeout"})
+    for (const char* key : {"file", "index", "time", "synchronous", "busy_timeout", "cache"})
         CHECK(find_setting(desc, key) != nullptr);
     CHECK(std::string(find_setting(desc, "index")->default_value) == "src_addr,dst_addr,src_port,dst_port");
 }
