@@ -219,7 +219,7 @@ TEST_CASE("with QinQ, fragments and damaged packets, the differences are exactly
     CHECK(fa.summary.at("dead_lettered").at("materials") == rejected);
 }
 
-TEST_CASE("softflowd's maxlife ends flows at the end of a batch of -m packets; factory has none",
+TEST_CASE("softflowd's maxlife ends flows at the end of a batch of -m packets, factory has none",
           "[softflowd]") {
     temp_dir dir;
     cap::traffic_options o;

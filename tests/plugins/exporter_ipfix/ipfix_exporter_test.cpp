@@ -58,7 +58,7 @@ void check_flow(const rd::data_record& d, const flow4_record& r) {
 
 } // namespace
 
-TEST_CASE("every product arrives as one data record; sequence numbers count the records before") {
+TEST_CASE("every product arrives as one data record, and sequence numbers count the records before") {
     udp_receiver rx;
     batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}, {"domain", "77"}});
     REQUIRE(t.open() == FACTORY_OK);

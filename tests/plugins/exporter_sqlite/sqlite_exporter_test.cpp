@@ -89,7 +89,7 @@ TEST_CASE("time=iso8601 stores time_ns fields as ISO 8601 text") {
     CHECK(query(file, "SELECT at FROM flows") == rows{{"t:2023-11-14T22:13:20.000Z"}});
 }
 
-TEST_CASE("addresses of either family read as text, IPv4 as a dotted quad; u64 bit for bit; f64, bool") {
+TEST_CASE("addresses of either family read as text, IPv4 as a dotted quad, u64 bit for bit, f64 and bool") {
     temp_dir d;
     const std::string file = d / "out.db";
     net_flow a = v4_flow(0xfffffffffffffffeULL, 1000);
@@ -171,7 +171,7 @@ TEST_CASE("a batch is one transaction: while another writer holds the lock it is
     CHECK(query(file, "SELECT pid FROM flows ORDER BY pid") == rows{{"i:1"}, {"i:2"}, {"i:3"}, {"i:4"}});
 }
 
-TEST_CASE("runs append; a table with other columns is refused at open, naming it") {
+TEST_CASE("runs append, and a table with other columns is refused at open, naming it") {
     temp_dir d;
     const std::string file = d / "out.db";
     for (int run = 0; run < 2; ++run) {
