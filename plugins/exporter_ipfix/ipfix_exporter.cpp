@@ -150,9 +150,22 @@ bool ipfix_exporter::send_message(std::uint32_t pclass, std::string& why, bool& 
     return true;
 }
 
+std::uint64_t ipfix_exporter::digest(const factory::batch& b) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const factory_product* p : b) {
+        h = (h ^ p->pid) * 0x100000001b3ULL;
+        h = (h ^ static_cast<std::uint64_t>(p->time_ns)) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
 bool ipfix_exporter::same_batch(const factory::batch& b) const noexcept {
-    return resume_.products == b.begin() && resume_.count == b.size() && resume_.pclass == b.pclass() &&
-           b.size() > 0 && resume_.first == &b[0] && resume_.last == &b[b.size() - 1];
+    return resume_.count != 0 && resume_.products == b.begin() && resume_.count == b.size() &&
+           resume_.pclass == b.pclass() && resume_.digest == digest(b);
+}
+
+void ipfix_exporter::remember(const factory::batch& b, std::uint32_t next) noexcept {
+    resume_ = {b.begin(), b.size(), b.pclass(), digest(b), next};
 }
 
 factory::export_result ipfix_exporter::export_batch(const factory::batch& b) {
@@ -169,7 +182,7 @@ factory::export_result ipfix_exporter::export_batch(const factory::batch& b) {
     resume_ = {};
     if (socket_.take_pending_error(why_)) {
         std::fill(templates_sent_ns_.begin(), templates_sent_ns_.end(), -1);
-        resume_ = {b.begin(), b.size(), pc, b.size() ? &b[0] : nullptr, b.size() ? &b[b.size() - 1] : nullptr, i};
+        remember(b, i);
         return factory::export_result::retry(why_);
     }
     const pclass_plan& plan = plans_[pc];
@@ -189,7 +202,7 @@ factory::export_result ipfix_exporter::export_batch(const factory::batch& b) {
     if (i == b.size() && (message_.records() == 0 || send_message(pc, why_, fatal)))
         return factory::export_result::ok();
     if (fatal) return factory::export_result::error(why_);
-    resume_ = {b.begin(), b.size(), pc, &b[0], &b[b.size() - 1], first_in_message};
+    remember(b, first_in_message);
     return factory::export_result::retry(why_ + " (" + std::to_string(first_in_message) + " of " +
                                          std::to_string(b.size()) + " records of this batch sent)");
 }

@@ -69,19 +69,22 @@ public:
     ~ipfix_exporter();
 
 private:
-    // Where a batch that answered retry stopped, to resume it when the host calls again.
+    // Where a batch that answered retry stopped, to resume it when the host calls again. The host's
+    // buffers are reused from round to round, so a batch is known again by its pointers and count
+    // and by a digest of its products' keys and ship times (a new batch in the same place).
     struct resume_point {
         const factory_product* const* products = nullptr;
         std::uint32_t count = 0;
         std::uint32_t pclass = 0;
-        const factory_product* first = nullptr;
-        const factory_product* last = nullptr;
+        std::uint64_t digest = 0;
         std::uint32_t next = 0; // index of the first record not sent
     };
 
     void start_message(std::uint32_t pclass, std::int64_t now_ns);
     bool send_message(std::uint32_t pclass, std::string& why, bool& fatal);
     bool same_batch(const factory::batch& b) const noexcept;
+    void remember(const factory::batch& b, std::uint32_t next) noexcept;
+    static std::uint64_t digest(const factory::batch& b) noexcept;
 
     std::uint32_t domain_;
     std::int64_t refresh_ns_;

@@ -33,6 +33,16 @@ public:
         }
         raw_ = factory_batch{pclass, static_cast<std::uint32_t>(pointers_.size()), schema, pointers_.data()};
     }
+    // Writes other records (of the same type and count) and pids into the same storage, as the
+    // host does when it reuses its buffers for the next round.
+    template <class Record>
+    void refill(const std::vector<Record>& records, std::uint64_t first_pid) {
+        for (std::size_t i = 0; i < pointers_.size() && i < records.size(); ++i) {
+            auto* p = const_cast<factory_product*>(pointers_[i]);
+            p->pid = first_pid + i;
+            std::memcpy(p + 1, &records[i], sizeof(Record));
+        }
+    }
     stable_batch(const stable_batch&) = delete;
     stable_batch& operator=(const stable_batch&) = delete;
     const factory_batch* raw() const noexcept { return &raw_; }

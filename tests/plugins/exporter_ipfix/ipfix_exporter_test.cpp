@@ -180,6 +180,27 @@ TEST_CASE("a collector that is down: retry with the reason, and the retried batc
     check_flow(more[0], make_flow4(50));
 }
 
+TEST_CASE("a new batch in the retried one's place, of the same size, is sent from its start") {
+    std::uint16_t port;
+    {
+        udp_receiver probe;
+        port = probe.port();
+    }
+    batch_driver t(descriptor(), flow_pclasses(),
+                   {{"collector", "127.0.0.1:" + std::to_string(port)}, {"mtu", "288"}, {"rate", "0"}});
+    REQUIRE(t.open() == FACTORY_OK);
+    auto batch = t.make(0, flows(20));
+    REQUIRE(t.send(batch) == FACTORY_RETRY); // 3 of 20 sent; the host then gives up on it
+    udp_receiver rx(AF_INET, port);
+    batch.refill(flows(20, 100), 1000); // the next round's products, in the same buffers
+    REQUIRE(t.send(batch) == FACTORY_OK);
+    rd::template_store known;
+    auto got = records_of(collect(rx, known));
+    REQUIRE(got.size() == 20);
+    check_flow(got[0], make_flow4(100));
+    check_flow(got[19], make_flow4(119));
+}
+
 TEST_CASE("a refusal that arrives after a batch is answered at the next batch, before sending") {
     std::uint16_t port;
     {
