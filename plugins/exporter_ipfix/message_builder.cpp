@@ -1,5 +1,6 @@
 #include "message_builder.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -99,7 +100,8 @@ unsigned char* encode_record(const layout& l, const unsigned char* record, unsig
     return out;
 }
 
-message_builder::message_builder(std::size_t max_size) : buf_(max_size) {}
+// The header's length field has 16 bits: a larger buffer could never be sent whole.
+message_builder::message_builder(std::size_t max_size) : buf_(std::min<std::size_t>(max_size, 65535)) {}
 
 void message_builder::begin() noexcept {
     used_ = message_header_size;

@@ -29,7 +29,8 @@ inline constexpr std::size_t set_header_size = 4;
 
 class message_builder {
 public:
-    // `max_size`: the largest message, in bytes (at most 65535, the IPFIX length field's range).
+    // `max_size`: the largest message, in bytes (above 65535, the IPFIX length field's range, it
+    // is cut to 65535).
     explicit message_builder(std::size_t max_size);
 
     std::size_t max_size() const noexcept { return buf_.size(); }
