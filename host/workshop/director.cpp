@@ -25,6 +25,14 @@ contract_policy policy_of(const run_config& cfg) {
     return p;
 }
 
+// Counts `n` materials that waited `waited_ns` from purchase to assembly (none when not positive:
+// the clocks of two processes may disagree by a little).
+void record_latency(latency_histogram& h, std::int64_t waited_ns, std::uint64_t n) noexcept {
+    if (n == 0 || waited_ns <= 0) return;
+    auto& c = h.counts[latency_histogram::index_of(static_cast<std::uint64_t>(waited_ns))];
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 } // namespace
 
 director::director(shm::segment& seg, std::uint32_t index, const run_config& cfg, blueprint_instance& bp,
@@ -97,9 +105,8 @@ void director::set_time(std::int64_t unix_now, tick t) {
     }
 }
 
-void director::assemble(const factory_material& m, std::uint64_t mixed, std::int64_t batch_mono_ns) {
+void director::assemble(const factory_material& m, std::uint64_t mixed) {
     if (cfg_.material_clock && m.time_ns > now_ns_) set_time(m.time_ns, tick_of_ns(m.time_ns));
-    if (batch_mono_ns > m.purchased_ns) stats_.latency.record(static_cast<std::uint64_t>(batch_mono_ns - m.purchased_ns));
     bool hired = false;
     worker_slot* slot = staff_.assign(m.pid, mixed, now_tick_, hired);
     void* state = staff_.state(slot);
@@ -177,12 +184,23 @@ std::size_t director::step() {
         ++n;
     }
     at[n] = line_.position();
+    // The materials of one fill share their purchase stamp, and the whole batch its start: the
+    // latency histogram takes each run of equal stamps at once instead of material by material.
+    std::int64_t run_stamp = batch_mono;
+    std::uint64_t run = 0;
     for (std::size_t i = 0; i < n; ++i) {
+        if (batch[i]->purchased_ns != run_stamp) {
+            record_latency(stats_.latency, batch_mono - run_stamp, run);
+            run_stamp = batch[i]->purchased_ns;
+            run = 0;
+        }
+        ++run;
         if (i + prefetch_distance < n) staff_.prefetch(mixed[i + prefetch_distance]);
         stats_.cursor.store(at[i] << 1 | 1, std::memory_order_relaxed);
-        assemble(*batch[i], mixed[i], batch_mono);
+        assemble(*batch[i], mixed[i]);
         stats_.cursor.store(at[i + 1] << 1, std::memory_order_relaxed);
     }
+    record_latency(stats_.latency, batch_mono - run_stamp, run);
     if (n != 0) line_.release();
     if (cfg_.material_clock && n < batch_materials && watermark > now_ns_)
         set_time(watermark, tick_of_ns(watermark));

@@ -49,7 +49,7 @@ private:
     };
 
     std::size_t step();
-    void assemble(const factory_material& m, std::uint64_t mixed, std::int64_t batch_mono_ns);
+    void assemble(const factory_material& m, std::uint64_t mixed);
     void set_time(std::int64_t unix_now, tick t);
     factory_worker view(worker_slot& slot, void* state) const noexcept;
     void monitor();
