@@ -270,8 +270,10 @@ elapsed=$(($(date +%s) - started))
     echo "- load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$src" diff --quiet HEAD -- host plugins sdk 2>/dev/null || echo ' (host, plugins or sdk modified)'), build type $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")"
     echo "- $rounds round(s) of ${seconds} s runs, $elapsed s in all: each cell is the median, then (min-max)"
-    echo "- factory: \`factory-host --source synthetic:keys=K --blueprint tally --exporter null --workshops W --duration ${seconds}s\`;" \
-        "\"of the pipeline\" divides it by the reference pipeline with as many consumers, run just before"
+    echo "- factory: \`factory-host --source synthetic:keys=K --blueprint tally --exporter null --workshops W --duration ${seconds}s\`" \
+        "(paced: \`--rate R\`); its rate is what it purchased over the duration"
+    echo "- \"/ pipeline, same shape\", \"/ one loop\", \"/ ring copy\": the factory's rate over that reference's, each" \
+        "ratio taken within one round (the references run just before the factory), then the median over the rounds"
     echo
     "$bin/bench_report" "$results" "run"
 } | tee ${out:+"$out"}

@@ -4,8 +4,8 @@
 //                                 "total"; a process that ends meanwhile is left out
 //   bench_probe mem PID           resident memory now and at peak (VmRSS, VmHWM), KiB
 // Output: one tab-separated line per process, its name first (spaces as '_'). CPU time comes
-// from /proc/<pid>/schedstat (nanoseconds), or from utime + stime in /proc/<pid>/stat (clock
-// ticks) where schedstat is missing. Exits 1 when PID does not exist, 2 on bad arguments.
+// from /proc/<pid>/task/*/schedstat (nanoseconds, all threads), or from utime + stime in
+// /proc/<pid>/stat (clock ticks) where schedstat is missing. Exits 1 when PID does not exist, 2 on bad arguments.
 #include <dirent.h>
 #include <unistd.h>
 
@@ -45,9 +45,23 @@ bool read_stat(long pid, proc_stat& out) {
     out.ppid = std::atol(fields[1].c_str());
     const double ticks = std::atof(fields[11].c_str()) + std::atof(fields[12].c_str());
     out.cpu_ns = ticks * 1e9 / static_cast<double>(sysconf(_SC_CLK_TCK));
-    std::ifstream sched("/proc/" + std::to_string(pid) + "/schedstat");
+    // schedstat is per thread: sum the process's threads (the factory's are single-threaded today).
     double run_ns = 0;
-    if (sched >> run_ns) out.cpu_ns = run_ns;
+    bool have = false;
+    const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+    if (DIR* d = opendir(tasks.c_str())) {
+        while (dirent* e = readdir(d)) {
+            if (e->d_name[0] == '.') continue;
+            std::ifstream sched(tasks + "/" + e->d_name + "/schedstat");
+            double ns = 0;
+            if (sched >> ns) {
+                run_ns += ns;
+                have = true;
+            }
+        }
+        closedir(d);
+    }
+    if (have) out.cpu_ns = run_ns;
     return true;
 }
 
