@@ -150,7 +150,7 @@ TEST_CASE("command-line plugin folders come before the file's") {
     CHECK(listing.inv.plugin_dirs == std::vector<std::filesystem::path>{"from-file"});
 }
 
-TEST_CASE("a role table without plugin sets the settings of the default plugin; a spec string works too") {
+TEST_CASE("a role table without plugin sets the settings of the default plugin, a spec string works too") {
     scratch_dir tmp;
     const auto top = tmp.write("top.toml", "source = \"jsonl:path=a,b\"\n[blueprint]\nkeys = 4\n");
     const auto r = parse_words({"--config", top});

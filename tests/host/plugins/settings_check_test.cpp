@@ -44,7 +44,7 @@ TEST_CASE("every declared setting comes back in descriptor order, defaults fille
     CHECK(value_of(s, "input") == "-");
 }
 
-TEST_CASE("given values replace defaults; booleans become true or false, blanks go") {
+TEST_CASE("given values replace defaults, booleans become true or false, blanks go") {
     const auto s = check_settings(widget(), {{"keys", " 7 "}, {"tag", " spaced "}, {"verbose", "YES"}, {"mode", "slow"}});
     CHECK(value_of(s, "keys") == "7");
     CHECK(value_of(s, "tag") == " spaced ");
@@ -94,7 +94,7 @@ TEST_CASE("a value of the wrong form is refused for each type") {
     }
 }
 
-TEST_CASE("a PATH_IN must exist, be a file and be readable; '-' is standard input") {
+TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard input") {
     factory::test::scratch_dir tmp;
     const auto source = load_file(fixture("libsource_fixture_feed.so"));
     const auto file = tmp.write("in.jsonl", "{}\n");

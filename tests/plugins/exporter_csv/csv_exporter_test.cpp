@@ -46,7 +46,7 @@ TEST_CASE("one <pclass>.csv per pclass with its header once") {
     CHECK(mode_of(d / "alerts.csv") == 0600);
 }
 
-TEST_CASE("appending to a file with rows adds no second header; truncate starts afresh") {
+TEST_CASE("appending to a file with rows adds no second header, truncate starts afresh") {
     temp_dir d;
     for (int run = 0; run < 2; ++run) {
         fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
@@ -62,7 +62,7 @@ TEST_CASE("appending to a file with rows adds no second header; truncate starts 
     CHECK(read_file(d / "alerts.csv") == alerts_header + alert7);
 }
 
-TEST_CASE("a refused first batch takes its header along; the retried batch brings it back once") {
+TEST_CASE("a refused first batch takes its header along, the retried batch brings it back once") {
     temp_dir d;
     fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}, {"buffer", "1"}});
     REQUIRE(t.open() == FACTORY_OK);

@@ -45,7 +45,7 @@ TEST_CASE("one <pclass>.jsonl per pclass, written at flush, owner-only") {
     CHECK(mode_of(out + "/alerts.jsonl") == 0600);
 }
 
-TEST_CASE("append by default; truncate empties every pclass's file at open") {
+TEST_CASE("append by default, truncate empties every pclass's file at open") {
     temp_dir d;
     for (int run = 0; run < 2; ++run) {
         fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
@@ -95,7 +95,7 @@ TEST_CASE("a full disk answers retry with the reason, and nothing of the batch i
     CHECK(t.flush() == FACTORY_OK); // the refused batches left nothing behind to write
 }
 
-TEST_CASE("a pclass file that cannot be created answers retry; other pclasses go on") {
+TEST_CASE("a pclass file that cannot be created answers retry, other pclasses go on") {
     temp_dir d;
     std::filesystem::create_directory(d / "flows.jsonl"); // in the way of the file
     fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});

@@ -56,7 +56,7 @@ TEST_CASE("text lines: pclass then name=value, ISO times by default") {
                  "alerts pid=7 level=3 message=\"\"\n");
 }
 
-TEST_CASE("jsonl lines with a pclass key; nothing before flush with a large buffer") {
+TEST_CASE("jsonl lines with a pclass key, nothing before flush with a large buffer") {
     std::string before_flush;
     std::string out = captured([&] {
         fake_transport t(descriptor(), sample_pclasses(), {{"format", "jsonl"}, {"time", "ns"}});

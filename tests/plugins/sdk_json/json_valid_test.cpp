@@ -96,7 +96,7 @@ TEST_CASE("top-level members are visited in order with their kind and raw text")
     CHECK(m[5].value == "null");
 }
 
-TEST_CASE("nested members are not visited; a nested object can be read again") {
+TEST_CASE("nested members are not visited, a nested object can be read again") {
     json::status st;
     auto m = members_of(R"({"outer":{"inner":1,"deep":{"x":2}}})", &st);
     REQUIRE(st.ok());

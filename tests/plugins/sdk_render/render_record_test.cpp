@@ -66,7 +66,7 @@ TEST_CASE("a record as a JSON object, field names as keys, times as integers") {
     CHECK(factory::json::validate_object(out).ok());
 }
 
-TEST_CASE("a record as JSON with ISO times; non-finite doubles are null") {
+TEST_CASE("a record as JSON with ISO times, non-finite doubles are null") {
     every_type r = sample();
     r.f64 = std::numeric_limits<double>::quiet_NaN();
     r.flag = false;

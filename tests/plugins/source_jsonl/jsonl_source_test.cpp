@@ -68,7 +68,7 @@ TEST_CASE("each line becomes a JSON material keyed by the pid rule") {
     CHECK(p.room.rejects.empty());
 }
 
-TEST_CASE("bad lines are rejected with their line number and bytes; the run goes on") {
+TEST_CASE("bad lines are rejected with their line number and bytes, the run goes on") {
     temp_dir d;
     std::string too_long = "{\"pid\":1,\"pad\":\"" + std::string(100, 'p') + "\"}";
     write_file(d / "in.jsonl",

@@ -38,7 +38,7 @@ seen read_all(line_reader& r) {
 
 } // namespace
 
-TEST_CASE("lines end with LF or CRLF; a last line without an end is read") {
+TEST_CASE("lines end with LF or CRLF, a last line without an end is read") {
     temp_dir d;
     factory::testing::write_file(d / "in", "a\r\nb\n\nc\r\n\r\nlast");
     line_reader r(d / "in");

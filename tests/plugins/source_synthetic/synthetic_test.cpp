@@ -95,7 +95,7 @@ TEST_CASE("count is respected and then the input ends") {
     CHECK(p.room.refused == 0);
 }
 
-TEST_CASE("count 0 never ends; each call fills exactly its room") {
+TEST_CASE("count 0 never ends, each call fills exactly its room") {
     fake_purchasing p(descriptor());
     REQUIRE(p.open() == FACTORY_OK);
     for (std::uint32_t room : {1u, 7u, 4096u}) {
