@@ -5,8 +5,8 @@
 // exporter.
 #pragma once
 
-#include "../exporter_jsonl/file_settings.hpp"
-#include "../exporter_jsonl/pclass_files.hpp"
+#include "../common/file_output/file_settings.hpp"
+#include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
 #include <factory/render.hpp>

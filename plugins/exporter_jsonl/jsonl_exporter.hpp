@@ -5,9 +5,9 @@
 // and nothing of it stays written.
 #pragma once
 
-#include "file_settings.hpp"
-#include "output_file.hpp"
-#include "pclass_files.hpp"
+#include "../common/file_output/file_settings.hpp"
+#include "../common/file_output/output_file.hpp"
+#include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
 #include <factory/render.hpp>

@@ -6,8 +6,8 @@
 // good.
 #pragma once
 
-#include "../exporter_jsonl/file_settings.hpp"
-#include "../exporter_jsonl/output_file.hpp"
+#include "../common/file_output/file_settings.hpp"
+#include "../common/file_output/output_file.hpp"
 
 #include <factory/exporter.hpp>
 #include <factory/render.hpp>

@@ -1,5 +1,5 @@
 // The file exporters' buffered output: no product is left half-written when a write fails.
-#include "exporter_jsonl/output_file.hpp"
+#include "common/file_output/output_file.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
