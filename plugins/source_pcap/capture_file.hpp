@@ -50,6 +50,7 @@ private:
     kind kind_ = kind::unknown;
     pcap_format pcap_;
     pcapng_format pcapng_;
+    bool mapped_;
     bool done_ = false;
     std::size_t last_size_ = 0;
     char why_[320] = {};

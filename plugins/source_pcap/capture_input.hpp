@@ -48,10 +48,28 @@ public:
     // Makes at least n bytes available if the input has them. A mapped file answers at once.
     more want(std::size_t n);
 
+    // Mapped files: asks the CPU to fetch the bytes up to `distance` past data() into its cache.
+    // A reader touches only the headers of each record, so the hardware prefetcher, which stops
+    // at page boundaries, leaves it waiting for memory on nearly every record; fetching the whole
+    // stream ahead costs a few instructions per record and hides that wait. Pages are mapped in
+    // windows ahead of the reader (populate()), since a prefetch of an unmapped page is dropped.
+    void prefetch(std::size_t distance) noexcept {
+        const std::uint8_t* target = data() + distance;
+        const std::uint8_t* end = base_ + end_;
+        if (target > end) target = end;
+        if (target > populated_) populate();
+        while (prefetched_ < target) {
+            __builtin_prefetch(prefetched_);
+            prefetched_ += 64;
+        }
+    }
+
     bool mapped() const noexcept { return map_ != nullptr; }
     const std::string& path() const noexcept { return path_; }
 
 private:
+    void populate() noexcept;
+
     std::string path_;
     int fd_ = -1;
     bool own_fd_ = false;
@@ -62,6 +80,9 @@ private:
     const std::uint8_t* base_ = nullptr;
     std::size_t begin_ = 0, end_ = 0;
     std::uint64_t consumed_total_ = 0;
+    const std::uint8_t* prefetched_ = nullptr; // mapped: bytes before this have been prefetched
+    const std::uint8_t* populated_ = nullptr;  // mapped: pages before this are mapped in
+    bool can_populate_ = true;
     bool eof_ = false;
 };
 
