@@ -3,20 +3,15 @@
 // of its roster's slots.
 #pragma once
 
+#include <factory/hash.hpp>
+
 #include <cstdint>
 
 namespace factory {
 
-// A strong 64-bit finaliser (the splitmix64 / murmur3 family): every input bit affects every
-// output bit, so small or sequential pids spread as well as random ones.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
+// The mix is the SDK's (<factory/hash.hpp>), so a source that makes pids with it and the host
+// that routes them speak of the same function.
+constexpr std::uint64_t mix(std::uint64_t x) noexcept { return mix64(x); }
 
 // Production line for a mixed key: the high 32 bits scaled to [0, lines) without a division.
 constexpr std::uint32_t route(std::uint64_t mixed, std::uint32_t lines) noexcept {

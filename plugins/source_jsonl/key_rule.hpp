@@ -16,6 +16,7 @@
 #pragma once
 
 #include <factory/json.hpp>
+#include <factory/hash.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,8 +26,8 @@
 
 namespace factory::jsonl {
 
-inline constexpr std::uint64_t fnv_offset = 0xcbf29ce484222325ULL;
-inline constexpr std::uint64_t fnv_prime = 0x100000001b3ULL;
+inline constexpr std::uint64_t fnv_offset = factory::fnv1a_offset;
+inline constexpr std::uint64_t fnv_prime = factory::fnv1a_prime;
 
 inline std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) {

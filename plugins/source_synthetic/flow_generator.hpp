@@ -13,21 +13,14 @@
 #include "protocol_mix.hpp"
 
 #include <factory/formats.h>
+#include <factory/hash.hpp>
 
 #include <bit>
 #include <cstdint>
 
 namespace factory::synthetic {
 
-// The splitmix64 finaliser: bijective on 64 bits, every input bit affects every output bit.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
+using factory::mix64; // bijective: distinct address pairs give distinct pids
 
 // The pid of an address pair given as host-order integers (10.0.0.1 is 0x0a000001).
 constexpr std::uint64_t pid_of(std::uint32_t src, std::uint32_t dst) noexcept {

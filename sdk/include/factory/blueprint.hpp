@@ -144,47 +144,31 @@ struct blueprint_trampolines {
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
-struct blueprint_storage {
-    std::vector<factory_setting_spec> settings;
-    std::vector<factory_pclass> pclasses;
-    factory_blueprint_hooks hooks{};
-    factory_descriptor descriptor{};
-};
-
 template <class T>
 const factory_descriptor* blueprint_descriptor() noexcept {
-    static const blueprint_storage* built = []() -> blueprint_storage* {
-        try {
-            using tr = blueprint_trampolines<T>;
-            using state = typename T::state_type;
-            auto* s = new blueprint_storage;
-            describe<T>(s->descriptor, *s, FACTORY_KIND_BLUEPRINT);
-            if constexpr (requires { T::pclasses; }) {
-                for (const pclass_def& pc : T::pclasses)
-                    s->pclasses.push_back(factory_pclass{
-                        pc.name, pc.layout->record_size,
-                        static_cast<std::uint32_t>(pc.layout->fields.size()), pc.layout->fields.data()});
-            }
-            s->hooks.struct_size = sizeof(factory_blueprint_hooks);
-            s->hooks.on_open = &tr::open;
-            s->hooks.on_hire = &tr::hire;
-            s->hooks.on_material = &tr::on_material;
-            constexpr bool inspects = !std::is_same_v<decltype(&T::on_inspect),
-                                                      decltype(&factory::blueprint<state>::on_inspect)>;
-            s->hooks.on_inspect = inspects ? &tr::inspect : nullptr;
-            s->hooks.on_fire = &tr::fire;
-            s->hooks.on_close = &tr::close;
-            s->descriptor.state_size = std::is_empty_v<state> ? 0 : static_cast<std::uint32_t>(sizeof(state));
-            s->descriptor.state_align = static_cast<std::uint32_t>(alignof(state));
-            s->descriptor.pclass_count = static_cast<std::uint32_t>(s->pclasses.size());
-            s->descriptor.pclasses = s->pclasses.empty() ? nullptr : s->pclasses.data();
-            s->descriptor.blueprint = &s->hooks;
-            return s;
-        } catch (...) {
-            return nullptr;
+    return build_descriptor<T, factory_blueprint_hooks>(FACTORY_KIND_BLUEPRINT, [](auto& s) {
+        using tr = blueprint_trampolines<T>;
+        using state = typename T::state_type;
+        if constexpr (requires { T::pclasses; }) {
+            for (const pclass_def& pc : T::pclasses)
+                s.pclasses.push_back(factory_pclass{pc.name, pc.layout->record_size,
+                                                   static_cast<std::uint32_t>(pc.layout->fields.size()),
+                                                   pc.layout->fields.data()});
         }
-    }();
-    return built != nullptr ? &built->descriptor : nullptr;
+        s.hooks.on_open = &tr::open;
+        s.hooks.on_hire = &tr::hire;
+        s.hooks.on_material = &tr::on_material;
+        constexpr bool inspects =
+            !std::is_same_v<decltype(&T::on_inspect), decltype(&factory::blueprint<state>::on_inspect)>;
+        s.hooks.on_inspect = inspects ? &tr::inspect : nullptr;
+        s.hooks.on_fire = &tr::fire;
+        s.hooks.on_close = &tr::close;
+        s.descriptor.state_size = std::is_empty_v<state> ? 0 : static_cast<std::uint32_t>(sizeof(state));
+        s.descriptor.state_align = static_cast<std::uint32_t>(alignof(state));
+        s.descriptor.pclass_count = static_cast<std::uint32_t>(s.pclasses.size());
+        s.descriptor.pclasses = s.pclasses.empty() ? nullptr : s.pclasses.data();
+        s.descriptor.blueprint = &s.hooks;
+    });
 }
 
 } // namespace detail

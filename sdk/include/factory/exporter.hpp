@@ -104,31 +104,16 @@ struct exporter_trampolines {
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
-struct exporter_storage {
-    std::vector<factory_setting_spec> settings;
-    factory_exporter_hooks hooks{};
-    factory_descriptor descriptor{};
-};
-
 template <class T>
 const factory_descriptor* exporter_descriptor() noexcept {
-    static const exporter_storage* built = []() -> exporter_storage* {
-        try {
-            using tr = exporter_trampolines<T>;
-            auto* s = new exporter_storage;
-            describe<T>(s->descriptor, *s, FACTORY_KIND_EXPORTER);
-            s->hooks.struct_size = sizeof(factory_exporter_hooks);
-            s->hooks.on_open = &tr::open;
-            s->hooks.on_export = &tr::export_batch;
-            s->hooks.on_flush = &tr::flush;
-            s->hooks.on_close = &tr::close;
-            s->descriptor.exporter = &s->hooks;
-            return s;
-        } catch (...) {
-            return nullptr;
-        }
-    }();
-    return built != nullptr ? &built->descriptor : nullptr;
+    return build_descriptor<T, factory_exporter_hooks>(FACTORY_KIND_EXPORTER, [](auto& s) {
+        using tr = exporter_trampolines<T>;
+        s.hooks.on_open = &tr::open;
+        s.hooks.on_export = &tr::export_batch;
+        s.hooks.on_flush = &tr::flush;
+        s.hooks.on_close = &tr::close;
+        s.descriptor.exporter = &s.hooks;
+    });
 }
 
 } // namespace detail

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace factory {
 
@@ -118,6 +119,33 @@ void describe(factory_descriptor& d, Storage& storage, std::uint32_t kind) {
     }
     d.setting_count = static_cast<std::uint32_t>(storage.settings.size());
     d.settings = storage.settings.empty() ? nullptr : storage.settings.data();
+}
+
+// What a descriptor points into: built once, on the first call, and kept for the library's life.
+template <class Hooks>
+struct plugin_storage {
+    std::vector<factory_setting_spec> settings;
+    std::vector<factory_pclass> pclasses;
+    Hooks hooks{};
+    factory_descriptor descriptor{};
+};
+
+// T's descriptor of `kind`, with its common part from T's static members; `finish` fills the
+// kind's hooks and fields. Null when building it failed (the host then refuses the plugin).
+template <class T, class Hooks, class Finish>
+const factory_descriptor* build_descriptor(std::uint32_t kind, Finish finish) noexcept {
+    static const plugin_storage<Hooks>* built = [&]() -> plugin_storage<Hooks>* {
+        try {
+            auto* s = new plugin_storage<Hooks>;
+            describe<T>(s->descriptor, *s, kind);
+            s->hooks.struct_size = sizeof(Hooks);
+            finish(*s);
+            return s;
+        } catch (...) {
+            return nullptr;
+        }
+    }();
+    return built != nullptr ? &built->descriptor : nullptr;
 }
 
 } // namespace detail

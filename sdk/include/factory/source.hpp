@@ -91,30 +91,15 @@ struct source_trampolines {
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
-struct source_storage {
-    std::vector<factory_setting_spec> settings;
-    factory_source_hooks hooks{};
-    factory_descriptor descriptor{};
-};
-
 template <class T>
 const factory_descriptor* source_descriptor() noexcept {
-    static const source_storage* built = []() -> source_storage* {
-        try {
-            using tr = source_trampolines<T>;
-            auto* s = new source_storage;
-            describe<T>(s->descriptor, *s, FACTORY_KIND_SOURCE);
-            s->hooks.struct_size = sizeof(factory_source_hooks);
-            s->hooks.on_open = &tr::open;
-            s->hooks.on_fill = &tr::fill;
-            s->hooks.on_close = &tr::close;
-            s->descriptor.source = &s->hooks;
-            return s;
-        } catch (...) {
-            return nullptr;
-        }
-    }();
-    return built != nullptr ? &built->descriptor : nullptr;
+    return build_descriptor<T, factory_source_hooks>(FACTORY_KIND_SOURCE, [](auto& s) {
+        using tr = source_trampolines<T>;
+        s.hooks.on_open = &tr::open;
+        s.hooks.on_fill = &tr::fill;
+        s.hooks.on_close = &tr::close;
+        s.descriptor.source = &s.hooks;
+    });
 }
 
 } // namespace detail
