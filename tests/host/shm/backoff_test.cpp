@@ -1,4 +1,5 @@
 // The idle strategy: its phases, reset, and a sleeping loop woken by its doorbell.
+#include "support/watchdog.hpp"
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -11,23 +12,9 @@
 #include "shm/backoff.hpp"
 
 using namespace factory::shm;
+using factory::test::watchdog;
 
 namespace {
-
-void on_alarm(int) {
-    static const char message[] = "backoff_test: watchdog expired, a sleeping loop was never woken\n";
-    (void)!write(STDERR_FILENO, message, sizeof message - 1);
-    _exit(70);
-}
-
-// Fails the whole test binary (never hangs it) when the scope lasts longer than `seconds`.
-struct watchdog {
-    explicit watchdog(unsigned seconds) {
-        signal(SIGALRM, on_alarm);
-        alarm(seconds);
-    }
-    ~watchdog() { alarm(0); }
-};
 
 constexpr auto never = [] { return false; };
 

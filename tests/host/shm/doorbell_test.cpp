@@ -1,5 +1,6 @@
 // The doorbell: notify without sleepers, timeouts, wake-ups across threads and processes, EINTR.
 // Every test that could hang runs under a watchdog that kills the binary with a message instead.
+#include "support/watchdog.hpp"
 #include <catch2/catch.hpp>
 
 #include <pthread.h>
@@ -17,27 +18,13 @@
 #include "shm/doorbell.hpp"
 
 using namespace factory::shm;
+using factory::test::watchdog;
 
 namespace {
 
 constexpr unsigned watchdog_seconds = 20;
 // Longer than the watchdog: a lost wake-up shows as a watchdog failure, not as a slow pass.
 constexpr std::int64_t long_wait_ns = 60'000'000'000;
-
-void on_alarm(int) {
-    static const char message[] = "doorbell_test: watchdog expired, a wake-up was lost or a peer hung\n";
-    (void)!write(STDERR_FILENO, message, sizeof message - 1);
-    _exit(70);
-}
-
-// Fails the whole test binary (never hangs it) when the scope lasts longer than `seconds`.
-struct watchdog {
-    explicit watchdog(unsigned seconds) {
-        signal(SIGALRM, on_alarm);
-        alarm(seconds);
-    }
-    ~watchdog() { alarm(0); }
-};
 
 // A doorbell and a flag in an anonymous MAP_SHARED mapping, shared with children after fork().
 struct shared_state {

@@ -1,6 +1,7 @@
 // The ring under load between two threads and between two processes: every record in order, every
 // byte intact, the same checksum at both ends, both sides idling through backoff and doorbells.
 // A watchdog fails the binary instead of letting a lost wake-up or a dead peer hang CI.
+#include "support/watchdog.hpp"
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -19,27 +20,13 @@
 #include "shm/ring.hpp"
 
 using namespace factory::shm;
+using factory::test::watchdog;
 
 namespace {
 
 constexpr unsigned watchdog_seconds = 60;
 constexpr std::int64_t max_sleep_ns = 10'000'000; // a real loop would wake for its timers
 constexpr std::size_t ring_capacity = 64 * 1024;
-
-void on_alarm(int) {
-    static const char message[] = "ring_process_test: watchdog expired, a side of the ring hung\n";
-    (void)!write(STDERR_FILENO, message, sizeof message - 1);
-    _exit(70);
-}
-
-// Fails the whole test binary (never hangs it) when the scope lasts longer than `seconds`.
-struct watchdog {
-    explicit watchdog(unsigned seconds) {
-        signal(SIGALRM, on_alarm);
-        alarm(seconds);
-    }
-    ~watchdog() { alarm(0); }
-};
 
 // One lane as the segment would hold it: its two bells, the producer's tally, then the ring.
 struct lane_header {
