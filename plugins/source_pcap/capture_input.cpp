@@ -75,7 +75,8 @@ void capture_input::populate() noexcept {
     len += reinterpret_cast<std::uintptr_t>(from) - start;
 #ifdef MADV_POPULATE_READ
     // Older kernels answer EINVAL: then page faults map the pages as they are touched.
-    if (::madvise(reinterpret_cast<void*>(start), len, MADV_POPULATE_READ) != 0 && errno == EINVAL) can_populate_ = false;
+    if (::madvise(reinterpret_cast<void*>(start), len, MADV_POPULATE_READ) != 0 && errno == EINVAL)
+        can_populate_ = false;
 #else
     can_populate_ = false;
 #endif

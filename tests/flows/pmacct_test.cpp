@@ -77,14 +77,16 @@ void require_equal(const totals& got, const totals& want) {
             UNSCOPED_INFO("missing or different: " << show(k) << " want " << x.packets << "/" << x.bytes);
     }
     for (const auto& [k, x] : got)
-        if (want.count(k) == 0 && shown++ < 10) UNSCOPED_INFO("unexpected: " << show(k) << " " << x.packets << "/" << x.bytes);
+        if (want.count(k) == 0 && shown++ < 10)
+            UNSCOPED_INFO("unexpected: " << show(k) << " " << x.packets << "/" << x.bytes);
     CHECK(shown == 0);
     CHECK(got.size() == want.size());
 }
 
 } // namespace
 
-TEST_CASE("factory's flows summed per 5-tuple equal pmacct's totals, but for the listed differences", "[flows][pmacct]") {
+TEST_CASE("factory's flows summed per 5-tuple equal pmacct's totals but for the listed differences",
+          "[flows][pmacct]") {
     const auto dir = fresh_dir("pmacct");
     cap::traffic_options o;
     o.seed = 57;
@@ -178,7 +180,9 @@ TEST_CASE("malformed packets: factory dead-letters them, pmacct counts them as t
 
     const totals pm = run_pmacctd(dir, dir / "d.pcap");
     totals want;
-    const auto key = [](const cap::packet_spec& p) { return cap::flow_key{4, cap::ip_tcp, p.src, p.dst, p.src_port, p.dst_port}; };
+    const auto key = [](const cap::packet_spec& p) {
+        return cap::flow_key{4, cap::ip_tcp, p.src, p.dst, p.src_port, p.dst_port};
+    };
     add(want, key(packets[0]), 1, 140);         // version 7: read as IPv4
     auto ihl = key(packets[1]);                 // IHL 4: the "TCP header" starts at the destination address
     ihl.src_port = 192 << 8 | 0;

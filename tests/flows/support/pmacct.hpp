@@ -30,13 +30,15 @@ inline std::string pmacctd_path() {
 }
 
 // pmacctd's totals per one-way 5-tuple for `capture`, read from its CSV.
-inline std::map<capture::flow_key, capture::tuple_total> run_pmacctd(const std::filesystem::path& dir,
-                                                                     const std::filesystem::path& capture,
-                                                                     std::chrono::seconds timeout = std::chrono::seconds(60)) {
+inline std::map<capture::flow_key, capture::tuple_total>
+run_pmacctd(const std::filesystem::path& dir, const std::filesystem::path& capture,
+            std::chrono::seconds timeout = std::chrono::seconds(60)) {
     if (pmacctd_path().empty() || !std::filesystem::exists(pmacctd_path()))
         throw std::runtime_error("pmacctd not found: install pmacct (scripts/install-deps.sh) and re-run cmake");
     const auto conf = dir / "pmacctd.conf";
     const auto csv = dir / "pmacct.csv";
+    // Appending: each purge of its cache (when it fills up) adds its records; a new file per run.
+    std::filesystem::remove(csv);
     {
         std::ofstream c(conf);
         c << "daemonize: false\n"
@@ -44,7 +46,7 @@ inline std::map<capture::flow_key, capture::tuple_total> run_pmacctd(const std::
              "plugins: print\n"
              "print_output: csv\n"
              "print_output_file: " << csv.string() << "\n"
-             "print_output_file_append: false\n"
+             "print_output_file_append: true\n"
              "print_num_protos: true\n"
              "print_refresh_time: 3600\n"
              "plugin_pipe_size: 1024000000\n"
@@ -79,6 +81,7 @@ inline std::map<capture::flow_key, capture::tuple_total> run_pmacctd(const std::
     if (line.rfind("SRC_IP,DST_IP,SRC_PORT,DST_PORT,PROTOCOL,PACKETS,BYTES", 0) != 0)
         throw std::runtime_error("pmacct.csv has an unexpected header: " + line);
     while (std::getline(in, line)) {
+        if (line.rfind("SRC_IP,", 0) == 0) continue; // the header of a later purge
         std::istringstream s(line);
         std::string f[7];
         for (auto& x : f) std::getline(s, x, ',');
