@@ -43,16 +43,14 @@ void ship_direction(const flowmeter& bp, std::uint64_t pid, std::uint32_t pclass
 
 } // namespace
 
-const factory_packet& packet_of(const factory::material& m) {
+void refuse_material(const factory::material& m) {
     const factory_packet* p = m.as<factory_packet>();
     if (m.format() != FACTORY_FORMAT_PACKET || p == nullptr)
         throw factory::error("material " + std::to_string(m.seq()) + " is not a packet (format " +
                              std::to_string(m.format()) + ", " + std::to_string(m.size()) +
                              " bytes): the flowmeter reads the pcap source's FACTORY_FORMAT_PACKET materials");
-    if (p->ip_version != 4 && p->ip_version != 6)
-        throw factory::error("packet " + std::to_string(p->packet_number) + ": IP version " +
-                             std::to_string(p->ip_version) + " is neither 4 nor 6");
-    return *p;
+    throw factory::error("packet " + std::to_string(p->packet_number) + ": IP version " +
+                         std::to_string(p->ip_version) + " is neither 4 nor 6");
 }
 
 flowmeter::flowmeter(const factory::settings& s, factory::host h)

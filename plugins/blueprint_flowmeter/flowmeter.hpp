@@ -76,7 +76,15 @@ private:
     bool clock_checked_ = false;
 };
 
+// Throws factory::error saying why `m` holds no usable packet.
+[[noreturn]] void refuse_material(const factory::material& m);
+
 // The packet a material holds, or an error (factory::error) saying why it is not one.
-const factory_packet& packet_of(const factory::material& m);
+inline const factory_packet& packet_of(const factory::material& m) {
+    const factory_packet* p = m.as<factory_packet>();
+    if (m.format() != FACTORY_FORMAT_PACKET || p == nullptr || (p->ip_version != 4 && p->ip_version != 6))
+        refuse_material(m);
+    return *p;
+}
 
 } // namespace factory::flowmeter
