@@ -75,7 +75,7 @@ void flowmeter::on_hire(worker& w, const factory::material& m) {
         const std::int64_t gap = host().now_ns() - m.time_ns();
         if (gap > clock_warning_ns || gap < -clock_warning_ns)
             host().log(factory::log_level::warn,
-                       "flowmeter: packet times are hours away from the workshop's clock; idle and active timeouts "
+                       "packet times are hours away from the workshop's clock; idle and active timeouts "
                        "follow that clock, not the capture: run with --clock material to meter a capture file");
     }
 }
