@@ -18,6 +18,7 @@
 #pragma once
 
 #include <factory/formats.h>
+#include <factory/hash.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -40,14 +41,7 @@ inline std::uint64_t step(std::uint64_t h, std::uint64_t w) noexcept {
     return h ^ (h >> 32);
 }
 
-inline std::uint64_t finish(std::uint64_t x) noexcept {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
+inline std::uint64_t finish(std::uint64_t x) noexcept { return mix64(x); } // <factory/hash.hpp>
 
 } // namespace detail
 
