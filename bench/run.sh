@@ -123,17 +123,33 @@ run_host() {
 # The value of process $2's column $3 (2: resident now, 3: peak) in a bench_probe mem file $1.
 mem_of() { awk -F'\t' -v p="$2" -v c="$3" '$1 == p { print $c; exit }' "$1"; }
 
-# factory-reference MODE KEYS [CONSUMERS]; prints its rate, or "failed".
+# factory-reference MODE KEYS [CONSUMERS [RATE]]; prints its rate, or "failed". Its whole line of
+# figures stays in $work/reference.last for ref_wait.
 reference() {
     local line
+    : >"$work/reference.last"
     if line=$(timeout -k 5 "$limit" "$bin/factory-reference" "$1" --keys "$2" --seconds "$seconds" \
-        ${3:+--consumers "$3"} 2>>"$work/reference.log"); then
+        ${3:+--consumers "$3"} ${4:+--rate "$4"} 2>>"$work/reference.log"); then
+        echo "$line" >"$work/reference.last"
         sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<<"$line"
     else
-        log "FAILED: factory-reference $1 --keys $2 ${3:+--consumers $3} (log: $work/reference.log)"
+        log "FAILED: factory-reference $* (log: $work/reference.log)"
         failed=1 keep_work=1
         echo failed
     fi
+}
+
+# A reference run in $(...) cannot set `failed` itself: its "failed" result does it here.
+note_failure() {
+    local x
+    for x in "$@"; do [[ $x != failed ]] || failed=1 keep_work=1; done
+}
+
+# A wait figure (p50, p99) of the last reference run, in microseconds, or "failed".
+ref_wait() {
+    local ns
+    ns=$(sed -n "s/.* ${1}_ns=\([0-9]*\).*/\1/p" "$work/reference.last")
+    if [[ -n $ns ]]; then div "$ns" 1000; else echo failed; fi
 }
 
 shops_list=1
@@ -155,12 +171,15 @@ for ((round = 1; round <= rounds; ++round)); do
         log "round $round/$rounds, $kl: references and full speed"
         loop=$(reference loop "$keys")
         copy=$(reference copy "$keys")
+        note_failure "$loop" "$copy"
         record "$t_rate" "reference: one loop, $kl" "rate" "$loop"
         record "$t_rate" "reference: ring copy, 2 processes, $kl" "rate" "$copy"
         for w in $shops_list; do
             row="factory, $kl, $(shops_label "$w")"
             pipe=$(reference pipeline "$keys" "$w")
+            note_failure "$pipe"
             record "$t_rate" "reference: pipeline, 1 + $w processes, $kl" "rate" "$pipe"
+            pipe_p50=$(ref_wait p50) pipe_p99=$(ref_wait p99)
             name="full-k$keys-w$w-r$round"
             probe_at=$(awk -v s="$seconds" 'BEGIN { print s * 0.8 }')
             if run_host "$name" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s"; then
@@ -173,6 +192,8 @@ for ((round = 1; round <= rounds; ++round)); do
                 record "$t_lat" "$row, full speed" "p50" "$(div "$s_p50_ns" 1000)"
                 record "$t_lat" "$row, full speed" "p99" "$(div "$s_p99_ns" 1000)"
                 record "$t_lat" "$row, full speed" "p99.9" "$(div "$s_p999_ns" 1000)"
+                record "$t_lat" "$row, full speed" "pipeline p50" "$pipe_p50"
+                record "$t_lat" "$row, full speed" "pipeline p99" "$pipe_p99"
                 mrow="$kl, $(shops_label "$w")"
                 ceo=$(mem_of "$work/$name.mem" factory-host 3)
                 total=$((${ceo:-0} + s_rss_kib_purchasing + s_rss_kib_transportation))
@@ -224,6 +245,9 @@ for ((round = 1; round <= rounds; ++round)); do
                 label="half speed ($(awk -v r="$half" 'BEGIN { printf "%.3gM/s", r / 1e6 }'))"
                 ((rate == 1000)) && label="1,000/s"
                 log "round $round/$rounds, $kl, $(shops_label "$w"): paced at $rate/s"
+                reference pipeline "$keys" "$w" "$rate" >/dev/null
+                record "$t_lat" "$row, $label" "pipeline p50" "$(ref_wait p50)"
+                record "$t_lat" "$row, $label" "pipeline p99" "$(ref_wait p99)"
                 if run_host "paced-k$keys-w$w-$rate-r$round" --source "synthetic:keys=$keys" --workshops "$w" \
                     --duration "${seconds}s" --rate "$rate"; then
                     record "$t_lat" "$row, $label" "p50" "$(div "$s_p50_ns" 1000)"
@@ -274,6 +298,8 @@ elapsed=$(($(date +%s) - started))
         "(paced: \`--rate R\`); its rate is what it purchased over the duration"
     echo "- \"/ pipeline, same shape\", \"/ one loop\", \"/ ring copy\": the factory's rate over that reference's, each" \
         "ratio taken within one round (the references run just before the factory), then the median over the rounds"
+    echo "- \"pipeline p50\", \"pipeline p99\": the waits in the reference pipeline of the same shape at the same pace," \
+        "run just before the factory: what the machine allowed at that moment"
     echo
     "$bin/bench_report" "$results" "run"
 } | tee ${out:+"$out"}

@@ -2,15 +2,19 @@
 // the same machine in the same minutes (bench/README.md).
 //
 //   factory-reference loop     [--keys N] [--seconds S]
-//   factory-reference copy     [--keys N] [--seconds S]
-//   factory-reference pipeline [--keys N] [--seconds S] [--consumers C]
+//   factory-reference copy     [--keys N] [--seconds S] [--rate R]
+//   factory-reference pipeline [--keys N] [--seconds S] [--consumers C] [--rate R]
 //
 // loop: one process makes materials, hashes them and counts them per pid, in batches; no queue.
 // copy: a producer process makes materials into a shared ring, a consumer process reads them.
 // pipeline: a producer makes and routes materials over C rings (route(mix(pid), C)), C consumer
 //   processes count them per pid: the hand-written minimal factory.
-// Prints one line of key=value pairs (mode, keys, consumers, records, seconds, rate, keys_seen)
-// and exits 0; exits 1 when a count does not add up, 2 on bad arguments.
+// --rate R paces the producer at R materials per second as factory-host --rate does (0: as fast
+// as it can); the consumers then measure each material's wait from its stamp to the start of the
+// batch that reads it (p50_ns, p99_ns, p999_ns: the factory's histogram, so within 12.5%).
+// Prints one line of key=value pairs (mode, keys, consumers, records, seconds, rate, keys_seen,
+// and the waits for copy and pipeline) and exits 0; exits 1 when a count does not add up, 2 on
+// bad arguments.
 #include "stages.hpp"
 
 #include "common/clock.hpp"
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +35,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace factory::bench {
 namespace {
@@ -39,12 +45,13 @@ struct options {
     std::uint64_t keys = 5000;
     double seconds = 2;
     std::uint32_t consumers = 1;
+    double rate = 0;
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "factory-reference: %s\n"
-                 "usage: factory-reference loop|copy|pipeline [--keys N] [--seconds S] [--consumers C]\n",
+                 "usage: factory-reference loop|copy|pipeline [--keys N] [--seconds S] [--consumers C] [--rate R]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -62,6 +69,7 @@ options parse(int argc, char** argv) {
         if (key == "--keys") o.keys = std::strtoull(text, &end, 10);
         else if (key == "--seconds") o.seconds = std::strtod(text, &end);
         else if (key == "--consumers") o.consumers = static_cast<std::uint32_t>(std::strtoul(text, &end, 10));
+        else if (key == "--rate") o.rate = std::strtod(text, &end);
         else usage("unknown option " + std::string(key));
         if (end == text || *end != '\0') usage("option " + std::string(key) + ": '" + text + "' is not a number");
     }
@@ -69,6 +77,8 @@ options parse(int argc, char** argv) {
     if (!(o.seconds > 0)) usage("--seconds must be more than 0");
     if (o.consumers == 0 || o.consumers > 64) usage("--consumers must be 1 to 64");
     if (o.mode != "pipeline" && o.consumers != 1) usage("--consumers is for the pipeline mode only");
+    if (!(o.rate >= 0)) usage("--rate must be 0 or more");
+    if (o.mode == "loop" && o.rate != 0) usage("--rate is for the copy and pipeline modes");
     return o;
 }
 
@@ -76,6 +86,7 @@ struct result {
     std::uint64_t records = 0;
     std::uint64_t keys = 0;
     double seconds = 0;
+    latency_summary waits;
 };
 
 result run_loop(const options& o) {
@@ -99,14 +110,33 @@ result run_loop(const options& o) {
         records += batch_size;
         now = mono_ns();
     }
-    return {records, map.size(), static_cast<double>(now - start) * 1e-9};
+    result r;
+    r.records = records;
+    r.keys = map.size();
+    r.seconds = static_cast<double>(now - start) * 1e-9;
+    return r;
 }
 
 // Shared with the consumer processes: what each of them counted.
 struct consumer_report {
     consumer_totals totals;
+    latency_histogram waits;
     std::uint32_t done;
 };
+
+// Materials the producer may make now: a batch, or at --rate what is due by `now` (at most a
+// batch), as factory-host's pacer allows. When none is due it sleeps until the next one is (at
+// most 50 ms, and not past `stop`) and returns 0.
+std::uint64_t paced_room(double rate, std::int64_t start, std::int64_t now, std::uint64_t produced,
+                         std::int64_t stop) {
+    if (rate <= 0) return batch_size;
+    const auto allowed = static_cast<std::uint64_t>(static_cast<double>(now - start) * 1e-9 * rate) + 1;
+    if (allowed > produced) return std::min<std::uint64_t>(batch_size, allowed - produced);
+    const auto due = start + static_cast<std::int64_t>(static_cast<double>(produced) / rate * 1e9);
+    const std::int64_t delay = std::clamp<std::int64_t>(std::min(due, stop) - now, 0, 50'000'000);
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(delay));
+    return 0;
+}
 
 // The most keys one of `consumers` consumers may see: its share plus a margin of four standard
 // deviations (routing by hash is a binomial draw). The map cannot grow, so it must hold them.
@@ -128,7 +158,7 @@ void start_consumers(std::deque<copy_ring>& rings, consumer_report* reports, boo
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             std::unique_ptr<tally_map> map;
             if (count) map = std::make_unique<tally_map>(keys_per_consumer(keys, rings.size()));
-            reports[i].totals = drain(rings[i], map.get());
+            reports[i].totals = drain(rings[i], map.get(), reports[i].waits);
             reports[i].done = 1;
             std::_Exit(0);
         }
@@ -145,6 +175,7 @@ result run_rings(const options& o) {
         std::perror("factory-reference: mmap");
         std::exit(1);
     }
+    // Zero-filled by mmap: every count starts at 0.
     auto* reports = static_cast<consumer_report*>(at);
     start_consumers(rings, reports, count, o.keys);
 
@@ -153,19 +184,21 @@ result run_rings(const options& o) {
     const auto stop = start + static_cast<std::int64_t>(o.seconds * 1e9);
     std::uint64_t produced = 0;
     for (std::int64_t now = start; now < stop; now = mono_ns()) {
+        const std::uint64_t room = paced_room(o.rate, start, now, produced, stop);
+        if (room == 0) continue;
         const std::int64_t unix_now = unix_ns();
         if (!count) {
             copy_ring& ring = rings.front();
-            ring.claim(batch_size);
-            for (std::size_t i = 0; i < batch_size; ++i) {
+            ring.claim(room);
+            for (std::size_t i = 0; i < room; ++i) {
                 factory_flow4 flow;
                 const std::uint64_t pid = maker.next(flow);
                 maker.put(ring.at(i), pid, flow, unix_now, now);
             }
-            ring.commit(batch_size);
+            ring.commit(room);
             ring.publish();
         } else {
-            for (std::size_t i = 0; i < batch_size; ++i) {
+            for (std::size_t i = 0; i < room; ++i) {
                 factory_flow4 flow;
                 const std::uint64_t pid = maker.next(flow);
                 copy_ring& ring = rings[route(mix(pid), o.consumers)];
@@ -175,7 +208,7 @@ result run_rings(const options& o) {
             }
             for (auto& ring : rings) ring.publish();
         }
-        produced += batch_size;
+        produced += room;
     }
     for (auto& ring : rings) ring.close();
     bool clean = true;
@@ -189,6 +222,7 @@ result run_rings(const options& o) {
         if (reports[i].done == 0) clean = false;
         r.records += reports[i].totals.records;
         r.keys += reports[i].totals.keys;
+        r.waits.add(reports[i].waits);
     }
     if (!clean || r.records != produced) {
         std::fprintf(stderr, "factory-reference: %s: produced %llu materials, consumers counted %llu%s\n",
@@ -207,9 +241,14 @@ int main(int argc, char** argv) {
     using namespace factory::bench;
     const options o = parse(argc, argv);
     const result r = o.mode == "loop" ? run_loop(o) : run_rings(o);
-    std::printf("mode=%s keys=%llu consumers=%u records=%llu seconds=%.6f rate=%.0f keys_seen=%llu\n",
+    std::printf("mode=%s keys=%llu consumers=%u records=%llu seconds=%.6f rate=%.0f keys_seen=%llu",
                 o.mode.c_str(), static_cast<unsigned long long>(o.keys), o.consumers,
                 static_cast<unsigned long long>(r.records), r.seconds,
                 static_cast<double>(r.records) / r.seconds, static_cast<unsigned long long>(r.keys));
+    if (o.mode != "loop")
+        std::printf(" p50_ns=%llu p99_ns=%llu p999_ns=%llu", static_cast<unsigned long long>(r.waits.quantile(0.5)),
+                    static_cast<unsigned long long>(r.waits.quantile(0.99)),
+                    static_cast<unsigned long long>(r.waits.quantile(0.999)));
+    std::printf("\n");
     return 0;
 }
