@@ -70,7 +70,7 @@ const run_key keys[] = {
     {"max-age", "Workshops", "DUR", "fire a worker once it is this old, busy or not (0: never)",
      [](run_options& o, std::string_view t, where_t w) { o.max_age_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.max_age_ns); }},
-    {"max-workers", "Workshops", "N", "live workers per workshop before the oldest is evicted (0: no limit)",
+    {"max-workers", "Workshops", "N", "live workers per workshop before the one due soonest is evicted; also sizes the roster once (0: no limit)",
      [](run_options& o, std::string_view t, where_t w) { o.max_workers = count(t, 0, UINT64_MAX, w); },
      [](const run_options& o) { return std::to_string(o.max_workers); }},
     {"clock", "Workshops", "wall|material", "what contracts and inspectors count: wall time or material time",

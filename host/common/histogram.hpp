@@ -31,10 +31,10 @@ struct latency_histogram {
         return base + (i % subs + 1) * step - 1;
     }
 
-    // Writer side only.
-    void record(std::uint64_t v) noexcept {
+    // Writer side only: `n` values of `v`.
+    void record(std::uint64_t v, std::uint64_t n = 1) noexcept {
         auto& c = counts[index_of(v)];
-        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
 };
 

@@ -25,12 +25,11 @@ contract_policy policy_of(const run_config& cfg) {
     return p;
 }
 
-// Counts `n` materials that waited `waited_ns` from purchase to assembly (none when not positive:
-// the clocks of two processes may disagree by a little).
+// Counts `n` materials that waited `waited_ns` from purchase to assembly. The stamps come from
+// one monotonic clock, but a purchase stamp is taken at the start of a fill, so a material may be
+// stamped after the step that assembles it began: that is a wait of 0.
 void record_latency(latency_histogram& h, std::int64_t waited_ns, std::uint64_t n) noexcept {
-    if (n == 0 || waited_ns <= 0) return;
-    auto& c = h.counts[latency_histogram::index_of(static_cast<std::uint64_t>(waited_ns))];
-    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    if (n != 0) h.record(waited_ns > 0 ? static_cast<std::uint64_t>(waited_ns) : 0, n);
 }
 
 } // namespace
@@ -43,6 +42,9 @@ director::director(shm::segment& seg, std::uint32_t index, const run_config& cfg
       staff_(hooks_, policy_of(cfg), bp.descriptor().state_size, bp.descriptor().state_align),
       now_ns_(now_ns), monitor_timer_(io_) {
     if (!bp_.inspects()) staff_.disable_inspections();
+    // A run that says how many workers a workshop may hold sizes its roster once: growing a roster
+    // of a million rehashes every worker at once, and materials wait meanwhile.
+    if (cfg_.max_workers != 0) staff_.reserve(cfg_.max_workers);
     if (cfg_.material_clock) {
         now_ns_ = 0;
     } else {
