@@ -7,6 +7,11 @@
 
 namespace factory::pcap {
 
+// The largest record or block a capture may hold: lengths above it are damage, not data, and must
+// not make the reader allocate what a corrupt length field asks (a fuzzed pcapng block length of
+// 4 GiB did). Real snap lengths are at most 256 KiB; jumbo pcapng blocks a few MiB.
+inline constexpr std::uint32_t max_record_bytes = 16u << 20;
+
 struct raw_record {
     const std::uint8_t* frame = nullptr; // the captured bytes; valid until the input moves on
     std::uint32_t caplen = 0;            // bytes captured

@@ -35,7 +35,7 @@ step pcap_format::start(const std::uint8_t* p, std::size_t available, read_state
         return step::corrupt;
     }
     const std::uint32_t snaplen = order_.u32(p + 16);
-    max_caplen_ = snaplen > 262144 ? snaplen : 262144;
+    max_caplen_ = snaplen < 262144 ? 262144 : snaplen > max_record_bytes ? max_record_bytes : snaplen;
     // The upper bits may carry an FCS length (libpcap's LT_FCS_* flags); the link type is the rest.
     link_ = order_.u32(p + 20) & 0x03ffffffU;
     if (!supported_link(link_)) {

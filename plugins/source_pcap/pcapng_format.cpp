@@ -38,7 +38,7 @@ step pcapng_format::section(const std::uint8_t* p, std::size_t available, read_s
     }
     byte_order order{magic != byte_order_magic};
     const std::uint32_t total = order.u32(p + 4);
-    if (total < 28 || total % 4 != 0) {
+    if (total < 28 || total % 4 != 0 || total > max_record_bytes) {
         std::snprintf(why, why_size, "corrupt section header: block length %u", total);
         return step::corrupt;
     }
@@ -119,9 +119,9 @@ step pcapng_format::next(const std::uint8_t* p, std::size_t available, raw_recor
         return step::corrupt;
     }
     const std::uint32_t total = order_.u32(p + 4);
-    if (total < 12 || total % 4 != 0) {
-        std::snprintf(why, why_size, "corrupt block (type %u): length %u is below 12 or not a multiple of 4", type,
-                      total);
+    if (total < 12 || total % 4 != 0 || total > max_record_bytes) {
+        std::snprintf(why, why_size, "corrupt block (type %u): length %u is below 12, above %u or not a multiple of 4",
+                      type, total, max_record_bytes);
         return step::corrupt;
     }
     if (available < total) {
