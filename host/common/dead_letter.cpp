@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 
+#include <factory/json.hpp>
 #include <factory/render.hpp>
 
 #include <cerrno>
@@ -37,6 +38,23 @@ void append_hex(std::string& out, const void* data, std::size_t size) {
     out.push_back('"');
 }
 
+// Valid UTF-8 without control characters other than tab: what survives a JSON string unchanged.
+bool is_text(const void* data, std::size_t size) {
+    auto* p = static_cast<const unsigned char*>(data);
+    const unsigned char* end = p + size;
+    while (p < end) {
+        if (*p < 0x80) {
+            if (*p < 0x20 && *p != '\t') return false;
+            ++p;
+            continue;
+        }
+        std::size_t n = json::detail::utf8_length(p, end);
+        if (n == 0) return false;
+        p += n;
+    }
+    return true;
+}
+
 } // namespace
 
 dead_letter_writer::dead_letter_writer(std::filesystem::path dir, std::string stage)
@@ -58,17 +76,24 @@ std::filesystem::path dead_letter_writer::file() const {
 bool dead_letter_writer::open() {
     if (fd_ >= 0) return true;
     if (open_failed_) return false;
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (!ec) ::chmod(dir_.c_str(), 0700);
-    auto path = file();
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    auto fail = [&](const std::string& why) {
         open_failed_ = true;
-        log().error("cannot write dead letters to {}: {}; dead letters are counted but not kept",
-                    path.string(), std::strerror(errno));
+        log().error("cannot keep dead letters in {}: {}; dead letters are counted but not kept", dir_.string(), why);
         return false;
-    }
+    };
+    // The folder is made owner-only when this process makes it; one that exists keeps its mode
+    // (it may be the user's working folder), but must be a folder of this user.
+    std::error_code ec;
+    if (dir_.has_parent_path()) std::filesystem::create_directories(dir_.parent_path(), ec);
+    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return fail(std::strerror(errno));
+    struct stat st {};
+    if (::lstat(dir_.c_str(), &st) != 0) return fail(std::strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return fail("it is not a folder");
+    if (st.st_uid != ::geteuid()) return fail("the folder belongs to another user");
+    auto path = file();
+    // O_NOFOLLOW: a link planted where the file should be is refused, not followed.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return fail(path.string() + ": " + std::strerror(errno));
     // O_CREAT's mode applies only to a new file; an existing one is tightened too.
     ::fchmod(fd, 0600);
     fd_ = fd;
@@ -105,8 +130,14 @@ void dead_letter_writer::finish() {
 void dead_letter_writer::rejected(std::string_view reason, const void* data, std::size_t size) {
     begin(reason);
     if (data != nullptr) {
-        line_ += ",\"data\":";
-        render::append_json_string(line_, {static_cast<const char*>(data), size});
+        // Text stays readable; anything else (a damaged packet, invalid UTF-8) is kept exactly.
+        if (is_text(data, size)) {
+            line_ += ",\"data\":";
+            render::append_json_string(line_, {static_cast<const char*>(data), size});
+        } else {
+            line_ += ",\"data_hex\":";
+            append_hex(line_, data, size);
+        }
     }
     finish();
 }
