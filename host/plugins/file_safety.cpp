@@ -6,6 +6,9 @@
 #include <string>
 #include <system_error>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace factory::plugins {
 namespace {
 
@@ -26,7 +29,18 @@ fs::perms mode_of(const fs::path& p) {
     return st.permissions();
 }
 
+// Root and the user running the host may own what it loads; anyone else could change it.
+void check_owner(const fs::path& p, const fs::path& plugin, const char* what) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return; // mode_of has already said why it cannot be read
+    if (st.st_uid == 0 || st.st_uid == ::geteuid()) return;
+    throw load_error(plugin.string() + ": refusing to load a plugin whose " + what + " " + p.string() +
+                     " belongs to another user (uid " + std::to_string(st.st_uid) +
+                     "), who could replace it; copy the plugin to a folder of your own");
+}
+
 void check_file(const fs::path& file, const fs::path& plugin) {
+    check_owner(file, plugin, "file");
     const auto mode = mode_of(file);
     if ((mode & others_may_write) == fs::perms::none) return;
     throw load_error(plugin.string() + ": refusing to load a plugin that other users can write to (" +
@@ -34,6 +48,7 @@ void check_file(const fs::path& file, const fs::path& plugin) {
 }
 
 void check_folder(const fs::path& folder, const fs::path& plugin) {
+    check_owner(folder, plugin, "folder");
     const auto mode = mode_of(folder);
     if ((mode & others_may_write) == fs::perms::none || (mode & fs::perms::sticky_bit) != fs::perms::none) return;
     throw load_error(plugin.string() + ": refusing to load a plugin from a folder that other users can write to (" +

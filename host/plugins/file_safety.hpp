@@ -9,8 +9,10 @@ namespace factory::plugins {
 // Throws load_error (one line: which file or folder, its mode, and the chmod that fixes it) when
 // `file` is writable by its group or by others, or when the folder holding it is writable by its
 // group or by others without the sticky bit (a sticky folder such as /tmp lets only a file's owner
-// rename or delete it). When `file` is reached through symbolic links, the real file and its real
-// folder are checked as well.
+// rename or delete it), or when the file or its folder belongs to a user other than root and the
+// one running the host. When `file` is reached through symbolic links, the real file and its real
+// folder are checked as well. (Folders further up are not: whoever can rename them could also
+// have replaced the plugin before it was ever checked.)
 void check_not_writable_by_others(const std::filesystem::path& file);
 
 } // namespace factory::plugins

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 using namespace factory::plugins;
 namespace fs = std::filesystem;
 
@@ -78,4 +80,24 @@ TEST_CASE("a safe link to a plugin in an unsafe folder is refused for the real f
     const auto msg = refusal(link);
     CHECK_THAT(msg, Catch::StartsWith(link.string() + ": "));
     CHECK_THAT(msg, Catch::Contains(open.string() + " has mode 0777"));
+}
+
+TEST_CASE("a plugin file or folder that belongs to another user is refused") {
+    if (::geteuid() != 0) {
+        WARN("not root: cannot give a file to another user here; the check is not exercised");
+        return;
+    }
+    constexpr uid_t nobody = 65534;
+    factory::test::scratch_dir tmp;
+    const auto dir = tmp.folder("theirs");
+    const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
+    REQUIRE(::chown(file.c_str(), nobody, nobody) == 0);
+    auto msg = refusal(file);
+    CHECK_THAT(msg, Catch::Contains("whose file " + file.string() + " belongs to another user (uid 65534)"));
+    REQUIRE(::chown(file.c_str(), 0, 0) == 0);
+    REQUIRE(::chown(dir.c_str(), nobody, nobody) == 0);
+    msg = refusal(file);
+    CHECK_THAT(msg, Catch::Contains("whose folder " + dir.string() + " belongs to another user"));
+    REQUIRE(::chown(dir.c_str(), 0, 0) == 0);
+    CHECK(load_file(file).name() == "fixture_widget");
 }
