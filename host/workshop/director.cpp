@@ -115,13 +115,13 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
     factory_worker w = view(*slot, state);
     err_.message[0] = '\0';
     if (hired) {
-        stats_.hired.add();
         if (bp_.hire(&w, &m, &err_) != FACTORY_OK) {
             stats_.failed.add();
             dead_.material(std::string("blueprint refused to hire: ") + err_.message, m);
             staff_.dismiss(m.pid, mixed);
             return;
         }
+        stats_.hired.add();
         stats_.roster.set(stats_.roster.get() + 1);
     }
     int rc = bp_.material(&w, &m, &err_);
