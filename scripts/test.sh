@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run): installs every build and test dependency,
-# configures and builds everything into build/, runs every test with ctest. Works from any folder.
-# Its exit code is ctest's. Per-test timeout: FACTORY_TEST_TIMEOUT seconds (default 300).
+# configures and builds everything into build/, runs every test with ctest, then the same tests
+# under ASan+UBSan (scripts/sanitize.sh asan; FACTORY_TEST_ASAN=0 skips that outside CI). Works from
+# any folder. Its exit code is non-zero when any test failed in either run.
+# Per-test timeout: FACTORY_TEST_TIMEOUT seconds (default 300).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,4 +48,22 @@ ctest --test-dir build -j 2 --output-on-failure --timeout "$timeout" --no-tests=
 rc=$?
 set -e
 say "ctest exited $rc after $((SECONDS - start)) s in all"
+
+# The same suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan/ (the
+# fuzz test is left out: it builds its own clang+ASan targets). FACTORY_TEST_ASAN=0 skips it
+# for a quicker local run; CI always runs it.
+if [[ "${FACTORY_TEST_ASAN:-1}" != 0 || -n "${CI:-}" ]]; then
+  say "sanitizers: scripts/sanitize.sh asan (build-asan/; log: build-asan/sanitize.log)"
+  mkdir -p build-asan
+  set +e
+  SANITIZE_JOBS="$jobs" bash scripts/sanitize.sh asan -j 2 --timeout "$timeout" -E '^fuzz' >build-asan/sanitize.log 2>&1
+  asan_rc=$?
+  set -e
+  grep -E "tests passed|tests failed|\*\*\*|ERROR: |runtime error" build-asan/sanitize.log | tail -n 40
+  if ((asan_rc != 0)); then
+    say "the ASan+UBSan run failed (exit $asan_rc); build-asan/sanitize.log has the reports" >&2
+    rc=1
+  fi
+  say "ASan+UBSan run exited $asan_rc after $((SECONDS - start)) s in all"
+fi
 exit "$rc"

@@ -150,7 +150,7 @@ void director::resume(const char* last_death) {
     if ((cursor & 1) != 0 && line_.try_peek(rec)) {
         // The material the last process died on: never handed to the blueprint again.
         stats_.quarantined.add();
-        dead_.material(std::string("quarantined: ") + last_death + " while assembling this material", 
+        dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
                        *static_cast<const factory_material*>(rec.data));
         line_.pop();
         line_.release();
