@@ -88,6 +88,11 @@ keys_label() { awk -v k="$1" 'BEGIN { if (k >= 1e6 && k % 1e6 == 0) printf "%dM 
 shops_label() { if (($1 == 1)); then echo "1 workshop"; else echo "$1 workshops"; fi; }
 limit=$((seconds * 4 + 30))
 
+# The workers one workshop should expect with `$1` keys over `$2` workshops, with 10% to spare for
+# the hash's unevenness: like the references, which size their tables once, the factory then never
+# stalls during warm-up to grow its roster (--expect-workers).
+expected_workers() { echo $(( ($1 + $2 - 1) / $2 * 11 / 10 )); }
+
 # factory-host with the benchmark's plugins; $1: a name for its files, then its own options. With
 # probe_at set (seconds), samples the memory of every process of the run at that moment into
 # $work/<name>.mem (bench_probe mem). Sets the summary's figures as s_<key> variables; returns 1
@@ -182,7 +187,8 @@ for ((round = 1; round <= rounds; ++round)); do
             pipe_p50=$(ref_wait p50) pipe_p99=$(ref_wait p99)
             name="full-k$keys-w$w-r$round"
             probe_at=$(awk -v s="$seconds" 'BEGIN { print s * 0.8 }')
-            if run_host "$name" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s"; then
+            if run_host "$name" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+                --expect-workers "$(expected_workers "$keys" "$w")"; then
                 rate=$(div "$s_purchased" "$seconds")
                 echo "$rate" >>"$work/full-k$keys-w$w.rates"
                 record "$t_rate" "$row" "rate" "$rate"
@@ -249,7 +255,7 @@ for ((round = 1; round <= rounds; ++round)); do
                 record "$t_lat" "$row, $label" "pipeline p50" "$(ref_wait p50)"
                 record "$t_lat" "$row, $label" "pipeline p99" "$(ref_wait p99)"
                 if run_host "paced-k$keys-w$w-$rate-r$round" --source "synthetic:keys=$keys" --workshops "$w" \
-                    --duration "${seconds}s" --rate "$rate"; then
+                    --duration "${seconds}s" --rate "$rate" --expect-workers "$(expected_workers "$keys" "$w")"; then
                     record "$t_lat" "$row, $label" "p50" "$(div "$s_p50_ns" 1000)"
                     record "$t_lat" "$row, $label" "p99" "$(div "$s_p99_ns" 1000)"
                     record "$t_lat" "$row, $label" "p99.9" "$(div "$s_p999_ns" 1000)"
@@ -294,7 +300,7 @@ elapsed=$(($(date +%s) - started))
     echo "- load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$src" diff --quiet HEAD -- host plugins sdk 2>/dev/null || echo ' (host, plugins or sdk modified)'), build type $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")"
     echo "- $rounds round(s) of ${seconds} s runs, $elapsed s in all: each cell is the median, then (min-max)"
-    echo "- factory: \`factory-host --source synthetic:keys=K --blueprint tally --exporter null --workshops W --duration ${seconds}s\`" \
+    echo "- factory: \`factory-host --source synthetic:keys=K --blueprint tally --exporter null --workshops W --duration ${seconds}s --expect-workers K/W+10%\`" \
         "(paced: \`--rate R\`); its rate is what it purchased over the duration"
     echo "- \"/ pipeline, same shape\", \"/ one loop\", \"/ ring copy\": the factory's rate over that reference's, each" \
         "ratio taken within one round (the references run just before the factory), then the median over the rounds"

@@ -35,6 +35,7 @@ std::string run_config::to_json() const {
            {"inspect_ns", inspect_ns},
            {"max_age_ns", max_age_ns},
            {"max_workers", max_workers},
+           {"expect_workers", expect_workers},
            {"material_clock", material_clock},
            {"flush_ns", flush_ns},
            {"max_material", max_material},
@@ -61,6 +62,7 @@ run_config run_config::from_json(std::string_view text) {
         j.at("inspect_ns").get_to(c.inspect_ns);
         j.at("max_age_ns").get_to(c.max_age_ns);
         j.at("max_workers").get_to(c.max_workers);
+        j.at("expect_workers").get_to(c.expect_workers);
         j.at("material_clock").get_to(c.material_clock);
         j.at("flush_ns").get_to(c.flush_ns);
         j.at("max_material").get_to(c.max_material);

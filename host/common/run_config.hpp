@@ -28,6 +28,7 @@ struct run_config {
     std::int64_t inspect_ns = 2'000'000'000;
     std::int64_t max_age_ns = 0;
     std::uint64_t max_workers = 0;
+    std::uint64_t expect_workers = 0;
     bool material_clock = false;
     std::int64_t flush_ns = 5'000'000'000;
     std::uint64_t max_material = 64u << 10;

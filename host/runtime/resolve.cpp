@@ -94,6 +94,7 @@ run_config resolve(const cli::run_options& opts) {
     c.inspect_ns = opts.inspect_ns;
     c.max_age_ns = opts.max_age_ns;
     c.max_workers = opts.max_workers;
+    c.expect_workers = opts.expect_workers;
     c.material_clock = opts.clock == cli::clock_mode::material;
     if (opts.flush_ns <= 0) throw std::runtime_error("--flush must be positive");
     c.flush_ns = opts.flush_ns;

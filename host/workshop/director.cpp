@@ -4,6 +4,7 @@
 #include "common/hash.hpp"
 #include "common/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -42,9 +43,9 @@ director::director(shm::segment& seg, std::uint32_t index, const run_config& cfg
       staff_(hooks_, policy_of(cfg), bp.descriptor().state_size, bp.descriptor().state_align),
       now_ns_(now_ns), monitor_timer_(io_) {
     if (!bp_.inspects()) staff_.disable_inspections();
-    // A run that says how many workers a workshop may hold sizes its roster once: growing a roster
-    // of a million rehashes every worker at once, and materials wait meanwhile.
-    if (cfg_.max_workers != 0) staff_.reserve(cfg_.max_workers);
+    // A run that says how many workers a workshop will (or may) hold sizes its roster once: growing
+    // a roster of a million rehashes every worker at once, and materials wait meanwhile.
+    if (std::uint64_t n = std::max(cfg_.expect_workers, cfg_.max_workers); n != 0) staff_.reserve(n);
     if (cfg_.material_clock) {
         now_ns_ = 0;
     } else {
