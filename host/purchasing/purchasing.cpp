@@ -38,12 +38,12 @@ int run(shm::segment& seg, const run_config& cfg) {
     buyer buy(seg, static_cast<std::uint32_t>(cfg.max_material), cfg.material_clock, dead);
     if (!shm::wait_for_start(seg, me)) return 0;
 
-    pacer pace(cfg.rate);
+    pacer pace(cfg.rate, batch_materials);
     factory_error err{};
     int code = 0;
     unsigned empty_fills = 0;
     while (!buy.stopping()) {
-        std::uint32_t room = pace.room(batch_materials, buy.purchased());
+        std::uint32_t room = pace.room(buy.purchased());
         if (room == 0) {
             pace.wait(buy.purchased(), [&] { return buy.stopping(); });
             continue;
