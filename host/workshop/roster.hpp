@@ -145,9 +145,8 @@ public:
         return reinterpret_cast<std::byte*>(slot) + state_offset_;
     }
 
-    // Hints the CPU to fetch the home slot of a mixed key and the slot after it (for the
-    // materials of a batch that come next; at the maximum load 4 in 5 workers sit in one of
-    // those two). Never faults, changes nothing.
+    // Hints the CPU to fetch the home slot of a mixed key and the slots after it (for the
+    // materials of a batch that come next). Never faults, changes nothing.
     static constexpr std::size_t prefetch_slots = 4;
     void prefetch(std::uint64_t mixed) const noexcept {
         // Integer addresses: the slot after the last one lies past the array (a prefetch never
