@@ -369,6 +369,9 @@ public:
         return head_ == ring_->tail.load(std::memory_order_acquire);
     }
 
+    // Records popped since the ring was created; after seek(), the records before the position.
+    [[nodiscard]] std::uint64_t records_popped() const noexcept { return popped_records_; }
+
     // Byte position of the next record (or of the padding before it): monotonic, a record boundary.
     // Record it with each record to be able to seek() to it after a crash.
     [[nodiscard]] std::uint64_t position() const noexcept { return head_; }

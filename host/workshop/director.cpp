@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/log.hpp"
+#include "workshop/restart.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -117,8 +118,10 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
     err_.message[0] = '\0';
     if (hired) {
         if (bp_.hire(&w, &m, &err_) != FACTORY_OK) {
-            stats_.failed.add();
+            // The letter before the count: a crash between them must not leave a counted
+            // material without its letter (see resume()).
             dead_.material(std::string("blueprint refused to hire: ") + err_.message, m);
+            stats_.failed.add();
             staff_.dismiss(m.pid, mixed);
             return;
         }
@@ -131,8 +134,8 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
         stats_.held.add();
         if (rc == FACTORY_DONE) staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
     } else {
-        stats_.failed.add();
         dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m);
+        stats_.failed.add();
         if (hired) {
             // A worker with nothing assembled is not kept (abi.h): it leaves without on_fire.
             staff_.dismiss(m.pid, mixed);
@@ -149,12 +152,21 @@ void director::resume(const char* last_death) {
     line_.seek(cursor >> 1);
     shm::consumer::record rec;
     if ((cursor & 1) != 0 && line_.try_peek(rec)) {
-        // The material the last process died on: never handed to the blueprint again.
-        stats_.quarantined.add();
-        dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
-                       *static_cast<const factory_material*>(rec.data));
-        line_.pop();
-        line_.release();
+        const std::uint64_t settled = stats_.assembled.get() + stats_.failed.get() + stats_.quarantined.get();
+        if (busy_material_settled(line_.records_popped(), settled)) {
+            // The last process died after this material was done and counted, before its cursor
+            // moved on: the blueprint did not die on it, and counting it again would count it twice.
+            line_.pop();
+            line_.release();
+        } else {
+            // The material the last process died on: never handed to the blueprint again. The letter
+            // before the count, as in assemble().
+            dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
+                           *static_cast<const factory_material*>(rec.data));
+            stats_.quarantined.add();
+            line_.pop();
+            line_.release();
+        }
     }
     stats_.cursor.store(line_.position() << 1, std::memory_order_relaxed);
 }

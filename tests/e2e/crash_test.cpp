@@ -73,6 +73,27 @@ TEST_CASE("a blueprint that crashes on one material: restarted, that material qu
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a workshop that dies after a material was counted, before it moved on: counted once", "[e2e][faults]") {
+    // The blueprint takes the poisoned material (assembled, held by its worker), says the worker
+    // is done, and crashes while that worker is fired: the cursor still marks the material busy.
+    // The restarted workshop must pass it by, not quarantine it: it is lost with its worker.
+    auto dir = fresh_dir("crashfire");
+    std::ofstream(dir / "in.jsonl") << poisoned_input(20000, 12345);
+    auto args = faulty_args("segv", 2);
+    args[3] += ",when=fire";
+    auto r = run_host(args, {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    require_books(r, dir);
+    CHECK(u(r.summary, "restarts") == 1);
+    CHECK(u(r.summary.at("dead_lettered"), "materials") == 0);
+    CHECK(u(r.summary.at("lost_in_crashes"), "materials") >= 1);
+    CHECK(u(r.summary, "purchased") == 20000);
+    bool letters = std::filesystem::exists(dir / "dead") && !std::filesystem::is_empty(dir / "dead");
+    CHECK_FALSE(letters);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a blueprint that hangs: the workshop is killed after the hang timeout and restarted", "[e2e][faults]") {
     auto dir = fresh_dir("hang");
     std::ofstream(dir / "in.jsonl") << poisoned_input(5000, 777);
