@@ -143,6 +143,24 @@ TEST_CASE("a key that keeps killing its workshop: given up after --max-restarts,
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a key that keeps killing its workshop after each count: given up, nothing counted twice", "[e2e][faults]") {
+    // Every material of pid 7 is taken, makes its worker done, and the workshop crashes while
+    // firing it: each restart, and the drain after giving up, find a busy material already counted.
+    auto dir = fresh_dir("giveupfire");
+    std::ofstream(dir / "in.jsonl") << poisoned_input(20000, 0);
+    auto args = faulty_args("segv", 2);
+    args.insert(args.end(), {"--max-restarts", "2"});
+    args[3] += ",fail_pid=7,when=fire";
+    auto r = run_host(args, {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    require_books(r, dir);
+    CHECK(r.err.find("giving up on it") != std::string::npos);
+    CHECK(u(r.summary, "restarts") == 3);
+    CHECK(u(r.summary, "purchased") == 20000);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("kill -9 of a workshop, purchasing or transportation during a run: balanced books", "[e2e][faults]") {
     auto victim = GENERATE(std::string("factory: workshop 1"), std::string("factory: purchasing"),
                            std::string("factory: transportation"));
