@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "runtime/spawn.hpp"
+#include "shm/lane_publish.hpp"
 
 #include <chrono>
 #include <algorithm>
@@ -147,8 +148,10 @@ void supervisor::on_death(child_record& c, const std::string& how) {
     }
     auto& pb = seg_.process(slot_of(c));
     if (c.what == role::workshop) {
-        // The workers died with the process: what they held is lost, and counted.
+        // The workers died with the process: what they held is lost, and counted. First the
+        // counts of a lane publish it may have died in (lane_publish.hpp).
         auto& w = seg_.workshop(c.index);
+        shm::finish_publish(w, *seg_.lane(c.index));
         w.lost_workers.add(w.roster.get());
         w.lost_materials.add(w.held.get());
         log().error("{} (pid {}) died of {}: {} workers holding {} materials are lost", role_name(c.what, c.index),

@@ -225,6 +225,9 @@ public:
         return data_ + at + detail::header_bytes;
     }
 
+    // Position after the last record claimed: the tail the next publish() stores.
+    [[nodiscard]] std::uint64_t claimed_position() const noexcept { return claimed_; }
+
     // Makes every record claimed so far visible to the consumer (one release store), then rings the
     // consumer's doorbell (no system call unless the consumer sleeps). No-op when nothing is claimed.
     void publish() noexcept {

@@ -72,6 +72,11 @@ struct alignas(64) workshop_stats {
     // Restart support: (line position of the next material << 1) | 1 while the blueprint works
     // on it. A restarted workshop continues there, quarantining that material if the bit is set.
     std::atomic<std::uint64_t> cursor{0};
+    // A lane publish in progress (lane_publish.hpp): `shipped` and `held` become pending_shipped
+    // and pending_held once the lane's tail reaches pending_tail; 0 when none is in progress.
+    std::atomic<std::uint64_t> pending_tail{0};
+    counter pending_shipped;
+    counter pending_held;
     latency_histogram latency; // purchase to assembly, ns
 };
 

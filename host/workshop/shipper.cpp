@@ -1,5 +1,7 @@
 #include "workshop/shipper.hpp"
 
+#include "shm/lane_publish.hpp"
+
 #include <cstring>
 #include <string>
 
@@ -65,11 +67,14 @@ void* shipper::claim_waiting(std::uint32_t bytes) noexcept {
 
 void shipper::publish() noexcept {
     if (unpublished_ != 0) {
+        // The counts go with the publish even if this process dies in the middle (lane_publish.hpp).
+        shm::announce_publish(stats_, lane_.claimed_position(), stats_.shipped.get() + unpublished_,
+                              stats_.held.get() - handed_over_);
         lane_.publish();
-        stats_.shipped.add(unpublished_);
+        shm::settle_publish(stats_);
         unpublished_ = 0;
-    }
-    if (handed_over_ != 0) {
+        handed_over_ = 0;
+    } else if (handed_over_ != 0) {
         stats_.held.set(stats_.held.get() - handed_over_);
         handed_over_ = 0;
     }

@@ -26,7 +26,8 @@ public:
     // are published, those materials are no longer at risk in this process (the `held` gauge).
     void hand_over(std::uint32_t materials) noexcept { handed_over_ += materials; }
     // Makes the products shipped so far visible to transportation (once per batch); they are
-    // counted as shipped only now, so a crash never counts a product that transportation can't see.
+    // counted as shipped with the publish, so a crash neither counts a product transportation
+    // cannot see nor misses one it can (shm/lane_publish.hpp).
     void publish() noexcept;
     // Publishes and tells transportation this lane is finished.
     void close() noexcept;
