@@ -160,13 +160,21 @@ void supervisor::on_death(child_record& c, const std::string& how) {
         w.held.set(0);
     } else {
         // Products taken off the lanes but not yet delivered were in the dead process's warehouse.
+        // Taken off = released by the lanes: the lanes' own count, which a death between a release
+        // and the `received` counter cannot make disagree with what the next process will find.
         auto& t = seg_.transport();
+        std::uint64_t taken = 0;
+        for (std::uint32_t i = 0; i < seg_.workshops(); ++i)
+            taken += seg_.lane(i)->records_released.load(std::memory_order_acquire);
+        t.received.set(taken);
+        std::uint64_t lost = 0; // by this death (x.lost counts every death so far)
         for (std::size_t e = 0; e < cfg_.exporters.size(); ++e) {
             auto& x = t.exporters[e];
-            x.lost.set(t.received.get() - x.exported.get() - x.dead_lettered.get());
+            const std::uint64_t before = x.lost.get();
+            x.lost.set(taken - x.exported.get() - x.dead_lettered.get());
+            lost = std::max(lost, x.lost.get() - before);
         }
-        log().error("transportation (pid {}) died of {}: {} products in its warehouse are lost", c.pid, how,
-                    t.warehouse.get());
+        log().error("transportation (pid {}) died of {}: {} products in its warehouse are lost", c.pid, how, lost);
         t.warehouse.set(0);
     }
     // "Keeps crashing" is a rate, as supervisors usually count it: more than --max-restarts deaths
