@@ -42,13 +42,14 @@ void* buyer::add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint1
     auto* me = static_cast<buyer*>(self);
     if (me->fill_.room == 0) return nullptr;
     if (size > me->max_material_) {
-        // The source should have checked max_size; the record is counted and its reason kept.
-        me->stats_.purchased.add();
-        me->stats_.rejected.add();
-        me->stats_.oversize.add();
+        // The source should have checked max_size; the record is counted and its reason kept (the
+        // letter first: a death between the two leaves no counted record without its letter).
         me->dead_.rejected("material of " + std::to_string(size) + " bytes is larger than the largest material (" +
                                std::to_string(me->max_material_) + "); raise --max-material",
                            nullptr, 0);
+        me->stats_.purchased.add();
+        me->stats_.rejected.add();
+        me->stats_.oversize.add();
         return nullptr;
     }
     // One workshop: every material goes to line 0, and the key need not be hashed here.
@@ -92,9 +93,9 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
 
 void buyer::reject(void* self, const char* reason, const void* data, std::uint32_t size) {
     auto* me = static_cast<buyer*>(self);
+    me->dead_.rejected(reason != nullptr ? reason : "rejected by the source", data, size);
     me->stats_.purchased.add();
     me->stats_.rejected.add();
-    me->dead_.rejected(reason != nullptr ? reason : "rejected by the source", data, size);
 }
 
 void buyer::publish_all() noexcept {

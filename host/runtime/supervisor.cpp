@@ -227,8 +227,14 @@ void supervisor::purchasing_died(const std::string& how) {
     // A source cannot resume where it stopped (its position died with it), so purchasing is not
     // restarted: the run ends with what was purchased, and the lines are closed on its behalf.
     auto& p = seg_.purchasing();
+    // Put on a line = published by the line: the line's own count, which a death between a publish
+    // and the `pushed` counter cannot make disagree with what the workshops will assemble.
     std::uint64_t pushed = 0;
-    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) pushed += seg_.line_info(i).pushed.get();
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
+        const std::uint64_t on_line = seg_.line(i)->records_published.load(std::memory_order_acquire);
+        seg_.line_info(i).pushed.set(on_line);
+        pushed += on_line;
+    }
     p.lost.set(p.purchased.get() - p.rejected.get() - pushed);
     log().error("purchasing died of {}: the run ends with what was purchased ({} materials purchased but never "
                 "put on a line are lost)",

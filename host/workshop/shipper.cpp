@@ -21,7 +21,6 @@ int shipper::ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void
     factory_product header{pid, me->now_ns_, pclass, size};
     if (pclass >= me->blueprint_.pclass_count || size != me->blueprint_.pclasses[pclass].record_size ||
         record == nullptr) {
-        me->stats_.refused.add();
         std::string why = pclass >= me->blueprint_.pclass_count
                               ? "product of unknown pclass " + std::to_string(pclass) + " (the blueprint declares " +
                                     std::to_string(me->blueprint_.pclass_count) + ")"
@@ -35,6 +34,7 @@ int shipper::ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void
         std::memcpy(buf, &header, sizeof header);
         if (keep != 0) std::memcpy(buf + sizeof header, record, keep);
         me->dead_.product(why, "", nullptr, *reinterpret_cast<const factory_product*>(buf));
+        me->stats_.refused.add(); // after its letter, as every count of a dead letter
         return FACTORY_ERROR;
     }
     auto bytes = static_cast<std::uint32_t>(sizeof(factory_product) + size);
