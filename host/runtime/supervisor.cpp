@@ -152,12 +152,12 @@ void supervisor::on_death(child_record& c, const std::string& how) {
         // counts of a lane publish it may have died in (lane_publish.hpp).
         auto& w = seg_.workshop(c.index);
         shm::finish_publish(w, *seg_.lane(c.index));
+        const std::uint64_t held = w.assembled.get() - w.handed_over.get() - w.lost_materials.get();
         w.lost_workers.add(w.roster.get());
-        w.lost_materials.add(w.held.get());
+        w.lost_materials.add(held);
         log().error("{} (pid {}) died of {}: {} workers holding {} materials are lost", role_name(c.what, c.index),
-                    c.pid, how, w.roster.get(), w.held.get());
+                    c.pid, how, w.roster.get(), held);
         w.roster.set(0);
-        w.held.set(0);
     } else {
         // Products taken off the lanes but not yet delivered were in the dead process's warehouse.
         // Taken off = released by the lanes: the lanes' own count, which a death between a release

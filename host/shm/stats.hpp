@@ -65,18 +65,21 @@ struct alignas(64) workshop_stats {
     counter shipped;          // products accepted onto the transportation lane
     counter refused;          // products refused at shipping (unknown pclass, wrong size)
     counter roster;           // live workers, kept exact at every hire and fire (gauge)
-    counter held;             // materials assembled into live workers whose products are not yet
-                              // on the lane: what a crash would lose (gauge)
+    counter handed_over;      // materials of fired workers whose products are on the lane (or
+                              // who shipped none): no longer at risk. What a crash would lose is
+                              // assembled - handed_over - lost_materials: derived, so no count
+                              // lags another.
     counter lost_workers;     // workers that died with a crashed workshop process (by the host)
     counter lost_materials;   // materials those workers held (by the host)
     // Restart support: (line position of the next material << 1) | 1 while the blueprint works
     // on it. A restarted workshop continues there, quarantining that material if the bit is set.
     std::atomic<std::uint64_t> cursor{0};
-    // A lane publish in progress (lane_publish.hpp): `shipped` and `held` become pending_shipped
-    // and pending_held once the lane's tail reaches pending_tail; 0 when none is in progress.
+    // A lane publish in progress (lane_publish.hpp): `shipped` and `handed_over` become
+    // pending_shipped and pending_handed_over once the lane's tail reaches pending_tail; 0 when none
+    // is in progress.
     std::atomic<std::uint64_t> pending_tail{0};
     counter pending_shipped;
-    counter pending_held;
+    counter pending_handed_over;
     latency_histogram latency; // purchase to assembly, ns
 };
 

@@ -131,7 +131,6 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
     int rc = bp_.material(&w, &m, &err_);
     if (rc == FACTORY_OK || rc == FACTORY_DONE) {
         stats_.assembled.add();
-        stats_.held.add();
         if (rc == FACTORY_DONE) staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
     } else {
         dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m);

@@ -69,13 +69,13 @@ void shipper::publish() noexcept {
     if (unpublished_ != 0) {
         // The counts go with the publish even if this process dies in the middle (lane_publish.hpp).
         shm::announce_publish(stats_, lane_.claimed_position(), stats_.shipped.get() + unpublished_,
-                              stats_.held.get() - handed_over_);
+                              stats_.handed_over.get() + handed_over_);
         lane_.publish();
         shm::settle_publish(stats_);
         unpublished_ = 0;
         handed_over_ = 0;
     } else if (handed_over_ != 0) {
-        stats_.held.set(stats_.held.get() - handed_over_);
+        stats_.handed_over.add(handed_over_);
         handed_over_ = 0;
     }
 }

@@ -23,7 +23,7 @@ public:
     static int ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void* record, std::uint32_t size);
 
     // A worker holding `materials` assembled materials is being fired: once the products it ships
-    // are published, those materials are no longer at risk in this process (the `held` gauge).
+    // are published, those materials are no longer at risk in this process (`handed_over`).
     void hand_over(std::uint32_t materials) noexcept { handed_over_ += materials; }
     // Makes the products shipped so far visible to transportation (once per batch); they are
     // counted as shipped with the publish, so a crash neither counts a product transportation
