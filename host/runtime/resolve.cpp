@@ -8,9 +8,9 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
-#include <thread>
 
 namespace factory::runtime {
 

@@ -71,13 +71,11 @@ void driver::dead_letter(std::size_t e, std::uint32_t pclass, const shelf_t& she
 
 void driver::round() {
     stats_.deliveries.add();
-    std::vector<const shelf_t*> shelves(store_.bays(), nullptr);
-    for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) shelves[pc] = &store_.shelf(pc);
     for (std::size_t e = 0; e < exporters_.size(); ++e) {
         auto& ex = *exporters_[e];
         std::vector<std::uint32_t> taken;
-        for (std::uint32_t pc = 0; pc < shelves.size(); ++pc) {
-            const shelf_t& shelf = *shelves[pc];
+        for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) {
+            const shelf_t& shelf = store_.shelf(pc);
             if (shelf.empty()) continue;
             factory_batch batch{pc, static_cast<std::uint32_t>(shelf.size()), &info_.pclasses[pc], shelf.data()};
             std::string reason;
@@ -97,10 +95,10 @@ void driver::round() {
         // to the dead-letter output, so no product is counted as exported and then lost.
         std::string reason;
         if (persist(e, "flush", [&](factory_error* err) { return ex.flush(err); }, reason)) {
-            for (std::uint32_t pc : taken) stats_.exporters[e].exported.add(shelves[pc]->size());
+            for (std::uint32_t pc : taken) stats_.exporters[e].exported.add(store_.shelf(pc).size());
         } else {
             stats_.exporters[e].flush_failures.add();
-            for (std::uint32_t pc : taken) dead_letter(e, pc, *shelves[pc], reason + " (at flush)");
+            for (std::uint32_t pc : taken) dead_letter(e, pc, store_.shelf(pc), reason + " (at flush)");
         }
     }
     for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) store_.clear(pc);

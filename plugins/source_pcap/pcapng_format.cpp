@@ -142,18 +142,11 @@ step pcapng_format::next(const std::uint8_t* p, std::size_t available, raw_recor
     switch (type) {
     case block_interface: return describe_interface(body, body_len, why, why_size);
     case block_enhanced:
-        fixed = 20;
-        if (body_len < fixed) break;
-        iface = order_.u32(body);
-        units = std::uint64_t{order_.u32(body + 4)} << 32 | order_.u32(body + 8);
-        caplen = order_.u32(body + 12);
-        wire = order_.u32(body + 16);
-        data = body + 20;
-        break;
     case block_packet_obsolete:
+        // The same layout, but for the interface id: 32 bits, or 16 (then 16 bits of drop count).
         fixed = 20;
         if (body_len < fixed) break;
-        iface = order_.u16(body);
+        iface = type == block_enhanced ? order_.u32(body) : order_.u16(body);
         units = std::uint64_t{order_.u32(body + 4)} << 32 | order_.u32(body + 8);
         caplen = order_.u32(body + 12);
         wire = order_.u32(body + 16);

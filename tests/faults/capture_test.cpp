@@ -51,6 +51,21 @@ host_result run_capture(const std::filesystem::path& dir, const std::string& fil
                     {.cwd = dir});
 }
 
+// A run over a capture damaged after its first `good` packets: they are assembled and shipped, and
+// the damaged rest is one record, dead-lettered by the source. Returns that dead letter's reason.
+std::string check_damaged_after(const host_result& r, const std::filesystem::path& dir, int good) {
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("purchased") == good + 1);
+    CHECK(r.summary.at("assembled") == good);
+    CHECK(r.summary.at("dead_lettered").at("reasons").at("rejected_by_source") == 1);
+    CHECK(r.summary.at("shipped") == good);
+    auto dead = dead_letters(dir / "dl", "purchasing");
+    REQUIRE(dead.size() == 1);
+    return dead[0].at("reason");
+}
+
 } // namespace
 
 TEST_CASE("a capture cut inside its last record: the packets before it count, the rest is dead-lettered", "[faults]") {
@@ -62,19 +77,11 @@ TEST_CASE("a capture cut inside its last record: the packets before it count, th
 
     auto r = run_capture(dir, "in.pcap");
     INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    CHECK(r.summary.at("balanced") == true);
-    CHECK(r.summary.at("purchased") == 10); // 9 packets and the damaged rest
-    CHECK(r.summary.at("assembled") == 9);
-    CHECK(r.summary.at("dead_lettered").at("reasons").at("rejected_by_source") == 1);
-    CHECK(r.summary.at("shipped") == 9);
+    const std::string reason = check_damaged_after(r, dir, 9);
     CHECK(read_jsonl(dir / "out" / "flows_ipv4.jsonl").size() == 9);
-    auto dead = dead_letters(dir / "dl", "purchasing");
-    REQUIRE(dead.size() == 1);
     const std::uint64_t at = 24 + 9 * record;
-    CHECK(dead[0].at("reason") == "byte " + std::to_string(at) + ": the file ends inside a record (" +
-                                      std::to_string(record - 10) + " of its " + std::to_string(record) +
-                                      " bytes are there); it was probably cut while being written");
+    CHECK(reason == "byte " + std::to_string(at) + ": the file ends inside a record (" + std::to_string(record - 10) +
+                        " of its " + std::to_string(record) + " bytes are there); it was probably cut while being written");
     CHECK(r.err.find("is damaged at byte " + std::to_string(at)) != std::string::npos);
     std::filesystem::remove_all(dir);
 }
@@ -96,15 +103,7 @@ TEST_CASE("a corrupt record length in a capture: what came before counts, the re
 
     auto r = run_capture(dir, "in.cap");
     INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    CHECK(r.summary.at("balanced") == true);
-    CHECK(r.summary.at("purchased") == 4); // 3 packets and the damaged rest
-    CHECK(r.summary.at("assembled") == 3);
-    CHECK(r.summary.at("dead_lettered").at("reasons").at("rejected_by_source") == 1);
-    CHECK(r.summary.at("shipped") == 3);
-    auto dead = dead_letters(dir / "dl", "purchasing");
-    REQUIRE(dead.size() == 1);
-    const std::string reason = dead[0].at("reason");
+    const std::string reason = check_damaged_after(r, dir, 3);
     CHECK(reason.rfind("byte " + std::to_string(at) + ": ", 0) == 0);
     CHECK(reason.find("the rest of the file (" + std::to_string(std::filesystem::file_size(dir / "in.cap") - at) +
                       " bytes) cannot be read") != std::string::npos);

@@ -124,19 +124,25 @@ std::string conversation(const decoded& d) {
     return conversation(r);
 }
 
+// Traffic without the packets the two sides are known to treat differently (QinQ, fragments,
+// truncated and malformed packets): where factory's flows must equal softflowd's.
+cap::traffic_options comparable_traffic(std::uint64_t seed, std::size_t sessions) {
+    cap::traffic_options o;
+    o.seed = seed;
+    o.sessions = sessions;
+    o.qinq = 0;
+    o.fragmented = 0;
+    o.truncated = 0;
+    o.malformed = 0;
+    return o;
+}
+
 } // namespace
 
 TEST_CASE("without QinQ, damaged packets or fragments, factory's flows equal softflowd's record for record",
           "[softflowd]") {
     temp_dir dir;
-    cap::traffic_options o;
-    o.seed = 11;
-    o.sessions = 600;
-    o.qinq = 0;
-    o.fragmented = 0;
-    o.truncated = 0;
-    o.malformed = 0;
-    capture_file c = make_capture(dir, o);
+    capture_file c = make_capture(dir, comparable_traffic(11, 600));
     auto sf = run_softflowd(dir, c.path, 0, 8192);
     auto fa = run_factory(dir, c.path);
     REQUIRE(sf.size() > 1000);
@@ -222,14 +228,8 @@ TEST_CASE("with QinQ, fragments and damaged packets, the differences are exactly
 TEST_CASE("softflowd's maxlife ends flows at the end of a batch of -m packets, factory has none",
           "[softflowd]") {
     temp_dir dir;
-    cap::traffic_options o;
-    o.seed = 13;
-    o.sessions = 60;
+    cap::traffic_options o = comparable_traffic(13, 60);
     o.long_lived = 60;
-    o.qinq = 0;
-    o.fragmented = 0;
-    o.truncated = 0;
-    o.malformed = 0;
     capture_file c = make_capture(dir, o);
     const std::int64_t maxlife = 30;
     const std::uint64_t batch = 97; // more than the flows alive at once, fewer than the packets

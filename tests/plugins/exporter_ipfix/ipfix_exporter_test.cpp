@@ -56,6 +56,13 @@ void check_flow(const rd::data_record& d, const flow4_record& r) {
     CHECK(d.number(153) == static_cast<std::uint64_t>(r.last_seen.value / 1'000'000));
 }
 
+// A loopback UDP port where nothing listens (it was bound a moment ago, then closed): a collector
+// that is down.
+std::uint16_t closed_port() {
+    udp_receiver probe;
+    return probe.port();
+}
+
 } // namespace
 
 TEST_CASE("every product arrives as one data record, and sequence numbers count the records before") {
@@ -147,11 +154,7 @@ TEST_CASE("each pclass's templates go with its first data, IPv4 and IPv6 records
 }
 
 TEST_CASE("a collector that is down: retry with the reason, and the retried batch sends no record twice") {
-    std::uint16_t port;
-    {
-        udp_receiver probe;
-        port = probe.port();
-    }
+    const std::uint16_t port = closed_port();
     // 260-byte messages: the first holds the template and 3 records, the others 5 records.
     batch_driver t(descriptor(), flow_pclasses(),
                    {{"collector", "127.0.0.1:" + std::to_string(port)}, {"mtu", "288"}, {"rate", "0"}});
@@ -181,11 +184,7 @@ TEST_CASE("a collector that is down: retry with the reason, and the retried batc
 }
 
 TEST_CASE("a new batch in the retried one's place, of the same size, is sent from its start") {
-    std::uint16_t port;
-    {
-        udp_receiver probe;
-        port = probe.port();
-    }
+    const std::uint16_t port = closed_port();
     batch_driver t(descriptor(), flow_pclasses(),
                    {{"collector", "127.0.0.1:" + std::to_string(port)}, {"mtu", "288"}, {"rate", "0"}});
     REQUIRE(t.open() == FACTORY_OK);
@@ -202,11 +201,7 @@ TEST_CASE("a new batch in the retried one's place, of the same size, is sent fro
 }
 
 TEST_CASE("a refusal that arrives after a batch is answered at the next batch, before sending") {
-    std::uint16_t port;
-    {
-        udp_receiver probe;
-        port = probe.port();
-    }
+    const std::uint16_t port = closed_port();
     batch_driver t(descriptor(), flow_pclasses(), {{"collector", "127.0.0.1:" + std::to_string(port)}});
     REQUIRE(t.open() == FACTORY_OK);
     auto one = t.make(0, flows(1));
