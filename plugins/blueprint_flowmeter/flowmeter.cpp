@@ -83,12 +83,11 @@ void flowmeter::on_hire(worker& w, const factory::material& m) {
 factory::verdict flowmeter::on_material(worker& w, const factory::material& m) {
     const factory_packet& p = packet_of(m);
     flow_state& s = w.state();
+    const bool same_kind = p.protocol == s.protocol && p.ip_version == s.ip_version;
     int d;
-    if (p.protocol == s.protocol && p.ip_version == s.ip_version &&
-        same_endpoints(s.a_addr, s.a_port, s.b_addr, s.b_port, p)) {
+    if (same_kind && same_endpoints(s.a_addr, s.a_port, s.b_addr, s.b_port, p)) {
         d = 0;
-    } else if (p.protocol == s.protocol && p.ip_version == s.ip_version &&
-               same_endpoints(s.b_addr, s.b_port, s.a_addr, s.a_port, p)) {
+    } else if (same_kind && same_endpoints(s.b_addr, s.b_port, s.a_addr, s.a_port, p)) {
         d = 1;
     } else {
         throw factory::error("packet " + std::to_string(p.packet_number) +

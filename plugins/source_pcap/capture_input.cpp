@@ -31,24 +31,21 @@ capture_input::capture_input(const std::string& path, int poll_ms) : path_(path)
                                  "; check the path and its permissions");
         own_fd_ = true;
     }
+    // The destructor does not run when the constructor throws: close what was opened first. The
+    // message is built (strerror read) before close() can change errno.
+    auto fail = [this](const std::string& message) {
+        if (own_fd_) ::close(fd_);
+        throw factory::error(message);
+    };
     struct stat st {};
-    if (::fstat(fd_, &st) != 0) {
-        const int e = errno;
-        if (own_fd_) ::close(fd_);
-        throw factory::error("source pcap: cannot stat '" + path + "': " + std::strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        if (own_fd_) ::close(fd_);
-        throw factory::error("source pcap: '" + path + "' is a folder; give a pcap or pcapng file");
-    }
+    if (::fstat(fd_, &st) != 0) fail("source pcap: cannot stat '" + path + "': " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) fail("source pcap: '" + path + "' is a folder; give a pcap or pcapng file");
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         map_size_ = static_cast<std::size_t>(st.st_size);
         map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd_, 0);
         if (map_ == MAP_FAILED) {
-            const int e = errno;
             map_ = nullptr;
-            if (own_fd_) ::close(fd_);
-            throw factory::error("source pcap: cannot map '" + path + "': " + std::strerror(e));
+            fail("source pcap: cannot map '" + path + "': " + std::strerror(errno));
         }
         // One pass from front to back: read ahead generously and drop pages behind.
         ::madvise(map_, map_size_, MADV_SEQUENTIAL);
