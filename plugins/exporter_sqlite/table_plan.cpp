@@ -70,7 +70,7 @@ table_plan plan_table(const factory_pclass& pc, const std::vector<std::vector<st
     table_plan p;
     p.table = pc.name;
     p.iso_times = iso_times;
-    std::string cols, marks;
+    std::string cols, names, marks;
     for (std::uint32_t i = 0; i < pc.field_count; ++i) {
         const factory_field& f = pc.fields[i];
         if (!render::field_fits(pc, f))
@@ -79,15 +79,15 @@ table_plan plan_table(const factory_pclass& pc, const std::vector<std::vector<st
         if (std::string_view(f.name) == "ip_version" && f.type == FACTORY_FIELD_U8) p.ip_version = &f;
         if (i > 0) {
             cols += ", ";
+            names += ", ";
             marks += ", ";
         }
         cols += quoted(f.name) + " " + sql_type(f.type, iso_times);
+        names += quoted(f.name);
         marks += "?";
     }
     if (p.fields.empty()) throw factory::error(std::string("pclass '") + pc.name + "' has no fields to store");
     p.create_sql = "CREATE TABLE IF NOT EXISTS " + quoted(pc.name) + " (" + cols + ")";
-    std::string names;
-    for (std::size_t i = 0; i < p.fields.size(); ++i) names += (i > 0 ? ", " : "") + quoted(p.fields[i]->name);
     p.insert_sql = "INSERT INTO " + quoted(pc.name) + " (" + names + ") VALUES (" + marks + ")";
     for (const auto& index : indexes) {
         bool all = true;
