@@ -6,6 +6,7 @@
 #include <factory/values.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace factory::cli {
@@ -56,6 +57,24 @@ std::string number(double v) {
 }
 
 constexpr std::uint64_t kib = 1024, gib = 1024 * 1024 * 1024;
+
+void dead_letter_limit(run_options& o, std::string_view t, where_t where) {
+    std::string_view v = values::trim(t);
+    o.max_dead_letters.reset();
+    o.max_dead_letter_percent.reset();
+    if (v == "none") return;
+    if (!v.empty() && v.back() == '%') {
+        double p = 0;
+        std::string num(v.substr(0, v.size() - 1));
+        char* end = nullptr;
+        p = std::strtod(num.c_str(), &end);
+        if (num.empty() || end != num.c_str() + num.size() || !(p >= 0 && p <= 100))
+            bad(where, "a count such as 1000, a percentage from 0% to 100% such as 0.5%, or none", t);
+        o.max_dead_letter_percent = p;
+        return;
+    }
+    o.max_dead_letters = count(v, 0, UINT64_MAX - 1, where);
+}
 
 const run_key keys[] = {
     {"workshops", "Workshops", "N", "workshop processes, one worker thread each",
@@ -116,6 +135,13 @@ const run_key keys[] = {
      [](run_options& o, std::string_view t, where_t w) {
          o.max_restarts = static_cast<std::uint32_t>(count(t, 0, 1'000'000, w)); },
      [](const run_options& o) { return std::to_string(o.max_restarts); }},
+    {"max-dead-letters", "Faults", "N|P%",
+     "fail the run (exit code 4) past this many dead letters, or past this share of purchased materials "
+     "(1%); a count also stops the run as soon as it is passed (none: no limit)",
+     [](run_options& o, std::string_view t, where_t w) { dead_letter_limit(o, t, w); },
+     [](const run_options& o) {
+         return o.max_dead_letters ? std::to_string(*o.max_dead_letters)
+                : o.max_dead_letter_percent ? number(*o.max_dead_letter_percent) + "%" : std::string("none"); }},
     {"dead-letter", "Run", "DIR", "folder for dead letters: records that failed, with their reason",
      [](run_options& o, std::string_view t, where_t w) { o.dead_letter_dir = path(t, w); },
      [](const run_options& o) { return o.dead_letter_dir.string(); }},

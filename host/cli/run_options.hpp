@@ -37,6 +37,10 @@ struct run_options {
     std::int64_t retry_backoff_ns = 100'000'000; // first backoff; doubles up to 30 s
     std::int64_t hang_timeout_ns = 30'000'000'000; // a workshop silent this long is restarted; 0: never
     std::uint32_t max_restarts = 5;              // deaths of one process within a minute before giving up
+    // --max-dead-letters: a count, or a percentage of purchased materials; past it the run fails
+    // (host_exit::dead_letter_limit). Neither set: no limit.
+    std::optional<std::uint64_t> max_dead_letters;
+    std::optional<double> max_dead_letter_percent;
     std::filesystem::path dead_letter_dir = "factory-dead-letter";
     std::optional<std::filesystem::path> summary_json;
     std::optional<std::filesystem::path> config_file;

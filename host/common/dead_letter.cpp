@@ -78,7 +78,8 @@ bool dead_letter_writer::open() {
     if (open_failed_) return false;
     auto fail = [&](const std::string& why) {
         open_failed_ = true;
-        log().error("cannot keep dead letters in {}: {}; dead letters are counted but not kept", dir_.string(), why);
+        log().error("cannot keep dead letters in {}: {}; every dead letter of this process is counted as lost",
+                    dir_.string(), why);
         return false;
     };
     // The folder is made owner-only when this process makes it; one that exists keeps its mode
@@ -96,6 +97,12 @@ bool dead_letter_writer::open() {
     if (fd < 0) return fail(path.string() + ": " + std::strerror(errno));
     // O_CREAT's mode applies only to a new file; an existing one is tightened too.
     ::fchmod(fd, 0600);
+    struct stat fst {};
+    if (::fstat(fd, &fst) != 0) {
+        ::close(fd);
+        return fail(path.string() + ": " + std::strerror(errno));
+    }
+    size_ = fst.st_size;
     fd_ = fd;
     return true;
 }
@@ -111,23 +118,35 @@ void dead_letter_writer::begin(std::string_view reason) {
     render::append_json_string(line_, reason);
 }
 
-void dead_letter_writer::finish() {
+void dead_letter_writer::report_failure(const std::string& why) {
+    if (failures_++ == 0)
+        log().error("cannot write a dead letter to {}: {}; dead letters that cannot be written are counted as "
+                    "lost (free space or fix the folder for the next ones)",
+                    file().string(), why);
+}
+
+bool dead_letter_writer::finish() {
     line_ += "}\n";
-    ++written_;
     if (!open()) {
         ++failures_;
-        return;
+        return false;
     }
     // One write per line: with O_APPEND, lines never interleave even across processes.
     ssize_t n = ::write(fd_, line_.data(), line_.size());
-    if (n != static_cast<ssize_t>(line_.size())) {
-        if (failures_++ == 0)
-            log().error("cannot write a dead letter to {}: {}", file().string(),
-                        n < 0 ? std::strerror(errno) : "short write");
+    if (n == static_cast<ssize_t>(line_.size())) {
+        size_ += n;
+        ++written_;
+        return true;
     }
+    const int why = n < 0 ? errno : ENOSPC;
+    // A partial line would glue itself to the next one: cut the file back to its last whole line.
+    // This process is the file's only writer (one file per stage), so size_ is that line's end.
+    if (n > 0 && ::ftruncate(fd_, size_) != 0) size_ += n;
+    report_failure(std::strerror(why));
+    return false;
 }
 
-void dead_letter_writer::rejected(std::string_view reason, const void* data, std::size_t size) {
+bool dead_letter_writer::rejected(std::string_view reason, const void* data, std::size_t size) {
     begin(reason);
     if (data != nullptr) {
         // Text stays readable; anything else (a damaged packet, invalid UTF-8) is kept exactly.
@@ -139,10 +158,10 @@ void dead_letter_writer::rejected(std::string_view reason, const void* data, std
             append_hex(line_, data, size);
         }
     }
-    finish();
+    return finish();
 }
 
-void dead_letter_writer::material(std::string_view reason, const factory_material& m) {
+bool dead_letter_writer::material(std::string_view reason, const factory_material& m) {
     begin(reason);
     line_ += ",\"seq\":" + std::to_string(m.seq) + ",\"pid\":" + std::to_string(m.pid) +
              ",\"time_ns\":" + std::to_string(m.time_ns) + ",\"format\":\"" + format_name(m.format) + "\"";
@@ -154,10 +173,10 @@ void dead_letter_writer::material(std::string_view reason, const factory_materia
         line_ += ",\"data_hex\":";
         append_hex(line_, payload, m.size);
     }
-    finish();
+    return finish();
 }
 
-void dead_letter_writer::product(std::string_view reason, std::string_view exporter,
+bool dead_letter_writer::product(std::string_view reason, std::string_view exporter,
                                  const factory_pclass* pclass, const factory_product& p) {
     begin(reason);
     if (!exporter.empty()) {
@@ -173,7 +192,7 @@ void dead_letter_writer::product(std::string_view reason, std::string_view expor
         line_ += std::to_string(p.pclass) + ",\"data_hex\":";
         append_hex(line_, factory_product_payload(&p), p.size);
     }
-    finish();
+    return finish();
 }
 
 } // namespace factory

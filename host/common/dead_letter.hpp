@@ -5,8 +5,12 @@
 //
 // Dead letters are the error path, not the data path: each line is formatted into a reused buffer
 // and written with one write(2) on an O_APPEND descriptor, so a dead letter survives the crash of
-// its process the instant it is counted (a workshop may die in a blueprint at any moment). A
-// failure to write one is counted (failures()) and logged once; the run is then not clean.
+// its process the instant it is counted (a workshop may die in a blueprint at any moment).
+//
+// A dead letter that could not be written (no folder, a full disk) is not a dead letter: every
+// call says whether its line reached the file, the caller counts a false as lost (the accounting
+// shows it, and the run is not clean), and the first failure is logged. A short write is cut back
+// off the file, so a full disk never leaves a torn line for the next one to be glued to.
 #pragma once
 
 #include <factory/abi.h>
@@ -15,6 +19,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 namespace factory {
 
@@ -26,12 +32,13 @@ public:
     dead_letter_writer(const dead_letter_writer&) = delete;
     dead_letter_writer& operator=(const dead_letter_writer&) = delete;
 
+    // Each returns true when the line is in the file, false when it could not be written.
     // A record a source could not turn into a material.
-    void rejected(std::string_view reason, const void* data, std::size_t size);
+    bool rejected(std::string_view reason, const void* data, std::size_t size);
     // A material the workshop could not assemble.
-    void material(std::string_view reason, const factory_material& m);
+    bool material(std::string_view reason, const factory_material& m);
     // A product that could not be shipped or exported.
-    void product(std::string_view reason, std::string_view exporter, const factory_pclass* pclass,
+    bool product(std::string_view reason, std::string_view exporter, const factory_pclass* pclass,
                  const factory_product& p);
 
     std::uint64_t written() const noexcept { return written_; }
@@ -40,14 +47,16 @@ public:
 
 private:
     void begin(std::string_view reason);
-    void finish();
+    bool finish();
     bool open();
+    void report_failure(const std::string& why);
 
     std::filesystem::path dir_;
     std::string stage_;
     std::string line_;
     int fd_ = -1;
     bool open_failed_ = false;
+    off_t size_ = 0; // the file's length after the last whole line this process wrote
     std::uint64_t written_ = 0;
     std::uint64_t failures_ = 0;
 };

@@ -43,6 +43,7 @@ std::string run_config::to_json() const {
            {"retry_backoff_ns", retry_backoff_ns},
            {"hang_timeout_ns", hang_timeout_ns},
            {"max_restarts", max_restarts},
+           {"max_dead_letters", max_dead_letters},
            {"dead_letter_dir", dead_letter_dir},
            {"log_level", log_level},
            {"quiet", quiet}};
@@ -70,6 +71,7 @@ run_config run_config::from_json(std::string_view text) {
         j.at("retry_backoff_ns").get_to(c.retry_backoff_ns);
         j.at("hang_timeout_ns").get_to(c.hang_timeout_ns);
         j.at("max_restarts").get_to(c.max_restarts);
+        j.at("max_dead_letters").get_to(c.max_dead_letters);
         j.at("dead_letter_dir").get_to(c.dead_letter_dir);
         j.at("log_level").get_to(c.log_level);
         j.at("quiet").get_to(c.quiet);

@@ -36,6 +36,7 @@ struct run_config {
     std::int64_t retry_backoff_ns = 100'000'000;
     std::int64_t hang_timeout_ns = 0; // 0: no hang detection
     std::uint32_t max_restarts = 5;
+    std::uint64_t max_dead_letters = UINT64_MAX; // past this many, the run stops (--max-dead-letters N)
     std::string dead_letter_dir = "factory-dead-letter";
     std::string log_level = "info";
     bool quiet = false;

@@ -1,27 +1,16 @@
 #include "ops/accounting.hpp"
 
 #include <factory/abi.h>
+#include <factory/blueprint.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace factory::ops {
-
-namespace {
-
-const char* reason_name(unsigned r) {
-    switch (r) {
-    case FACTORY_FIRED_IDLE: return "idle";
-    case FACTORY_FIRED_MAX_AGE: return "max_age";
-    case FACTORY_FIRED_DONE: return "done";
-    case FACTORY_FIRED_SHUTDOWN: return "shutdown";
-    case FACTORY_FIRED_EVICTED: return "evicted";
-    default: return "other";
-    }
-}
-
-} // namespace
 
 accounting accounting::read(shm::segment& seg, const std::vector<std::string>& exporter_names) {
     accounting a;
@@ -29,6 +18,7 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
     a.purchased = p.purchased.get();
     a.rejected = p.rejected.get();
     a.oversize = p.oversize.get();
+    a.unwritten_materials = p.unwritten.get();
     a.waits = p.waits.get();
     a.max_line_backlog = p.max_backlog.get();
     a.end_of_input = p.end_of_input.load() != 0;
@@ -68,6 +58,8 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         a.lost_workers += c.lost_workers;
         a.shipped += c.shipped;
         a.refused += c.refused;
+        a.unwritten_materials += w.unwritten_materials.get();
+        a.unwritten_refused += w.unwritten_products.get();
         a.in_lines += shm::backlog_records(seg.line(i));
         a.workshops.push_back(c);
     }
@@ -88,6 +80,7 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         c.batches = t.exporters[e].batches.get();
         c.flush_failures = t.exporters[e].flush_failures.get();
         c.lost = t.exporters[e].lost.get();
+        c.unwritten = t.exporters[e].unwritten.get();
         a.exporters.push_back(c);
     }
     return a;
@@ -99,28 +92,64 @@ bool accounting::products_balance() const noexcept {
     return true;
 }
 
+bool accounting::lost_anything() const noexcept {
+    if (lost_materials != 0 || unwritten_materials != 0 || unwritten_refused != 0) return true;
+    for (const auto& e : exporters)
+        if (e.lost != 0 || e.unwritten != 0) return true;
+    return false;
+}
+
+std::uint64_t accounting::dead_letters() const noexcept {
+    std::uint64_t n = dead_materials() + refused - unwritten_refused;
+    for (const auto& e : exporters) n += e.dead_lettered - e.unwritten;
+    return n;
+}
+
+std::string accounting::dead_letter_reasons() const {
+    std::uint64_t exported_dead = 0;
+    for (const auto& e : exporters) exported_dead += e.dead_lettered;
+    // By category, as counted: written or not (what could not be written is also reported as lost).
+    const std::pair<const char*, std::uint64_t> reasons[] = {
+        {"rejected by the source", rejected - oversize},
+        {"larger than --max-material", oversize},
+        {"refused by the blueprint", failed},
+        {"quarantined after a crash", quarantined},
+        {"products refused at shipping", refused},
+        {"products an exporter could not take", exported_dead}};
+    std::string s;
+    for (const auto& [name, n] : reasons) {
+        if (n == 0) continue;
+        if (!s.empty()) s += ", ";
+        s += fmt::format("{} {}", n, name);
+    }
+    return s;
+}
+
 std::string accounting::line() const {
     std::string s = fmt::format("purchased {} = assembled {} + dead-lettered {}", purchased, assembled,
                                 dead_materials());
+    if (unwritten_materials != 0) s += fmt::format(" + dead letters not written {}", unwritten_materials);
     if (lost_materials != 0) s += fmt::format(" + lost in crashes {}", lost_materials);
     s += fmt::format(" | shipped {}", shipped);
     for (const auto& e : exporters) {
-        s += fmt::format(" = {} exported {} + dead-lettered {}", e.name, e.exported, e.dead_lettered);
+        s += fmt::format(" = {} exported {} + dead-lettered {}", e.name, e.exported, e.dead_lettered - e.unwritten);
+        if (e.unwritten != 0) s += fmt::format(" + dead letters not written {}", e.unwritten);
         if (e.lost != 0) s += fmt::format(" + lost in crashes {}", e.lost);
     }
     if (restarts != 0) s += fmt::format(" | {} restart{}", restarts, restarts == 1 ? "" : "s");
     if (refused != 0) s += fmt::format(" | refused at shipping {}", refused);
-    s += balanced() ? " | balanced" : " | NOT BALANCED";
+    if (unwritten_refused != 0) s += fmt::format(" (dead letters not written {})", unwritten_refused);
+    s += !balanced() ? " | NOT BALANCED" : lost_anything() ? " | balanced, with losses" : " | balanced";
     return s;
 }
 
-std::string accounting::json(double seconds, std::uint32_t workshops_count) const {
+std::string accounting::json(double seconds, std::uint32_t workshops_count, const run_end& end) const {
     using nlohmann::json;
     json ws = json::array();
     for (std::size_t i = 0; i < workshops.size(); ++i) {
         const auto& c = workshops[i];
         json fired = json::object();
-        for (unsigned r = 1; r < shm::fire_reasons; ++r) fired[reason_name(r)] = c.fired[r];
+        for (unsigned r = 1; r < shm::fire_reasons; ++r) fired[to_string(static_cast<fire_reason>(r))] = c.fired[r];
         ws.push_back({{"workshop", i + 1},
                       {"pushed", c.pushed},
                       {"assembled", c.assembled},
@@ -140,28 +169,36 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count) cons
                                       {"p99", c.latency_p99_ns}, {"p999", c.latency_p999_ns}}}});
     }
     json ex = json::array();
-    std::uint64_t exported_min = exporters.empty() ? 0 : UINT64_MAX, export_dead = 0;
+    std::uint64_t exported_min = exporters.empty() ? 0 : UINT64_MAX, export_dead = 0, export_unwritten = 0;
     for (const auto& e : exporters) {
-        ex.push_back({{"name", e.name}, {"exported", e.exported}, {"dead_lettered", e.dead_lettered}, {"lost", e.lost},
-                      {"retries", e.retries}, {"batches", e.batches}, {"flush_failures", e.flush_failures}});
+        ex.push_back({{"name", e.name}, {"exported", e.exported}, {"dead_lettered", e.dead_lettered - e.unwritten},
+                      {"dead_letters_not_written", e.unwritten}, {"lost", e.lost}, {"retries", e.retries},
+                      {"batches", e.batches}, {"flush_failures", e.flush_failures}});
         exported_min = std::min(exported_min, e.exported);
-        export_dead += e.dead_lettered;
+        export_dead += e.dead_lettered - e.unwritten;
+        export_unwritten += e.unwritten;
     }
     json doc{{"balanced", balanced()},
+             {"clean", end.clean},
+             {"ended_by", end.ended_by},
+             {"exit_code", end.exit_code},
+             {"lost_anything", lost_anything()},
              {"seconds", seconds},
              {"workshops_count", workshops_count},
              {"purchased", purchased},
              {"assembled", assembled},
              {"dead_lettered",
               {{"materials", dead_materials()},
-               {"products", export_dead + refused},
+               {"products", export_dead + refused - unwritten_refused},
                {"reasons",
                 {{"rejected_by_source", rejected - oversize},
                  {"larger_than_max_material", oversize},
                  {"blueprint_error", failed},
                  {"quarantined", quarantined},
-                 {"product_refused", refused},
+                 {"product_refused", refused - unwritten_refused},
                  {"export_failed", export_dead}}}}},
+             {"dead_letters_not_written",
+              {{"materials", unwritten_materials}, {"products", unwritten_refused + export_unwritten}}},
              {"lost_in_crashes",
               {{"materials", lost_materials}, {"workers", lost_workers}, {"in_purchasing", lost_in_purchasing}}},
              {"restarts", restarts},

@@ -1,7 +1,9 @@
 // The run's accounting: every count the departments left in the segment, summed, and the two
-// identities a clean run satisfies:
-//   purchased = assembled + dead-lettered materials (+ materials lost in crashes)
-//   shipped   = exported + dead-lettered products, for every exporter
+// identities every run satisfies (balanced):
+//   purchased = assembled + dead-lettered materials + lost materials
+//   shipped   = exported + dead-lettered products + lost products, for every exporter
+// where lost is what crashes took and dead letters that could not be written (a full disk): a dead
+// letter that is not on disk is not a dead letter. A clean run balances and lost nothing.
 // Read by the host at the end of a run (one line, and --summary-json) and by ops every second.
 #pragma once
 
@@ -24,6 +26,14 @@ struct workshop_counts {
 struct exporter_counts {
     std::string name;
     std::uint64_t exported = 0, dead_lettered = 0, retries = 0, batches = 0, flush_failures = 0, lost = 0;
+    std::uint64_t unwritten = 0; // of dead_lettered: not written
+};
+
+// How a run ended, beside its counts in --summary-json.
+struct run_end {
+    bool clean = false;
+    std::string ended_by; // "end of input", "--duration", "SIGTERM", ...
+    int exit_code = 0;
 };
 
 struct accounting {
@@ -32,6 +42,9 @@ struct accounting {
     // crashed workshop are in lost_materials instead (with any purchasing lost before a line).
     std::uint64_t assembled = 0, failed = 0, quarantined = 0, lost_materials = 0, lost_workers = 0;
     std::uint64_t lost_in_purchasing = 0, restarts = 0;
+    // Dead letters counted in rejected/failed/quarantined (materials) and refused (products) whose
+    // line could not be written: lost, not dead-lettered.
+    std::uint64_t unwritten_materials = 0, unwritten_refused = 0;
     std::uint64_t shipped = 0, refused = 0, received = 0;
     std::uint64_t in_lines = 0; // materials purchased but never taken off a line
     std::vector<workshop_counts> workshops;
@@ -42,17 +55,24 @@ struct accounting {
 
     static accounting read(shm::segment& seg, const std::vector<std::string>& exporter_names);
 
-    std::uint64_t dead_materials() const noexcept { return rejected + failed + quarantined; }
+    // Materials that reached the dead-letter output.
+    std::uint64_t dead_materials() const noexcept { return rejected + failed + quarantined - unwritten_materials; }
     bool materials_balance() const noexcept {
-        return purchased == assembled + dead_materials() + lost_materials;
+        return purchased == assembled + dead_materials() + unwritten_materials + lost_materials;
     }
     bool products_balance() const noexcept;
     bool balanced() const noexcept { return materials_balance() && products_balance(); }
+    // Anything lost: in a crash, or a dead letter that could not be written.
+    bool lost_anything() const noexcept;
+    // Dead letters written, materials and products; and every dead letter by reason, as "3 refused
+    // by the blueprint, 1 quarantined after a crash" (empty when there are none).
+    std::uint64_t dead_letters() const noexcept;
+    std::string dead_letter_reasons() const;
 
     // One line for people: "purchased 100 = assembled 98 + dead-lettered 2 | ..."
     std::string line() const;
     // The same counts as a JSON document (--summary-json).
-    std::string json(double seconds, std::uint32_t workshops_count) const;
+    std::string json(double seconds, std::uint32_t workshops_count, const run_end& end) const;
 };
 
 } // namespace factory::ops

@@ -44,9 +44,10 @@ void* buyer::add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint1
     if (size > me->max_material_) {
         // The source should have checked max_size; the record is counted and its reason kept (the
         // letter first: a death between the two leaves no counted record without its letter).
-        me->dead_.rejected("material of " + std::to_string(size) + " bytes is larger than the largest material (" +
-                               std::to_string(me->max_material_) + "); raise --max-material",
-                           nullptr, 0);
+        if (!me->dead_.rejected("material of " + std::to_string(size) + " bytes is larger than the largest material (" +
+                                    std::to_string(me->max_material_) + "); raise --max-material",
+                                nullptr, 0))
+            me->stats_.unwritten.add();
         me->stats_.purchased.add();
         me->stats_.rejected.add();
         me->stats_.oversize.add();
@@ -93,7 +94,8 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
 
 void buyer::reject(void* self, const char* reason, const void* data, std::uint32_t size) {
     auto* me = static_cast<buyer*>(self);
-    me->dead_.rejected(reason != nullptr ? reason : "rejected by the source", data, size);
+    if (!me->dead_.rejected(reason != nullptr ? reason : "rejected by the source", data, size))
+        me->stats_.unwritten.add();
     me->stats_.purchased.add();
     me->stats_.rejected.add();
 }

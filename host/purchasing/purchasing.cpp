@@ -21,7 +21,7 @@ constexpr std::uint32_t batch_materials = 256;
 
 } // namespace
 
-int run(shm::segment& seg, const run_config& cfg) {
+child_exit run(shm::segment& seg, const run_config& cfg) {
     auto& me = seg.process(shm::purchasing_slot);
     auto& stats = seg.purchasing();
     auto& header = seg.header();
@@ -33,14 +33,14 @@ int run(shm::segment& seg, const run_config& cfg) {
         source = std::make_unique<source_instance>(cfg.source, services.api());
     } catch (const std::exception& e) {
         shm::report_failure(me, e.what());
-        return 2;
+        return child_exit::refused;
     }
     buyer buy(seg, static_cast<std::uint32_t>(cfg.max_material), cfg.material_clock, dead);
-    if (!shm::wait_for_start(seg, me)) return 0;
+    if (!shm::wait_for_start(seg, me)) return child_exit::finished;
 
     pacer pace(cfg.rate, batch_materials);
     factory_error err{};
-    int code = 0;
+    child_exit code = child_exit::finished;
     unsigned empty_fills = 0;
     while (!buy.stopping()) {
         std::uint32_t room = pace.room(buy.purchased());
@@ -61,7 +61,7 @@ int run(shm::segment& seg, const run_config& cfg) {
             stats.source_failed.store(1, std::memory_order_relaxed);
             log().error("source {}: input failed: {}", cfg.source.name,
                         err.message[0] != '\0' ? err.message : "no reason given");
-            code = 5; // not 3, which the host reads as a crash
+            code = child_exit::source_failed;
             break;
         }
         // A source with nothing to give right now: back off briefly instead of spinning.

@@ -4,6 +4,8 @@
 // the lines so the workshops drain them and finish.
 #pragma once
 
+#include "common/exit_codes.hpp"
+
 #include "common/run_config.hpp"
 #include "shm/segment.hpp"
 
@@ -11,6 +13,6 @@ namespace factory::purchasing {
 
 // The purchasing process's work, after the segment is mapped and the logger made.
 // Returns the process exit code (0: ended cleanly, including on a stop request).
-int run(shm::segment& seg, const run_config& cfg);
+child_exit run(shm::segment& seg, const run_config& cfg);
 
 } // namespace factory::purchasing

@@ -1,12 +1,14 @@
 #include "runtime/ceo.hpp"
 
+#include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "ops/accounting.hpp"
 #include "runtime/resolve.hpp"
 #include "runtime/supervisor.hpp"
 #include "shm/segment.hpp"
 
-#include <bit>
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -16,8 +18,25 @@ namespace factory::runtime {
 
 namespace {
 
-std::uint64_t ring_size(std::uint64_t bytes) {
-    return std::bit_ceil(std::max<std::uint64_t>(bytes, 64u << 10));
+// Past --max-dead-letters, as a count of every dead letter or a share of purchased materials.
+bool over_dead_letter_limit(const cli::run_options& opts, const ops::accounting& books) {
+    const std::uint64_t all = books.dead_letters() + books.unwritten_materials;
+    if (opts.max_dead_letters && all > *opts.max_dead_letters) return true;
+    if (opts.max_dead_letter_percent && books.purchased != 0) {
+        const double share = 100.0 * static_cast<double>(books.rejected + books.failed + books.quarantined) /
+                             static_cast<double>(books.purchased);
+        if (share > *opts.max_dead_letter_percent) return true;
+    }
+    return false;
+}
+
+// How the run ended, for people and for --summary-json.
+std::string ended_by(const supervisor& boss, const ops::accounting& books, std::int64_t duration_ns) {
+    if (!boss.ended_by().empty()) return boss.ended_by();
+    if (books.end_of_input) return "end of input";
+    if (books.source_failed) return "source failure";
+    if (duration_ns > 0) return "--duration";
+    return "a process given up on";
 }
 
 } // namespace
@@ -29,18 +48,18 @@ int ceo(const cli::run_options& opts) {
         cfg = resolve(opts);
     } catch (const std::exception& e) {
         log().error("{}", e.what());
-        return 2;
+        return code(host_exit::refused);
     }
     for (const auto& name : shm::segment::remove_stale()) log().info("removed /dev/shm/{} left by an ended run", name);
 
     std::string name = shm::segment::name_for(static_cast<int>(::getpid()));
     std::optional<shm::segment> seg;
     try {
-        seg.emplace(shm::segment::create(name, cfg.workshops, ring_size(opts.line_bytes), ring_size(opts.lane_bytes),
-                                         cfg.to_json()));
+        seg.emplace(shm::segment::create(name, cfg.workshops, ring_capacity_for(opts.line_bytes),
+                                         ring_capacity_for(opts.lane_bytes), cfg.to_json()));
     } catch (const std::exception& e) {
         log().critical("{}", e.what());
-        return 3;
+        return code(host_exit::fatal);
     }
 
     supervisor boss(*seg, name, cfg, opts.duration_ns);
@@ -48,25 +67,41 @@ int ceo(const cli::run_options& opts) {
     if (!started) {
         log().error("{}", boss.failure());
         shm::segment::remove(name);
-        return 2;
+        return code(host_exit::refused);
     }
 
     std::vector<std::string> exporter_names;
     for (const auto& e : cfg.exporters) exporter_names.push_back(e.name);
     auto books = ops::accounting::read(*seg, exporter_names);
     make_logger(department::accounting, "accounting", opts.quiet ? "warn" : opts.log_level);
-    // Balanced books are not enough for a clean run: nothing may have been lost or left undelivered
-    // because a process crashed or an exporter failed.
-    bool clean = books.balanced() && boss.children_clean() && books.lost_materials == 0;
-    if (clean) log().info("{}", books.line());
-    else log().warn("{}", books.line());
+    // Balanced books are not enough for a clean run: nothing may have been lost, or left
+    // undelivered because a process crashed or an exporter failed.
+    const bool clean = books.balanced() && boss.children_clean() && !books.lost_anything();
+    const bool over_limit = over_dead_letter_limit(opts, books);
+    const std::string how = ended_by(boss, books, opts.duration_ns);
+    std::string line = books.line();
+    if (!books.end_of_input && !boss.ended_by().empty())
+        line += " | stopped by " + how + " before the end of its input";
+    if (clean) log().info("{}", line);
+    else log().warn("{}", line);
+    // Dead letters are a warning whatever the log level: a run that refused records must say so.
+    if (const std::uint64_t letters = books.dead_letters(); letters != 0 || books.unwritten_materials != 0) {
+        log().warn("{} dead letter{} ({}) in {}/", letters, letters == 1 ? "" : "s", books.dead_letter_reasons(),
+                   cfg.dead_letter_dir);
+    }
+    if (over_limit) {
+        log().error("more dead letters than --max-dead-letters {} allows: the run failed",
+                    opts.max_dead_letters ? std::to_string(*opts.max_dead_letters)
+                                          : fmt::format("{}%", *opts.max_dead_letter_percent));
+    }
+    const host_exit result = over_limit ? host_exit::dead_letter_limit : clean ? host_exit::clean : host_exit::not_clean;
     if (opts.summary_json) {
         std::ofstream out(*opts.summary_json);
-        out << books.json(boss.seconds(), cfg.workshops) << '\n';
+        out << books.json(boss.seconds(), cfg.workshops, ops::run_end{clean, how, code(result)}) << '\n';
         if (!out) log().error("cannot write --summary-json {}", opts.summary_json->string());
     }
     shm::segment::remove(name);
-    return clean ? 0 : 1;
+    return code(result);
 }
 
 } // namespace factory::runtime

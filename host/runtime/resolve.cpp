@@ -3,21 +3,27 @@
 #include "plugins/resolve.hpp"
 #include "plugins/search_path.hpp"
 #include "plugins/settings_check.hpp"
+#include "shm/ring.hpp"
 #include "shm/stats.hpp"
 #include "workshop/ticks.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace factory::runtime {
 
 namespace {
 
-plugin_choice choose(const cli::plugin_spec& spec, plugins::kind k, const plugins::search_path& path) {
+plugin_choice choose(const cli::plugin_spec& spec, plugins::kind k, const plugins::search_path& path,
+                     plugins::plugin* found = nullptr) {
     plugins::plugin p = plugins::resolve(spec.target, k, path);
+    if (found != nullptr) *found = p;
     plugin_choice c;
     c.name = std::string(p.name());
     c.file = p.file.string();
@@ -52,6 +58,35 @@ void check_folder_option(const char* option, const std::filesystem::path& dir) {
                                  parent.string() + " is not a writable folder)");
 }
 
+// Every product must fit its lane, or the first one shipped would wait forever for room that never
+// comes: the blueprint's product classes give every record's size, so this is known now.
+void check_products_fit(const plugins::plugin& bp, std::uint64_t lane_bytes) {
+    const std::uint64_t capacity = ring_capacity_for(lane_bytes);
+    const std::uint64_t largest = shm::max_record(capacity);
+    const auto* d = bp.descriptor;
+    for (std::uint32_t i = 0; i < d->pclass_count; ++i) {
+        const std::uint64_t need = sizeof(factory_product) + d->pclasses[i].record_size;
+        if (need > largest)
+            throw std::runtime_error("blueprint " + std::string(bp.name()) + ": a product of pclass '" +
+                                     d->pclasses[i].name + "' takes " + std::to_string(need) +
+                                     " bytes, more than a lane of --lane-size " + std::to_string(lane_bytes) +
+                                     " can carry (" + std::to_string(largest) + ", a quarter of the lane); raise --lane-size to at least " +
+                                     std::to_string(std::bit_ceil((need + 8) * 4)));
+    }
+}
+
+// The dead-letter folder, if it exists, must be this user's own: dead letters hold the records
+// themselves, and a folder another user owns could neither be trusted nor, often, written.
+void check_dead_letter_owner(const std::filesystem::path& dir) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) return; // made on the first dead letter
+    if (S_ISLNK(st.st_mode))
+        throw std::runtime_error("--dead-letter " + dir.string() + " is a symbolic link; name the folder itself");
+    if (st.st_uid != ::geteuid())
+        throw std::runtime_error("--dead-letter " + dir.string() + " belongs to another user (uid " +
+                                 std::to_string(st.st_uid) + "); name a folder of your own");
+}
+
 // A file the host writes at the end (--summary-json): its folder must exist and be writable now,
 // not after an hour of work.
 void check_file_option(const char* option, const std::filesystem::path& file) {
@@ -71,11 +106,17 @@ void check_file_option(const char* option, const std::filesystem::path& file) {
 
 } // namespace
 
+std::uint64_t ring_capacity_for(std::uint64_t bytes) {
+    return std::bit_ceil(std::max<std::uint64_t>(bytes, 64u << 10));
+}
+
 run_config resolve(const cli::run_options& opts) {
     auto path = plugins::standard_search_path(opts.plugin_dirs);
     run_config c;
     c.source = choose(opts.source, plugins::kind::source, path);
-    c.blueprint = choose(opts.blueprint, plugins::kind::blueprint, path);
+    plugins::plugin bp;
+    c.blueprint = choose(opts.blueprint, plugins::kind::blueprint, path, &bp);
+    check_products_fit(bp, opts.lane_bytes);
     if (opts.exporters.empty()) {
         c.exporters.push_back(choose(cli::plugin_spec{"jsonl", {}}, plugins::kind::exporter, path));
     } else {
@@ -108,6 +149,8 @@ run_config resolve(const cli::run_options& opts) {
     c.hang_timeout_ns = opts.hang_timeout_ns;
     c.max_restarts = opts.max_restarts;
     check_folder_option("--dead-letter", opts.dead_letter_dir);
+    check_dead_letter_owner(opts.dead_letter_dir);
+    c.max_dead_letters = opts.max_dead_letters.value_or(UINT64_MAX);
     if (opts.summary_json) check_file_option("--summary-json", *opts.summary_json);
     c.dead_letter_dir = opts.dead_letter_dir.string();
     c.log_level = opts.log_level;

@@ -2,14 +2,18 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "ops/accounting.hpp"
+#include "ops/losses.hpp"
+#include "runtime/child_end.hpp"
 #include "runtime/spawn.hpp"
-#include "shm/lane_publish.hpp"
+#include "runtime/strays.hpp"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 namespace factory::runtime {
@@ -18,17 +22,19 @@ namespace {
 
 constexpr std::int64_t startup_limit_ns = 60'000'000'000;
 constexpr std::int64_t restart_window_ns = 60'000'000'000;
-// Exit codes with which a child ends a run in order after a failure it reported itself:
-// a source's input error (purchasing, 5) or exporters that dead-lettered products
-// (transportation, 4); 2 is a refusal at start-up. Any other end during a run is a death.
-bool reported_failure(role r, int code) {
-    return code == 2 || (r == role::purchasing && code == 5) || (r == role::transportation && code == 4);
-}
+// Once the run stops, purchasing has this long to come back from its source (a source blocked on
+// input that never comes, or reading an endless line); then it is killed and the run ends with
+// what it purchased. A stop the user asked for should not wait for --hang-timeout.
+constexpr std::int64_t stop_grace_ns = 5'000'000'000;
 
-std::string describe_status(int status) {
-    if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
-    return "status " + std::to_string(status);
+const char* signal_name(int signo) {
+    switch (signo) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    default: return "a signal";
+    }
 }
 
 } // namespace
@@ -37,7 +43,11 @@ supervisor::supervisor(shm::segment& seg, std::string segment_name, const run_co
     : seg_(seg), segment_name_(std::move(segment_name)), cfg_(cfg), duration_ns_(duration_ns),
       signals_(io_, SIGINT, SIGTERM, SIGCHLD), startup_timer_(io_), ops_timer_(io_), duration_timer_(io_),
       kill_timer_(io_),
-      ops_(seg, make_logger(department::ops, "ops", cfg.quiet ? "warn" : cfg.log_level, false)) {}
+      ops_(seg, make_logger(department::ops, "ops", cfg.quiet ? "warn" : cfg.log_level, false)) {
+    // A hangup ends a run as SIGTERM does; SIGQUIT (Ctrl-\\) ends it at once.
+    signals_.add(SIGHUP);
+    signals_.add(SIGQUIT);
+}
 
 void supervisor::start_children() {
     // Transportation first and purchasing last: consumers are there before producers.
@@ -63,19 +73,27 @@ void supervisor::on_signal(int signo) {
         reap();
         return;
     }
+    if (signo == SIGQUIT) {
+        if (ended_by_.empty()) ended_by_ = "SIGQUIT";
+        abort_run("SIGQUIT");
+        return;
+    }
     // Only the user's signals count towards "again to end at once", not an ending the run
     // started by itself (end of input, --duration, a process given up on).
     if (++user_signals_ == 1 && running_) {
-        if (stopping_) log().info("{}: the run is already ending (again to end at once)", signo == SIGINT ? "SIGINT" : "SIGTERM");
-        request_stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
+        if (stopping_) log().info("{}: the run is already ending (again to end at once)", signal_name(signo));
+        if (ended_by_.empty()) ended_by_ = signal_name(signo);
+        request_stop(signal_name(signo));
     } else {
-        abort_run(signo == SIGINT ? "a second SIGINT" : "a second SIGTERM");
+        if (ended_by_.empty()) ended_by_ = signal_name(signo);
+        abort_run(user_signals_ == 1 ? signal_name(signo) : (std::string("a second ") + signal_name(signo)).c_str());
     }
 }
 
 void supervisor::request_stop(const char* why) {
     if (stopping_) return;
     stopping_ = true;
+    stop_ns_ = mono_ns();
     log().info("{}: stopping purchasing, draining the lines (again to end at once)", why);
     seg_.header().stop_purchasing.store(1, std::memory_order_release);
 }
@@ -83,10 +101,12 @@ void supervisor::request_stop(const char* why) {
 void supervisor::abort_run(const char* why) {
     if (aborting_) return;
     aborting_ = true;
+    if (!stopping_) stop_ns_ = mono_ns();
     stopping_ = true;
     log().warn("{}: ending at once", why);
     auto& h = seg_.header();
     h.stop_purchasing.store(1, std::memory_order_release);
+    h.phase.store(static_cast<std::uint32_t>(shm::run_phase::aborting), std::memory_order_release);
     h.abort_now.store(1, std::memory_order_release);
     // Wake everyone who sleeps, so they see the flag now.
     seg_.purchasing_bell().notify();
@@ -115,28 +135,49 @@ void supervisor::reap() {
         int status = 0;
         pid_t pid = ::waitpid(-1, &status, WNOHANG);
         if (pid <= 0) break;
+        // Anything else was a descendant a plugin started, adopted by this subreaper: reaped here,
+        // and any still alive at the end are killed (strays.hpp).
         for (auto& c : children_) {
             if (c.pid != pid || c.exited) continue;
             c.exited = true;
             c.status = status;
-            bool crashed = !WIFEXITED(status);
-            bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            if (clean) {
-                log().debug("{} (pid {}) finished", role_name(c.what, c.index), pid);
-            } else if (running_ && !aborting_ && (crashed || !reported_failure(c.what, WEXITSTATUS(status)))) {
-                on_death(c, c.kill_reason.empty() ? describe_status(status) : c.kill_reason);
-            } else {
-                // Refused to start, or ended with a failure it reported itself (an exporter's dead
-                // letters, a source's input error): not a crash, nothing to restart.
-                children_clean_ = false;
-                if (running_ && !aborting_)
-                    log().warn("{} (pid {}) ended with {}", role_name(c.what, c.index), pid, describe_status(status));
-            }
+            on_end(c);
         }
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
         io_.stop();
+    }
+}
+
+void supervisor::on_end(child_record& c) {
+    auto& pb = seg_.process(slot_of(c));
+    const auto state = static_cast<shm::child_state>(pb.state.load(std::memory_order_acquire));
+    const std::string who = role_name(c.what, c.index);
+    switch (classify_end(c.what, c.status, state)) {
+    case child_end::finished:
+        log().debug("{} (pid {}) finished", who, c.pid);
+        return;
+    case child_end::finished_unclean:
+        // Ended in order after a failure it reported itself (a source's input error, an exporter's
+        // dead letters): not a crash, nothing to restart, but the run is not clean.
+        children_clean_ = false;
+        if (running_ && !aborting_) log().warn("{} (pid {}) ended with {}", who, c.pid, describe_status(c.status));
+        return;
+    case child_end::refused:
+        children_clean_ = false;
+        // At start-up, check_startup refuses the run with the plugin's message. During the run it
+        // is a restarted process whose plugin would not open again: a death like any other, so
+        // restarts stay bounded and a given-up workshop still drains its line.
+        if (running_ && !aborting_) {
+            log().error("{} (pid {}) could not open its plugin again: {}", who, c.pid, pb.message);
+            on_death(c, std::string("its plugin failing to open (") + pb.message + ")");
+        }
+        return;
+    case child_end::died:
+        children_clean_ = false;
+        if (running_ && !aborting_) on_death(c, c.kill_reason.empty() ? describe_status(c.status) : c.kill_reason);
+        return;
     }
 }
 
@@ -148,34 +189,14 @@ void supervisor::on_death(child_record& c, const std::string& how) {
     }
     auto& pb = seg_.process(slot_of(c));
     if (c.what == role::workshop) {
-        // The workers died with the process: what they held is lost, and counted. First the
-        // counts of a lane publish it may have died in (lane_publish.hpp).
-        auto& w = seg_.workshop(c.index);
-        shm::finish_publish(w, *seg_.lane(c.index));
-        const std::uint64_t held = w.assembled.get() - w.handed_over.get() - w.lost_materials.get();
-        w.lost_workers.add(w.roster.get());
-        w.lost_materials.add(held);
+        // The workers died with the process: what they held is lost, and counted.
+        const auto loss = ops::settle_workshop_death(seg_, c.index);
         log().error("{} (pid {}) died of {}: {} workers holding {} materials are lost", role_name(c.what, c.index),
-                    c.pid, how, w.roster.get(), held);
-        w.roster.set(0);
+                    c.pid, how, loss.workers, loss.materials);
     } else {
         // Products taken off the lanes but not yet delivered were in the dead process's warehouse.
-        // Taken off = released by the lanes: the lanes' own count, which a death between a release
-        // and the `received` counter cannot make disagree with what the next process will find.
-        auto& t = seg_.transport();
-        std::uint64_t taken = 0;
-        for (std::uint32_t i = 0; i < seg_.workshops(); ++i)
-            taken += seg_.lane(i)->records_released.load(std::memory_order_acquire);
-        t.received.set(taken);
-        std::uint64_t lost = 0; // by this death (x.lost counts every death so far)
-        for (std::size_t e = 0; e < cfg_.exporters.size(); ++e) {
-            auto& x = t.exporters[e];
-            const std::uint64_t before = x.lost.get();
-            x.lost.set(taken - x.exported.get() - x.dead_lettered.get());
-            lost = std::max(lost, x.lost.get() - before);
-        }
+        const std::uint64_t lost = ops::settle_transport_death(seg_, cfg_.exporters.size());
         log().error("transportation (pid {}) died of {}: {} products in its warehouse are lost", c.pid, how, lost);
-        t.warehouse.set(0);
     }
     // "Keeps crashing" is a rate, as supervisors usually count it: more than --max-restarts deaths
     // within one minute. A long run that loses a process now and then goes on.
@@ -226,19 +247,11 @@ void supervisor::restart(child_record& c, const std::string& how) {
 void supervisor::purchasing_died(const std::string& how) {
     // A source cannot resume where it stopped (its position died with it), so purchasing is not
     // restarted: the run ends with what was purchased, and the lines are closed on its behalf.
-    auto& p = seg_.purchasing();
-    // Put on a line = published by the line: the line's own count, which a death between a publish
-    // and the `pushed` counter cannot make disagree with what the workshops will assemble.
-    std::uint64_t pushed = 0;
-    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
-        const std::uint64_t on_line = seg_.line(i)->records_published.load(std::memory_order_acquire);
-        seg_.line_info(i).pushed.set(on_line);
-        pushed += on_line;
-    }
-    p.lost.set(p.purchased.get() - p.rejected.get() - pushed);
+    const std::uint64_t lost = ops::settle_purchasing_death(seg_);
     log().error("purchasing died of {}: the run ends with what was purchased ({} materials purchased but never "
                 "put on a line are lost)",
-                how, p.lost.get());
+                how, lost);
+    if (!stopping_) stop_ns_ = mono_ns();
     stopping_ = true;
     seg_.header().stop_purchasing.store(1, std::memory_order_release);
     for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
@@ -247,24 +260,51 @@ void supervisor::purchasing_died(const std::string& how) {
     }
 }
 
+std::int64_t supervisor::hang_limit_ns(const child_record& c) const {
+    // Purchasing may wait on its source for as long as input takes: it hangs only when it does not
+    // come back once the run stops. Workshops and transportation beat while they work or idle
+    // (an exporter stuck in a hook is cut off by transportation itself: exporter_instance.hpp).
+    if (c.what == role::purchasing) return stopping_ ? stop_grace_ns : 0;
+    return cfg_.hang_timeout_ns;
+}
+
 void supervisor::check_hangs() {
-    if (cfg_.hang_timeout_ns <= 0 || aborting_) return;
+    if (aborting_) return;
     std::int64_t now = mono_ns();
     for (auto& c : children_) {
-        if (c.what != role::workshop || c.exited || !c.kill_reason.empty()) continue;
+        if (c.exited || !c.kill_reason.empty()) continue;
         std::uint64_t beat = seg_.process(slot_of(c)).heartbeat.get();
         if (beat != c.last_heartbeat || c.heartbeat_seen_ns == 0) {
             c.last_heartbeat = beat;
             c.heartbeat_seen_ns = now;
             continue;
         }
-        if (now - c.heartbeat_seen_ns >= cfg_.hang_timeout_ns) {
-            c.kill_reason = "a hang (no progress for " + std::to_string(cfg_.hang_timeout_ns / 1'000'000'000) + " s)";
+        const std::int64_t limit = hang_limit_ns(c);
+        if (limit <= 0) continue;
+        // Progress is measured from the stop for purchasing: it may have waited on input before.
+        const std::int64_t since = c.what == role::purchasing ? std::max(c.heartbeat_seen_ns, stop_ns_) : c.heartbeat_seen_ns;
+        if (now - since < limit) continue;
+        const auto secs = limit / 1'000'000'000;
+        if (c.what == role::purchasing) {
+            c.kill_reason = "not returning from its source within " + std::to_string(secs) + " s of the stop";
+            log().error("purchasing (pid {}) has not returned from source {} {} s after the stop; killing it",
+                        c.pid, cfg_.source.name, secs);
+        } else {
+            c.kill_reason = "a hang (no progress for " + std::to_string(secs) + " s)";
             log().error("{} (pid {}) has made no progress for {} s; killing it", role_name(c.what, c.index), c.pid,
-                        cfg_.hang_timeout_ns / 1'000'000'000);
-            ::kill(c.pid, SIGKILL);
+                        secs);
         }
+        ::kill(c.pid, SIGKILL);
     }
+}
+
+void supervisor::check_dead_letters() {
+    if (cfg_.max_dead_letters == UINT64_MAX || stopping_) return;
+    std::vector<std::string> names;
+    for (const auto& e : cfg_.exporters) names.push_back(e.name);
+    const auto books = ops::accounting::read(seg_, names);
+    if (books.dead_letters() + books.unwritten_materials > cfg_.max_dead_letters)
+        request_stop("more dead letters than --max-dead-letters allows");
 }
 
 bool supervisor::all_exited() const {
@@ -326,17 +366,24 @@ void supervisor::on_ops() {
         if (ec || all_exited()) return;
         if (!cfg_.quiet) ops_.tick();
         check_hangs();
+        check_dead_letters();
         on_ops();
     });
 }
 
 bool supervisor::run() {
+    // Processes a plugin starts (and leaves behind) are re-parented to the host, not to init, so
+    // the run can end them with itself (strays.hpp).
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_ns_ = mono_ns();
     startup_deadline_ns_ = started_ns_ + startup_limit_ns;
     schedule_signal_wait();
     start_children();
     check_startup();
     io_.run();
+    if (std::size_t n = end_strays(); n != 0)
+        log().warn("a plugin left {} process{} running after its department ended; ended {} with the run", n,
+                   n == 1 ? "" : "es", n == 1 ? "it" : "them");
     return failure_.empty();
 }
 

@@ -46,15 +46,21 @@ public:
     // Restarts of crashed or hung processes during the run.
     std::uint32_t restarts() const noexcept { return restarts_; }
     double seconds() const noexcept { return seconds_; }
+    // The signal that ended the run ("SIGTERM"), empty when it ended by itself (end of input,
+    // --duration, a process given up on).
+    const std::string& ended_by() const noexcept { return ended_by_; }
 
 private:
     void start_children();
     void on_signal(int signo);
     void reap();
+    void on_end(child_record& c);
     void on_death(child_record& c, const std::string& how);
     void restart(child_record& c, const std::string& how);
     void purchasing_died(const std::string& how);
     void check_hangs();
+    void check_dead_letters();
+    std::int64_t hang_limit_ns(const child_record& c) const;
     std::uint32_t slot_of(const child_record& c) const;
     void check_startup();
     void on_ops();
@@ -74,7 +80,8 @@ private:
     ops::report ops_;
     std::string failure_;
     bool running_ = false, stopping_ = false, aborting_ = false, children_clean_ = true;
-    std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0;
+    std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0, stop_ns_ = 0;
+    std::string ended_by_;
     std::uint32_t restarts_ = 0;
     unsigned user_signals_ = 0; // SIGINT/SIGTERM received
     double seconds_ = 0;

@@ -144,8 +144,11 @@ inline ring_control* ring_attach(void* at) {
 
 // Largest payload, in bytes, that try_claim() accepts: a quarter of the capacity minus a header,
 // so a record always fits into an empty ring even after a wrap, and several fit in one batch.
+constexpr std::uint64_t max_record(std::uint64_t capacity) noexcept {
+    return capacity / 4 - detail::header_bytes;
+}
 inline std::uint32_t max_record(const ring_control* ring) noexcept {
-    return static_cast<std::uint32_t>(ring->capacity / 4 - detail::header_bytes);
+    return static_cast<std::uint32_t>(max_record(ring->capacity));
 }
 
 // Records published and not yet released. Any thread, any process; a snapshot, exact only while

@@ -28,7 +28,6 @@ struct alignas(64) process_block {
     std::atomic<std::uint32_t> state{0}; // child_state
     std::atomic<std::int32_t> pid{0};
     std::atomic<std::uint32_t> restarts{0};
-    std::atomic<std::uint32_t> exit_clean{0}; // 1: the process ended its work without fault
     counter heartbeat;                        // bumps while the process makes progress
     counter peak_rss_kib;                     // written at exit
     char message[512] = {};                   // failure text, written before state = failed
@@ -45,6 +44,7 @@ struct alignas(64) purchasing_stats {
     counter lost;          // purchased but never put on a line: purchasing died (written by the host)
     counter waits;         // times a full line made purchasing wait
     counter max_backlog;   // the most materials seen on one line when it was full (gauge)
+    counter unwritten;     // of rejected: dead letters that could not be written (lost)
     std::atomic<std::uint32_t> end_of_input{0};
     std::atomic<std::uint32_t> source_failed{0};
 };
@@ -64,6 +64,8 @@ struct alignas(64) workshop_stats {
     counter inspections;
     counter shipped;          // products accepted onto the transportation lane
     counter refused;          // products refused at shipping (unknown pclass, wrong size)
+    counter unwritten_materials; // of failed + quarantined: dead letters that could not be written
+    counter unwritten_products;  // of refused: dead letters that could not be written
     counter roster;           // live workers, kept exact at every hire and fire (gauge)
     counter handed_over;      // materials of fired workers whose products are on the lane (or
                               // who shipped none): no longer at risk. What a crash would lose is
@@ -86,6 +88,7 @@ struct alignas(64) workshop_stats {
 struct alignas(64) exporter_stats {
     counter exported;      // products the exporter took
     counter dead_lettered; // products it refused or never took after its retries
+    counter unwritten;     // of dead_lettered: dead letters that could not be written (lost)
     counter retries;
     counter batches;
     counter flush_failures;

@@ -65,7 +65,10 @@ void driver::dead_letter(std::size_t e, std::uint32_t pclass, const shelf_t& she
     clean_ = false;
     log().error("{}; {} products of pclass {} go to the dead-letter output", reason, shelf.size(),
                 info_.pclasses[pclass].name);
-    for (const factory_product* p : shelf) dead_.product(reason, exporters_[e]->name(), &info_.pclasses[pclass], *p);
+    std::uint64_t unwritten = 0;
+    for (const factory_product* p : shelf)
+        if (!dead_.product(reason, exporters_[e]->name(), &info_.pclasses[pclass], *p)) ++unwritten;
+    stats_.exporters[e].unwritten.add(unwritten); // first: dead_lettered is read as including it
     stats_.exporters[e].dead_lettered.add(shelf.size());
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/host_services.hpp"
 #include "common/run_config.hpp"
+#include "transportation/hook_watch.hpp"
 
 #include <factory/abi.h>
 
@@ -15,15 +16,19 @@ namespace factory::transportation {
 class exporter_instance {
 public:
     // Loads and opens the exporter; throws std::runtime_error with one line naming the plugin.
+    // Its on_export and on_flush run under a hook_watch of `hang_limit_ns` (0: none) that beats
+    // `heartbeat` while it waits.
     exporter_instance(const plugin_choice& choice, const factory_export_info& info,
-                      const std::atomic<std::uint32_t>* abort_flag);
+                      const std::atomic<std::uint32_t>* abort_flag, std::int64_t hang_limit_ns = 0,
+                      shm::counter* heartbeat = nullptr);
     ~exporter_instance();
     exporter_instance(const exporter_instance&) = delete;
     exporter_instance& operator=(const exporter_instance&) = delete;
 
     const std::string& name() const noexcept { return name_; }
-    int export_batch(const factory_batch* b, factory_error* err) noexcept { return hooks_->on_export(instance_, b, err); }
-    int flush(factory_error* err) noexcept { return hooks_->on_flush != nullptr ? hooks_->on_flush(instance_, err) : FACTORY_OK; }
+    int export_batch(const factory_batch* b, factory_error* err) noexcept;
+    int flush(factory_error* err) noexcept;
+    // Calls on_close, unless the exporter got stuck in a hook (it is never called again).
     void close() noexcept;
 
 private:
@@ -31,6 +36,7 @@ private:
     std::unique_ptr<host_services> services_;
     const factory_exporter_hooks* hooks_ = nullptr;
     void* instance_ = nullptr;
+    hook_watch watch_;
 };
 
 } // namespace factory::transportation

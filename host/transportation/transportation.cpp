@@ -25,7 +25,7 @@ constexpr std::size_t warehouse_limit_bytes = 64u << 20;
 
 } // namespace
 
-int run(shm::segment& seg, const run_config& cfg) {
+child_exit run(shm::segment& seg, const run_config& cfg) {
     auto& me = seg.process(shm::transport_slot);
     auto& stats = seg.transport();
     auto& abort_flag = seg.header().abort_now;
@@ -39,10 +39,11 @@ int run(shm::segment& seg, const run_config& cfg) {
         info.pclass_count = bp.descriptor->pclass_count;
         info.pclasses = bp.descriptor->pclasses;
         for (const auto& choice : cfg.exporters)
-            exporters.push_back(std::make_unique<exporter_instance>(choice, info, &abort_flag));
+            exporters.push_back(
+                std::make_unique<exporter_instance>(choice, info, &abort_flag, cfg.hang_timeout_ns, &me.heartbeat));
     } catch (const std::exception& e) {
         shm::report_failure(me, e.what());
-        return 2;
+        return child_exit::refused;
     }
 
     const std::uint32_t lanes = seg.workshops();
@@ -52,7 +53,7 @@ int run(shm::segment& seg, const run_config& cfg) {
     driver truck(stats, exporters, info, store, dead, delivery_policy{cfg.export_retries, cfg.retry_backoff_ns},
                  abort_flag);
     shm::backoff backoff;
-    if (!shm::wait_for_start(seg, me)) return 0;
+    if (!shm::wait_for_start(seg, me)) return child_exit::finished;
 
     std::int64_t next_round = mono_ns() + cfg.flush_ns;
     auto any_ready = [&] {
@@ -97,7 +98,7 @@ int run(shm::segment& seg, const run_config& cfg) {
     }
     if (abort_flag.load(std::memory_order_relaxed) == 0) truck.round();
     for (auto& e : exporters) e->close();
-    return truck.clean() && dead.failures() == 0 ? 0 : 4;
+    return truck.clean() ? child_exit::finished : child_exit::undelivered;
 }
 
 } // namespace factory::transportation

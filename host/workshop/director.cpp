@@ -120,7 +120,8 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
         if (bp_.hire(&w, &m, &err_) != FACTORY_OK) {
             // The letter before the count: a crash between them must not leave a counted
             // material without its letter (see resume()).
-            dead_.material(std::string("blueprint refused to hire: ") + err_.message, m);
+            if (!dead_.material(std::string("blueprint refused to hire: ") + err_.message, m))
+                stats_.unwritten_materials.add();
             stats_.failed.add();
             staff_.dismiss(m.pid, mixed);
             return;
@@ -133,7 +134,8 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
         stats_.assembled.add();
         if (rc == FACTORY_DONE) staff_.fire(m.pid, mixed, FACTORY_FIRED_DONE, now_tick_);
     } else {
-        dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m);
+        if (!dead_.material(std::string("blueprint error: ") + (err_.message[0] ? err_.message : "no reason given"), m))
+            stats_.unwritten_materials.add();
         stats_.failed.add();
         if (hired) {
             // A worker with nothing assembled is not kept (abi.h): it leaves without on_fire.
@@ -160,8 +162,9 @@ void director::resume(const char* last_death) {
         } else {
             // The material the last process died on: never handed to the blueprint again. The letter
             // before the count, as in assemble().
-            dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
-                           *static_cast<const factory_material*>(rec.data));
+            if (!dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
+                                *static_cast<const factory_material*>(rec.data)))
+                stats_.unwritten_materials.add();
             stats_.quarantined.add();
             line_.pop();
             line_.release();

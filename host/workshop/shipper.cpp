@@ -33,7 +33,8 @@ int shipper::ship(void* ctx, std::uint64_t pid, std::uint32_t pclass, const void
         header.size = keep;
         std::memcpy(buf, &header, sizeof header);
         if (keep != 0) std::memcpy(buf + sizeof header, record, keep);
-        me->dead_.product(why, "", nullptr, *reinterpret_cast<const factory_product*>(buf));
+        if (!me->dead_.product(why, "", nullptr, *reinterpret_cast<const factory_product*>(buf)))
+            me->stats_.unwritten_products.add();
         me->stats_.refused.add(); // after its letter, as every count of a dead letter
         return FACTORY_ERROR;
     }

@@ -19,7 +19,7 @@ namespace {
 // A workshop the run has given up on (it kept crashing): every material left on its line goes to
 // the dead-letter output with `why`, and its lane is closed, so the run still ends with every
 // material accounted for. No blueprint is loaded.
-int drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, const std::string& why) {
+child_exit drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, const std::string& why) {
     auto& stats = seg.workshop(index);
     auto& me = seg.process(shm::workshop_slot(index));
     auto& abort_flag = seg.header().abort_now;
@@ -40,7 +40,7 @@ int drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, cons
             // The same cursor protocol as the director's, so a drain that is itself killed and
             // restarted neither counts a material twice nor skips one.
             stats.cursor.store(line.position() << 1 | 1, std::memory_order_relaxed);
-            dead.material(why, *static_cast<const factory_material*>(rec.data));
+            if (!dead.material(why, *static_cast<const factory_material*>(rec.data))) stats.unwritten_materials.add();
             stats.quarantined.add();
             line.pop();
             stats.cursor.store(line.position() << 1, std::memory_order_relaxed);
@@ -59,18 +59,18 @@ int drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, cons
     }
     shm::producer lane(seg.lane(index), &seg.transport_bell());
     lane.close();
-    return 0;
+    return child_exit::finished;
 }
 
 } // namespace
 
-int run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
+child_exit run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
     auto& me = seg.process(shm::workshop_slot(index));
     auto& header = seg.header();
     std::string name = "workshop " + std::to_string(index + 1);
     dead_letter_writer dead(cfg.dead_letter_dir, name);
     if (me.given_up.load(std::memory_order_acquire) != 0) {
-        if (!shm::wait_for_start(seg, me)) return 0;
+        if (!shm::wait_for_start(seg, me)) return child_exit::finished;
         log().warn("{} was given up on; draining its line to the dead-letter output", name);
         return drain(seg, index, dead, name + " given up after it crashed " + std::to_string(me.restarts.load()) +
                                            " times; this material was never assembled");
@@ -84,19 +84,19 @@ int run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
         bp = std::make_unique<blueprint_instance>(cfg.blueprint, services.api());
     } catch (const std::exception& e) {
         shm::report_failure(me, e.what());
-        return 2;
+        return child_exit::refused;
     }
     shipper dock(seg, index, bp->descriptor(), dead, now_ns);
     services.enable_shipping(&shipper::ship, &dock);
     director boss(seg, index, cfg, *bp, dock, dead, now_ns);
-    if (!shm::wait_for_start(seg, me)) return 0;
+    if (!shm::wait_for_start(seg, me)) return child_exit::finished;
     if (me.restarts.load(std::memory_order_relaxed) != 0) {
         boss.resume(me.last_death);
         log().info("{} restarted (restart {}); continuing its line", name, me.restarts.load());
     }
-    int code = boss.run();
+    boss.run();
     bp->close();
-    return code;
+    return child_exit::finished;
 }
 
 } // namespace factory::workshop

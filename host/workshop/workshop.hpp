@@ -2,6 +2,8 @@
 // instance, and its own transportation lane.
 #pragma once
 
+#include "common/exit_codes.hpp"
+
 #include "common/run_config.hpp"
 #include "shm/segment.hpp"
 
@@ -11,6 +13,6 @@ namespace factory::workshop {
 
 // The workshop process's work, after the segment is mapped and the logger made.
 // Returns the process exit code.
-int run(shm::segment& seg, const run_config& cfg, std::uint32_t index);
+child_exit run(shm::segment& seg, const run_config& cfg, std::uint32_t index);
 
 } // namespace factory::workshop
