@@ -1,5 +1,6 @@
 #include "runtime/resolve.hpp"
 
+#include "cli/units.hpp"
 #include "plugins/resolve.hpp"
 #include "plugins/search_path.hpp"
 #include "plugins/settings_check.hpp"
@@ -69,9 +70,9 @@ void check_products_fit(const plugins::plugin& bp, std::uint64_t lane_bytes) {
         if (need > largest)
             throw std::runtime_error("blueprint " + std::string(bp.name()) + ": a product of pclass '" +
                                      d->pclasses[i].name + "' takes " + std::to_string(need) +
-                                     " bytes, more than a lane of --lane-size " + std::to_string(lane_bytes) +
-                                     " can carry (" + std::to_string(largest) + ", a quarter of the lane); raise --lane-size to at least " +
-                                     std::to_string(std::bit_ceil((need + 8) * 4)));
+                                     " bytes, more than a lane of --lane-size " + cli::format_size(lane_bytes) +
+                                     " can carry (a record may take a quarter of its lane); raise --lane-size to at least " +
+                                     cli::format_size(std::bit_ceil((need + shm::ring_header_bytes) * 4)));
     }
 }
 

@@ -144,6 +144,8 @@ inline ring_control* ring_attach(void* at) {
 
 // Largest payload, in bytes, that try_claim() accepts: a quarter of the capacity minus a header,
 // so a record always fits into an empty ring even after a wrap, and several fit in one batch.
+// Bytes of framing each record takes in a ring, besides its payload (rounded up to 8).
+inline constexpr std::uint64_t ring_header_bytes = detail::header_bytes;
 constexpr std::uint64_t max_record(std::uint64_t capacity) noexcept {
     return capacity / 4 - detail::header_bytes;
 }

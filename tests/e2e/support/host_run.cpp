@@ -86,8 +86,15 @@ host_result run_host(std::vector<std::string> args, const host_options& opt) {
     argv.push_back(exe.data());
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    if (opt.own_process_group) {
+        posix_spawnattr_setpgroup(&attr, 0);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    }
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+    int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     ::close(in_pipe[0]);
     ::close(out_pipe[1]);

@@ -27,6 +27,7 @@ struct host_options {
     std::filesystem::path cwd;                       // empty: a fresh temporary folder
     std::string stdin_text;                          // written to the host's stdin, then closed
     std::function<void(pid_t, const std::string& err_so_far)> on_output; // called as stderr grows
+    bool own_process_group = false; // start the host as the leader of a new process group
 };
 
 // Runs factory-host with `args`; adds --summary-json <tmp> unless `args` has one.
