@@ -14,7 +14,9 @@
 #     (a click 1800 s or more after its user's previous one starts a session; a session ends idle
 #     when its last click + 1800 s is at or before the last click of the file, else shutdown),
 #     and the clicks hold both end reasons and a gap of exactly 1800 s, so that the rule's edge is
-#     exercised.
+#     exercised;
+#   - what the page says of other runs: on the wall clock, one session per user, each ended at
+#     shutdown; with 1 or 4 workshops, the same rows.
 # The scratch folder is emptied first and left behind for a look after a failure.
 set -euo pipefail
 
@@ -174,4 +176,42 @@ IFS='|' read -r n_clicks n_expected n_actual missing extra idle shutdown edge <<
     fail "$missing calculated sessions are not in the database, and $extra of its sessions are not calculated"
 ((idle > 0 && shutdown > 0)) || fail "the clicks give $idle idle and $shutdown shutdown sessions; the page needs both"
 ((edge > 0)) || fail "no user's clicks are exactly 1800 s apart: the input no longer tests the gap's edge"
+# What the page says of other runs over the same clicks, with the plugin it built: on the wall
+# clock every user's clicks make one session that ends at shutdown; with 1 or 4 workshops the rows
+# are those of the page's run.
+host="$work/home/factory/bin/factory-host"
+[[ -x "$host" ]] || fail "the page's install left no $host"
+other_run() { # <name> <options...>: a run into $steps/<name>/sessions.db
+    local name="$1"
+    shift
+    mkdir -p "$steps/$name"
+    (cd "$folder" && "$host" --source jsonl:file=clicks.jsonl,key=user,time=ts --contract 30m \
+        --blueprint click_sessions --plugin-dir build --exporter "sqlite:file=$steps/$name/sessions.db" \
+        --quiet "$@") >"$steps/$name/out" 2>&1 || fail "the $name run failed: $(cat "$steps/$name/out")"
+}
+compare() { # <db> <db>: rows in one and not the other, both ways
+    sqlite3 -batch "$1" "ATTACH '$2' AS b;
+        SELECT (SELECT count(*) FROM (SELECT * FROM sessions EXCEPT SELECT * FROM b.sessions))
+             + (SELECT count(*) FROM (SELECT * FROM b.sessions EXCEPT SELECT * FROM sessions));"
+}
+other_run wall --clock wall
+wall=$(sqlite3 -batch "$steps/wall/sessions.db" \
+    "SELECT count(*), count(DISTINCT user), sum(end_reason = 'shutdown') FROM sessions;")
+users=$(cd "$folder" && sqlite3 -batch :memory: <<'SQL'
+CREATE TABLE lines(line TEXT);
+.mode ascii
+.separator "\t" "\n"
+.import clicks.jsonl lines
+.mode list
+SELECT count(DISTINCT json_extract(line, '$.user')) FROM lines;
+SQL
+)
+[[ "$wall" == "1000|1000|1000" && "$users" == 1000 ]] ||
+    fail "on the wall clock the page promises 1,000 rows, one per user, all ended at shutdown; got rows|users|shutdown $wall of $users users"
+for w in 1 4; do
+    other_run "workshops-$w" --clock material --workshops "$w"
+    differ=$(compare "$steps/workshops-$w/sessions.db" "$db")
+    ((differ == 0)) || fail "with --workshops $w, $differ rows differ from the page's run"
+done
+
 echo "first-blueprint walkthrough: $step blocks ran; $n_expected sessions of $n_clicks clicks match ($idle idle, $shutdown shutdown, $edge gaps of exactly 30 minutes)"
