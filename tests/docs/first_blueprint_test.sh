@@ -57,21 +57,21 @@ while IFS= read -r line || [[ -n "$line" ]]; do
         info="${line#\`\`\`}"
         if [[ "$info" =~ ^[a-z]+\ walkthrough$ ]]; then
             step=$((step + 1))
-            in_block=run
+            in_block="run"
             printf '{\n' >>"$script"
         elif [[ "$info" =~ ^[a-z]+\ file=([A-Za-z0-9_./-]+)$ ]]; then
-            in_block=file
+            in_block="file"
             printf "cat > '%s' <<'FACTORY_PAGE_EOF'\n" "${BASH_REMATCH[1]}" >>"$script"
         elif [[ "$info" == "text output" ]]; then
             ((step > 0)) || fail "a text output block before any walkthrough block"
-            in_block=output
+            in_block="output"
             : >"$steps/$step.expected-out"
         elif [[ "$info" == "text log" ]]; then
             ((step > 0)) || fail "a text log block before any walkthrough block"
-            in_block=log
+            in_block="log"
             : >"$steps/$step.expected-log"
         else
-            in_block=other
+            in_block="other"
         fi
         continue
     fi
