@@ -1,6 +1,6 @@
 // The workforce: a workshop's workers (roster), their contracts and inspectors (timer wheel).
 //
-// Rules, in ticks (ticks.hpp), as the README states them:
+// Rules, in ticks (ticks.hpp), as docs/design.md and docs/flows.md state them:
 //   - A material of a pid finds its worker or hires one (hired = last_seen = its tick). Every
 //     material renews the contract: last_seen = its tick (a late material, one whose tick is
 //     before last_seen, leaves last_seen alone).

@@ -1,7 +1,7 @@
 // factory's standard metering (idle and active timeouts, FIN / RST) against pmacct on the same
 // capture. pmacctd counts each one-way 5-tuple once for the whole file; factory splits it into
 // flows. Summed per 5-tuple, factory's flows equal the test's own totals, and equal pmacct's
-// except for exactly these differences (the README lists them):
+// except for exactly these differences (docs/flows.md lists them):
 //   1. ICMP / ICMPv6: pmacct reports ports 0 and 0; factory 0 and type * 256 + code.
 //   2. IPv4 and IPv6 fragments after the first: pmacct counts them under the first fragment's
 //      ports (it remembers them by datagram id); factory under ports 0 and 0.

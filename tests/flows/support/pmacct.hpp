@@ -1,4 +1,4 @@
-// Running pmacctd (pmacct, from Debian) on a capture file, the way the README states it: print
+// Running pmacctd (pmacct, from Debian) on a capture file, the way docs/flows.md states it: print
 // plugin, 5-tuple aggregation, CSV with protocol numbers, one record per direction for the whole
 // file, and a large plugin_pipe_size (with the default, pmacctd drops most packets of a large
 // file without a word). A watchdog kills it after `timeout`.

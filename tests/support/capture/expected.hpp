@@ -7,7 +7,7 @@
 //   capture::expected_run want = m.finish();
 //
 // The rules it follows (those factory-host applies on the material clock with the flowmeter,
-// as the README states them):
+// as docs/flows.md states them):
 //   - Time is counted in 1 ms ticks, tick = floor(time_ns / 1 ms). The clock is the latest tick
 //     of any packet that forms a flow so far; a packet is assigned at the clock's tick (its own,
 //     unless it is late, i.e. earlier than a packet before it).
