@@ -31,12 +31,10 @@ bool over_dead_letter_limit(const cli::run_options& opts, const ops::accounting&
 }
 
 // How the run ended, for people and for --summary-json.
-std::string ended_by(const supervisor& boss, const ops::accounting& books, std::int64_t duration_ns) {
-    if (!boss.ended_by().empty()) return boss.ended_by();
+std::string ended_by(const supervisor& boss, const ops::accounting& books) {
     if (books.end_of_input) return "end of input";
     if (books.source_failed) return "source failure";
-    if (duration_ns > 0) return "--duration";
-    return "a process given up on";
+    return boss.ended_by().empty() ? "unknown" : boss.ended_by();
 }
 
 } // namespace
@@ -78,10 +76,9 @@ int ceo(const cli::run_options& opts) {
     // undelivered because a process crashed or an exporter failed.
     const bool clean = books.balanced() && boss.children_clean() && !books.lost_anything();
     const bool over_limit = over_dead_letter_limit(opts, books);
-    const std::string how = ended_by(boss, books, opts.duration_ns);
+    const std::string how = ended_by(boss, books);
     std::string line = books.line();
-    if (!books.end_of_input && !boss.ended_by().empty())
-        line += " | stopped by " + how + " before the end of its input";
+    if (how.rfind("SIG", 0) == 0) line += " | stopped by " + how + " before the end of its input";
     if (clean) log().info("{}", line);
     else log().warn("{}", line);
     // Dead letters are a warning whatever the log level: a run that refused records must say so.

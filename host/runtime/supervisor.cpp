@@ -74,7 +74,6 @@ void supervisor::on_signal(int signo) {
         return;
     }
     if (signo == SIGQUIT) {
-        if (ended_by_.empty()) ended_by_ = "SIGQUIT";
         abort_run("SIGQUIT");
         return;
     }
@@ -82,15 +81,14 @@ void supervisor::on_signal(int signo) {
     // started by itself (end of input, --duration, a process given up on).
     if (++user_signals_ == 1 && running_) {
         if (stopping_) log().info("{}: the run is already ending (again to end at once)", signal_name(signo));
-        if (ended_by_.empty()) ended_by_ = signal_name(signo);
         request_stop(signal_name(signo));
     } else {
-        if (ended_by_.empty()) ended_by_ = signal_name(signo);
         abort_run(user_signals_ == 1 ? signal_name(signo) : (std::string("a second ") + signal_name(signo)).c_str());
     }
 }
 
 void supervisor::request_stop(const char* why) {
+    if (ended_by_.empty()) ended_by_ = why;
     if (stopping_) return;
     stopping_ = true;
     stop_ns_ = mono_ns();
@@ -99,6 +97,7 @@ void supervisor::request_stop(const char* why) {
 }
 
 void supervisor::abort_run(const char* why) {
+    if (ended_by_.empty()) ended_by_ = why;
     if (aborting_) return;
     aborting_ = true;
     if (!stopping_) stop_ns_ = mono_ns();
@@ -252,6 +251,7 @@ void supervisor::purchasing_died(const std::string& how) {
                 "put on a line are lost)",
                 how, lost);
     if (!stopping_) stop_ns_ = mono_ns();
+    if (ended_by_.empty()) ended_by_ = "purchasing died";
     stopping_ = true;
     seg_.header().stop_purchasing.store(1, std::memory_order_release);
     for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
@@ -342,7 +342,7 @@ void supervisor::check_startup() {
         if (duration_ns_ > 0) {
             duration_timer_.expires_after(std::chrono::nanoseconds(duration_ns_));
             duration_timer_.async_wait([this](const boost::system::error_code& ec) {
-                if (!ec) request_stop("--duration reached");
+                if (!ec) request_stop("--duration");
             });
         }
         on_ops();

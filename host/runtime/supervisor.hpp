@@ -46,8 +46,8 @@ public:
     // Restarts of crashed or hung processes during the run.
     std::uint32_t restarts() const noexcept { return restarts_; }
     double seconds() const noexcept { return seconds_; }
-    // The signal that ended the run ("SIGTERM"), empty when it ended by itself (end of input,
-    // --duration, a process given up on).
+    // What made the host end the run: a signal ("SIGTERM"), "--duration", a limit, a process
+    // given up on; empty when nothing did (the input ended, or the source failed).
     const std::string& ended_by() const noexcept { return ended_by_; }
 
 private:
