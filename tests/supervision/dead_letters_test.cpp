@@ -100,7 +100,7 @@ TEST_CASE("dead letters are a warning even under --quiet, with their count by re
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--max-dead-letters fails the run with its own exit code past the limit", "[supervision]") {
+TEST_CASE("past --max-dead-letters the run fails with its own exit code", "[supervision]") {
     auto dir = fresh_dir("maxdl");
     write_input(dir / "in.jsonl", 1000, 0, 4); // 250 of 1000 are refused
     auto run = [&](const std::string& limit) {

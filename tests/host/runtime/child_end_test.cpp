@@ -38,7 +38,7 @@ TEST_CASE("a reported failure is orderly only for the department that reports it
           child_end::died);
 }
 
-TEST_CASE("a refusal needs the failed mark; exit code 2 without it is a death", "[runtime]") {
+TEST_CASE("a refusal needs the failed mark, and exit code 2 without it is a death", "[runtime]") {
     CHECK(classify_end(role::workshop, exited(code(child_exit::refused)), child_state::failed) == child_end::refused);
     CHECK(classify_end(role::workshop, exited(code(child_exit::refused)), child_state::running) == child_end::died);
     CHECK(classify_end(role::workshop, exited(code(child_exit::refused)), child_state::done) == child_end::died);
