@@ -98,7 +98,7 @@ private:
 
 } // namespace
 
-TEST_CASE("a segment held by a live run is left alone, whatever pid it recorded; when the run ends it goes",
+TEST_CASE("a segment held by a live run is left alone, whatever pid it recorded, and goes when the run ends",
           "[segment]") {
     watchdog dog(watchdog_seconds);
     const pid_t recorded = dead_pid();
@@ -128,7 +128,7 @@ TEST_CASE("a segment held by a live run is left alone, whatever pid it recorded;
     CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("a segment whose host ended is removed; one whose recorded host lives here is kept", "[segment]") {
+TEST_CASE("a segment whose host ended is removed, one whose recorded host lives here is kept", "[segment]") {
     watchdog dog(watchdog_seconds);
     const pid_t gone = dead_pid();
     const std::string ended = segment::name_for(gone);
@@ -157,7 +157,7 @@ TEST_CASE("a segment whose host ended is removed; one whose recorded host lives 
     CHECK(segment::remove(old_style));
 }
 
-TEST_CASE("a file at a factory name that is no factory segment is left alone; the run takes another name",
+TEST_CASE("a file at a factory name that is no factory segment is left alone, and the run takes another name",
           "[segment]") {
     watchdog dog(watchdog_seconds);
     const pid_t pid = dead_pid();
