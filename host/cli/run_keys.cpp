@@ -128,7 +128,7 @@ const run_key keys[] = {
     {"duration", "Run", "DUR", "end the run after this long (0: at end of input or on a signal)",
      [](run_options& o, std::string_view t, where_t w) { o.duration_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.duration_ns); }},
-    {"hang-timeout", "Faults", "DUR", "restart a workshop that makes no progress for this long (0: never)",
+    {"hang-timeout", "Faults", "DUR", "restart a workshop that makes no progress for this long (0: never; at least 1s)",
      [](run_options& o, std::string_view t, where_t w) { o.hang_timeout_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.hang_timeout_ns); }},
     {"max-restarts", "Faults", "N", "deaths of one process within a minute before the run gives up on it",

@@ -56,18 +56,40 @@ void check_folder(const fs::path& folder, const fs::path& plugin) {
                      folder.string() + "' or move the plugin elsewhere");
 }
 
+// A folder above the plugin's: whoever may rename what is in it can move the plugin's folder
+// away and put a tree of their own in its place. The sticky bit (/tmp) lets only an entry's
+// owner rename it, and the owner here is already root or this user.
+void check_enclosing_folder(const fs::path& folder, const fs::path& plugin) {
+    check_owner(folder, plugin, "enclosing folder");
+    const auto mode = mode_of(folder);
+    if ((mode & others_may_write) == fs::perms::none || (mode & fs::perms::sticky_bit) != fs::perms::none) return;
+    throw load_error(plugin.string() + ": refusing to load a plugin under a folder that other users can write to (" +
+                     folder.string() + " has mode " + octal(mode) +
+                     ", so anyone could rename what is in it and put their own tree in its place); run 'chmod go-w " +
+                     folder.string() + "' or move the plugin to a folder whose every parent only root or you can write");
+}
+
+// The plugin's folder, then every folder above it up to /, as OpenSSH's StrictModes checks.
+void check_folders(const fs::path& folder, const fs::path& plugin) {
+    check_folder(folder, plugin);
+    for (fs::path p = folder; p.has_relative_path();) {
+        p = p.parent_path();
+        check_enclosing_folder(p, plugin);
+    }
+}
+
 } // namespace
 
 void check_not_writable_by_others(const fs::path& file) {
     const fs::path given = fs::absolute(file).lexically_normal();
     check_file(given, given);
-    check_folder(given.parent_path(), given);
+    check_folders(given.parent_path(), given);
 
     std::error_code ec;
     const fs::path real = fs::canonical(given, ec);
     if (ec || real == given) return;
     check_file(real, given);
-    if (real.parent_path() != given.parent_path()) check_folder(real.parent_path(), given);
+    if (real.parent_path() != given.parent_path()) check_folders(real.parent_path(), given);
 }
 
 } // namespace factory::plugins

@@ -10,9 +10,11 @@ namespace factory::plugins {
 // `file` is writable by its group or by others, or when the folder holding it is writable by its
 // group or by others without the sticky bit (a sticky folder such as /tmp lets only a file's owner
 // rename or delete it), or when the file or its folder belongs to a user other than root and the
-// one running the host. When `file` is reached through symbolic links, the real file and its real
-// folder are checked as well. (Folders further up are not: whoever can rename them could also
-// have replaced the plugin before it was ever checked.)
+// one running the host. Every folder above it, up to /, is held to the same rules (owned by root
+// or this user; not writable by group or others unless sticky, as /tmp is), as OpenSSH's
+// StrictModes does: whoever can rename a folder on the way can put a tree of their own in its
+// place. When `file` is reached through symbolic links, the real file and its real folders are
+// checked as well.
 void check_not_writable_by_others(const std::filesystem::path& file);
 
 } // namespace factory::plugins

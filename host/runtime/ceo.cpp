@@ -50,15 +50,19 @@ int ceo(const cli::run_options& opts) {
     }
     for (const auto& name : shm::segment::remove_stale()) log().info("removed /dev/shm/{} left by an ended run", name);
 
-    std::string name = shm::segment::name_for(static_cast<int>(::getpid()));
+    std::string name;
+    std::vector<std::string> taken;
     std::optional<shm::segment> seg;
     try {
-        seg.emplace(shm::segment::create(name, cfg.workshops, ring_capacity_for(opts.line_bytes),
-                                         ring_capacity_for(opts.lane_bytes), cfg.to_json()));
+        seg.emplace(shm::segment::create_for_run(static_cast<int>(::getpid()), name, taken, cfg.workshops,
+                                                 ring_capacity_for(opts.line_bytes),
+                                                 ring_capacity_for(opts.lane_bytes), cfg.to_json()));
     } catch (const std::exception& e) {
+        for (std::size_t i = 0; i + 1 < taken.size(); ++i) log().warn("{}", taken[i]);
         log().critical("{}", e.what());
         return code(host_exit::fatal);
     }
+    for (const auto& t : taken) log().warn("{}; this run uses /dev/shm/{} instead", t, name);
 
     supervisor boss(*seg, name, cfg, opts.duration_ns);
     bool started = boss.run();

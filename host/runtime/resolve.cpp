@@ -147,6 +147,12 @@ run_config resolve(const cli::run_options& opts) {
     c.export_retries = opts.export_retries;
     c.retry_backoff_ns = opts.retry_backoff_ns;
     check_duration("--hang-timeout", opts.hang_timeout_ns, true);
+    // The supervisor looks for hangs on its once-a-second ops tick: a shorter timeout would be
+    // honoured as a second at best, so it is refused rather than silently stretched.
+    if (opts.hang_timeout_ns > 0 && opts.hang_timeout_ns < 1'000'000'000)
+        throw std::runtime_error("--hang-timeout " + cli::format_duration(opts.hang_timeout_ns) +
+                                 " is below what the hang check can honour (it runs once a second): give 1s or more, "
+                                 "or 0 to turn it off");
     c.hang_timeout_ns = opts.hang_timeout_ns;
     c.max_restarts = opts.max_restarts;
     check_folder_option("--dead-letter", opts.dead_letter_dir);

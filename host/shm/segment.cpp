@@ -1,10 +1,11 @@
 #include "shm/segment.hpp"
 
+#include "shm/segment_file.hpp"
+
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <new>
@@ -72,13 +73,27 @@ segment segment::create(const std::string& name, std::uint32_t workshops, std::u
                         std::uint64_t lane_bytes, std::string_view config) {
     auto layout = segment_layout::compute(workshops, line_bytes, lane_bytes, config.size());
     auto m = std::make_unique<mapping>();
+    bool made = false;
     try {
         bip::permissions owner_only(0600);
         m->object = bip::shared_memory_object(bip::create_only, name.c_str(), bip::read_write, owner_only);
+        made = true;
+        // Locked before it is sized: until then another run's stale check sees no magic.
+        if (!detail::hold_for_life(m->object.get_mapping_handle().handle)) {
+            const int e = errno;
+            remove(name);
+            throw segment_error("cannot lock the shared segment /dev/shm/" + name + ": " + std::strerror(e));
+        }
         m->object.truncate(static_cast<bip::offset_t>(layout.total));
         m->region = bip::mapped_region(m->object, bip::read_write);
     } catch (const bip::interprocess_exception& e) {
-        remove(name);
+        // Only what this call made is removed: a file already at the name is someone else's.
+        if (made) remove(name);
+        if (!made && e.get_error_code() == bip::already_exists_error)
+            throw segment_name_taken("cannot create the shared segment: " +
+                                     detail::describe(name, detail::look_at(name)));
+        if (!made)
+            throw segment_error("cannot create the shared segment /dev/shm/" + name + ": " + e.what());
         throw segment_error("cannot create the shared segment /dev/shm/" + name + " (" +
                             std::to_string(layout.total >> 20) + " MiB): " + e.what() +
                             "; check free memory in /dev/shm or lower --line-size/--lane-size/--workshops");
@@ -138,19 +153,31 @@ bool segment::remove(const std::string& name) noexcept {
     }
 }
 
+segment segment::create_for_run(int pid, std::string& name, std::vector<std::string>& taken,
+                                std::uint32_t workshops, std::uint64_t line_bytes, std::uint64_t lane_bytes,
+                                std::string_view config) {
+    constexpr int other_names = 3;
+    for (int i = 0;; ++i) {
+        name = name_for(pid) + (i == 0 ? "" : "-" + std::to_string(i));
+        try {
+            return create(name, workshops, line_bytes, lane_bytes, config);
+        } catch (const segment_name_taken& e) {
+            taken.emplace_back(e.what());
+            if (i == other_names) throw;
+        }
+    }
+}
+
 std::vector<std::string> segment::remove_stale() {
     std::vector<std::string> removed;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec)) {
         std::string file = entry.path().filename().string();
+        // factory-<pid> or factory-<pid>-<n>: the names name_for() and create_for_run() give.
         if (file.rfind("factory-", 0) != 0) continue;
-        const char* digits = file.c_str() + 8;
-        char* end = nullptr;
-        long pid = std::strtol(digits, &end, 10);
-        if (end == digits || *end != '\0' || pid <= 0) continue;
-        // A run's host is alive when kill(pid, 0) succeeds or fails only for permission.
-        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;
-        if (remove(file)) removed.push_back(file);
+        const std::size_t digits = file.find_first_not_of("0123456789-", 8);
+        if (digits != std::string::npos || file.size() == 8) continue;
+        if (detail::remove_if_stale(file)) removed.push_back(file);
     }
     return removed;
 }

@@ -27,6 +27,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// create() found something already at the name (left alone): what() says what is there and what
+// the user can do.
+class segment_name_taken : public segment_error {
+public:
+    using segment_error::segment_error;
+};
+
 enum class run_phase : std::uint32_t {
     starting = 0, // children are loading their plugins
     running = 1,  // materials may flow
@@ -71,14 +78,23 @@ inline constexpr std::uint32_t workshop_slot(std::uint32_t i) { return 2 + i; }
 
 class segment {
 public:
-    // Creates and initialises a new segment (fails if the name exists).
+    // Creates and initialises a new segment and takes the run's lock on it, held until this
+    // object is destroyed (segment_file.hpp says why). Throws segment_name_taken when the name
+    // exists (what is there is left as it was), segment_error for anything else.
     static segment create(const std::string& name, std::uint32_t workshops, std::uint64_t line_bytes,
                           std::uint64_t lane_bytes, std::string_view config);
+    // create() for the run of host process `pid`: at name_for(pid), or when that name is taken, at
+    // name_for(pid) + "-1" ... "-3". `name` gets the name used; `taken` what each taken name held.
+    static segment create_for_run(int pid, std::string& name, std::vector<std::string>& taken,
+                                  std::uint32_t workshops, std::uint64_t line_bytes, std::uint64_t lane_bytes,
+                                  std::string_view config);
     // Maps an existing segment and checks its header.
     static segment open(const std::string& name);
     // Removes the name; the memory goes when the last process unmaps it. Never throws.
     static bool remove(const std::string& name) noexcept;
-    // Removes segments left by runs whose host process no longer exists; returns their names.
+    // Removes the segments left by ended runs of this user (no live host holds their lock:
+    // segment_file.hpp); anything else at a factory-looking name is left alone. Returns the names
+    // removed.
     static std::vector<std::string> remove_stale();
     // The name a run of host process `pid` uses.
     static std::string name_for(int pid);

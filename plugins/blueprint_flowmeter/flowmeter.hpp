@@ -17,7 +17,8 @@
 //
 // Keys: whatever the source keyed the pid by. With 5tuple keys every worker sees one direction;
 // with biflow keys both, and each direction gets its own record, both with the flow's first and
-// last time (as softflowd reports them). A packet whose 5-tuple is neither direction of its
+// last time (as softflowd reports them). (A conversation whose two ends have the same address is
+// two flows under biflow keys too: the source orders endpoints by address alone, as softflowd.) A packet whose 5-tuple is neither direction of its
 // worker's flow (a pid collision) is refused: dead-lettered with its packet number.
 // A material that is not a factory_packet is refused the same way.
 #pragma once

@@ -5,7 +5,9 @@
 // spaces, tabs) are skipped but counted. A line that is not one JSON object, lacks a key field
 // or the time field, or is longer than the largest material (filler::max_size()) is rejected
 // through filler::reject() as "line N: <reason>" with the line's bytes (for a too long line, its
-// first max_size bytes), and reading goes on.
+// first max_size bytes), and reading goes on. The rest of a too long line is dropped a block at a
+// time, looking at host::stopping() between blocks: a line that never ends (/dev/zero) does not
+// keep a run from stopping.
 #pragma once
 
 #include "key_rule.hpp"

@@ -56,6 +56,7 @@ void line_reader::unread() noexcept {
 }
 
 line_reader::result line_reader::next(line& out) {
+    bool dropped_block = false;
     for (;;) {
         if (skipping_) {
             const void* nl = std::memchr(buf_.data() + begin_, '\n', end_ - begin_);
@@ -66,7 +67,11 @@ line_reader::result line_reader::next(line& out) {
             }
             begin_ = scan_ = end_;
             if (eof_) return result::end;
+            // One block per call: a line that never ends (/dev/zero) must not keep the caller
+            // from looking at whether the run is stopping.
+            if (dropped_block) return result::skipping;
             if (!read_more()) return result::wait;
+            dropped_block = true;
             continue;
         }
         const char* base = buf_.data();

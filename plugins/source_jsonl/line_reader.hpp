@@ -17,6 +17,8 @@ public:
         line,     // `text` is the next line, without its "\n" or "\r\n"
         too_long, // the line is longer than max_line: `text` is its first max_line bytes; the
                   // rest of it is skipped
+        skipping, // a block of the rest of a too long line was read and dropped, and its end has
+                  // not come yet; call again (after checking whether the run is stopping)
         wait,     // no complete line yet (input idle); call again later
         end       // end of input; every line has been returned
     };

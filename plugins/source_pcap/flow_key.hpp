@@ -5,8 +5,11 @@
 //   5tuple  one way, as pmacct and IPFIX count flows: (ip_version, protocol, src_addr, dst_addr,
 //           src_port, dst_port); the two directions of a conversation are two flows.
 //   biflow  both directions together, as softflowd tracks them: the same tuple with its two
-//           endpoints (address, port) put in order, the smaller (address bytes, then port)
-//           first; the flowmeter then reports one record per direction.
+//           endpoints (address, port) put in order by address alone, the smaller address bytes
+//           first; the flowmeter then reports one record per direction. As in softflowd, when
+//           the two addresses are equal (loopback traffic) the packet's own order is kept, so
+//           the two directions of such a conversation are two flows, each with its own first
+//           and last time (unless their ports are equal too).
 // The VLAN and the interface are not part of the key.
 //
 // The hash (stable; tests and other tools may compute it): the key as five little-endian 64-bit
@@ -45,18 +48,17 @@ inline std::uint64_t finish(std::uint64_t x) noexcept { return mix64(x); } // <f
 
 } // namespace detail
 
-// True when endpoint (a, ap) orders after (b, bp): biflow keys put the smaller first.
-inline bool endpoint_after(const std::uint8_t* a, std::uint16_t ap, const std::uint8_t* b,
-                           std::uint16_t bp) noexcept {
-    const int c = std::memcmp(a, b, 16);
-    return c > 0 || (c == 0 && ap > bp);
+// True when address `a` orders after `b`: biflow keys put the smaller first. The ports play no
+// part, as in softflowd (equal addresses keep the packet's order).
+inline bool address_after(const std::uint8_t* a, const std::uint8_t* b) noexcept {
+    return std::memcmp(a, b, 16) > 0;
 }
 
 inline std::uint64_t flow_pid(const factory_packet& p, key_mode mode) noexcept {
     const std::uint8_t* a = p.src_addr;
     const std::uint8_t* b = p.dst_addr;
     std::uint16_t ap = p.src_port, bp = p.dst_port;
-    if (mode == key_mode::biflow && endpoint_after(a, ap, b, bp)) {
+    if (mode == key_mode::biflow && address_after(a, b)) {
         const std::uint8_t* t = a;
         a = b;
         b = t;

@@ -206,7 +206,8 @@ const char* supported_links() noexcept {
 verdict decode_frame(std::uint32_t link, const std::uint8_t* frame, std::uint32_t caplen,
                      std::uint32_t wire_length, factory_packet& out, char* why, std::size_t why_size) noexcept {
     std::memset(&out, 0, sizeof out);
-    // A capture tool may report a wire length below what it captured; the frame was at least that long.
+    // The pcap source refuses a record whose wire length is below its captured length before it
+    // gets here; for other callers the frame was at least as long as what was captured.
     const std::uint32_t wire = wire_length > caplen ? wire_length : caplen;
     out.wire_length = wire;
     switch (link) {

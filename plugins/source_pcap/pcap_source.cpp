@@ -40,7 +40,14 @@ bool pcap_source::take(factory::filler& f, const raw_record& r) {
     const std::uint64_t number = n_.packets + 1;
     factory_packet pk;
     char why[224];
-    const verdict v = decode_frame(r.link, r.frame, r.caplen, r.wire_length, pk, why, sizeof why);
+    // A record that says it captured more than the packet held on the wire is damage, not a
+    // packet: its byte counts cannot both be true, and counting either would be a guess.
+    verdict v = verdict::malformed;
+    if (r.wire_length < r.caplen)
+        std::snprintf(why, sizeof why, "damaged record: original length %u is below its captured length %u",
+                      r.wire_length, r.caplen);
+    else
+        v = decode_frame(r.link, r.frame, r.caplen, r.wire_length, pk, why, sizeof why);
     if (v != verdict::flow) {
         n_.packets = number;
         if (v == verdict::not_ip) {

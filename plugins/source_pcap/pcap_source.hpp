@@ -44,7 +44,7 @@ public:
          "network interface to capture on instead of a file (needs root or CAP_NET_RAW)"},
         {"key", FACTORY_SETTING_ENUM, "5tuple",
          "flow key the pid hashes: 5tuple (one way, as pmacct and IPFIX) or biflow (both directions "
-         "together, as softflowd)",
+         "together, as softflowd; as there, equal addresses keep the two directions apart)",
          "5tuple|biflow"},
         {"non_ip", FACTORY_SETTING_ENUM, "skip",
          "packets that carry no IP (ARP, LLDP, ...): skip (counted in the closing log line) or reject "

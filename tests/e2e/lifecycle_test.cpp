@@ -39,6 +39,24 @@ TEST_CASE("a bad setting is refused naming the plugin and the setting", "[e2e]")
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a hang timeout below a second is refused: the hang check runs once a second", "[e2e]") {
+    auto dir = fresh_dir("hangshort");
+    for (const char* t : {"1ns", "999ms"}) {
+        auto r = run_host({"--source", "synthetic:count=10", "--hang-timeout", t}, {.cwd = dir});
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(std::string("--hang-timeout ") + t +
+                         " is below what the hang check can honour (it runs once a second): give 1s or more, or 0 "
+                         "to turn it off") != std::string::npos);
+        CHECK(r.summary.is_null());
+    }
+    for (const char* t : {"0", "1s"}) {
+        auto r = run_host({"--source", "synthetic:count=10", "--exporter", "null", "--hang-timeout", t}, {.cwd = dir});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("end of input ends the run with balanced counts", "[e2e]") {
     auto dir = fresh_dir("eoi");
     auto r = run_host({"--source", "synthetic:count=200000,keys=1000", "--workshops", "2", "--exporter",

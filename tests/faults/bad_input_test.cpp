@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <string>
 
 using namespace factory::test;
@@ -113,6 +114,37 @@ TEST_CASE("lines longer than the largest material are dead-lettered, cut at --ma
     CHECK(dead[1].at("data") == far_over.substr(0, max));
     CHECK(product_of(dir / "out", 1).is_object());
     CHECK(product_of(dir / "out", 4).at("bytes") == 5);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a line that never ends (/dev/zero): dead-lettered once, and --duration or SIGTERM ends the run",
+          "[faults]") {
+    const bool by_signal = GENERATE(false, true);
+    auto dir = fresh_dir(by_signal ? "zero-term" : "zero-duration");
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(60);
+    bool sent = false;
+    if (by_signal)
+        opt.on_output = [&](pid_t host, const std::string& err) {
+            if (!sent && err.find(" ops ") != std::string::npos) sent = ::kill(host, SIGTERM) == 0;
+        };
+    std::vector<std::string> args{"--source", "jsonl:file=/dev/zero", "--blueprint", "widget", "--exporter", "null",
+                                  "--workshops", "1", "--dead-letter", "dl", "--max-material", "4096"};
+    if (!by_signal) args.insert(args.end(), {"--duration", "2s"});
+    auto r = run_host(args, opt);
+    INFO(r.err);
+    CHECK(sent == by_signal);
+    CHECK_FALSE(r.timed_out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("purchased") == 1);
+    CHECK(r.summary.at("assembled") == 0);
+    CHECK(reasons(r).at("rejected_by_source") == 1);
+    auto dead = dead_letters(dir / "dl", "purchasing");
+    REQUIRE(dead.size() == 1);
+    CHECK(dead[0].at("reason") == "line 1: longer than the largest material (4096 bytes)");
+    CHECK(dead[0].at("data_hex") == std::string(2 * 4096, '0'));
     std::filesystem::remove_all(dir);
 }
 

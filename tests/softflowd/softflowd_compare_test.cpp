@@ -137,6 +137,76 @@ cap::traffic_options comparable_traffic(std::uint64_t seed, std::size_t sessions
     return o;
 }
 
+// One packet of a hand-made conversation, `at_ms` after a fixed start.
+cap::packet_spec packet(std::int64_t at_ms, const cap::address& src, std::uint16_t sport, const cap::address& dst,
+                        std::uint16_t dport, std::uint8_t protocol, std::uint8_t flags = 0, std::uint32_t payload = 0) {
+    cap::packet_spec p;
+    p.time_ns = 1'700'000'000'000'000'000 + at_ms * 1'000'000;
+    // An IPv4 address holds only its first 4 bytes.
+    p.ip_version = std::any_of(src.begin() + 4, src.end(), [](std::uint8_t x) { return x != 0; }) ? 6 : 4;
+    p.src = src;
+    p.dst = dst;
+    p.protocol = protocol;
+    p.src_port = sport;
+    p.dst_port = dport;
+    p.tcp_flags = flags;
+    p.payload = payload;
+    return p;
+}
+
+// Loopback traffic, as tcpdump -i lo writes it on Linux (Ethernet frames with zero MACs): both
+// ends of every conversation have the same address. Each reverse direction starts after and ends
+// before its forward one, so one flow per conversation would give it other first and last times.
+// Then one ordinary conversation between two addresses, which stays one biflow.
+std::vector<cap::packet_spec> loopback_traffic() {
+    const cap::address lo4 = cap::ipv4(127, 0, 0, 1), lo6 = cap::ipv6(0, 0, 0, 0, 0, 0, 0, 1);
+    const cap::address a = cap::ipv4(10, 0, 0, 1), b = cap::ipv4(10, 0, 0, 2);
+    using namespace cap;
+    std::vector<packet_spec> v = {
+        // TCP over IPv4: 127.0.0.1:40000 <-> 127.0.0.1:8080
+        packet(0, lo4, 40000, lo4, 8080, ip_tcp, tcp_syn),
+        packet(10, lo4, 8080, lo4, 40000, ip_tcp, tcp_syn | tcp_ack),
+        packet(20, lo4, 40000, lo4, 8080, ip_tcp, tcp_ack),
+        packet(500, lo4, 40000, lo4, 8080, ip_tcp, tcp_psh | tcp_ack, 100),
+        packet(1200, lo4, 8080, lo4, 40000, ip_tcp, tcp_psh | tcp_ack, 1000),
+        packet(2000, lo4, 40000, lo4, 8080, ip_tcp, tcp_fin | tcp_ack),
+        packet(2100, lo4, 8080, lo4, 40000, ip_tcp, tcp_fin | tcp_ack),
+        packet(2200, lo4, 40000, lo4, 8080, ip_tcp, tcp_ack),
+        // UDP over IPv4, a resolver on loopback
+        packet(3000, lo4, 50000, lo4, 53, ip_udp, 0, 30),
+        packet(3004, lo4, 53, lo4, 50000, ip_udp, 0, 90),
+        packet(4000, lo4, 50000, lo4, 53, ip_udp, 0, 30),
+        packet(4002, lo4, 53, lo4, 50000, ip_udp, 0, 90),
+        // TCP over IPv6: [::1]:41000 <-> [::1]:9000
+        packet(5000, lo6, 41000, lo6, 9000, ip_tcp, tcp_syn),
+        packet(5001, lo6, 9000, lo6, 41000, ip_tcp, tcp_syn | tcp_ack),
+        packet(5002, lo6, 41000, lo6, 9000, ip_tcp, tcp_ack, 500),
+        packet(5300, lo6, 9000, lo6, 41000, ip_tcp, tcp_ack, 2000),
+        packet(5900, lo6, 41000, lo6, 9000, ip_tcp, tcp_rst),
+        // UDP with the same port at both ends: both directions are one key, so one flow
+        packet(7000, lo4, 7000, lo4, 7000, ip_udp, 0, 10),
+        packet(7500, lo4, 7000, lo4, 7000, ip_udp, 0, 20),
+        // An ordinary conversation: one biflow, two records sharing its first and last
+        packet(8000, a, 1234, b, 80, ip_tcp, tcp_syn),
+        packet(8010, b, 80, a, 1234, ip_tcp, tcp_syn | tcp_ack),
+        packet(8020, a, 1234, b, 80, ip_tcp, tcp_ack),
+    };
+    // ICMP echo over loopback: request and reply (type 8 and 0)
+    packet_spec request = packet(6000, lo4, 0, lo4, 0, ip_icmp, 0, 56), reply = request;
+    request.icmp_type = 8;
+    reply.time_ns += 1'000'000;
+    reply.icmp_type = 0;
+    v.insert(v.begin() + 17, {request, reply});
+    return v;
+}
+
+const nf_record* find_record(const std::vector<nf_record>& v, const std::string& src, std::uint16_t sport,
+                             std::uint16_t dport) {
+    for (const auto& r : v)
+        if (r.src == src && r.src_port == sport && r.dst_port == dport) return &r;
+    return nullptr;
+}
+
 } // namespace
 
 TEST_CASE("without QinQ, damaged packets or fragments, factory's flows equal softflowd's record for record",
@@ -260,4 +330,45 @@ TEST_CASE("softflowd's maxlife ends flows at the end of a batch of -m packets, f
     }
     CHECK(sf_sum == fa_sum);
     CHECK(sf.size() > fa.flows.size());
+}
+
+TEST_CASE("loopback traffic (both ends one address): each direction is its own flow, as in softflowd",
+          "[softflowd]") {
+    temp_dir dir;
+    capture_file c{loopback_traffic(), dir / "loopback.pcap"};
+    cap::write_packets(c.path, c.packets);
+    auto sf = run_softflowd(dir, c.path, 0, 8192);
+    auto fa = run_factory(dir, c.path);
+    show("softflowd", sf, 20);
+    show("factory only", minus(fa.flows, sf));
+    // 2 + 2 + 2 + 2 one-way flows of loopback conversations, 1 flow of the same-port one, and the
+    // ordinary biflow's 2 records.
+    REQUIRE(sf.size() == 11);
+    CHECK(fa.flows == sf);
+    model_result m = run_model(c.packets, [](const cap::packet_spec& p) { return factory_decode(p); }, {});
+    CHECK(m.records == sf);
+
+    const std::int64_t t0 = 1'700'000'000'000;
+    const nf_record* forward = find_record(fa.flows, "127.0.0.1", 40000, 8080);
+    const nf_record* reverse = find_record(fa.flows, "127.0.0.1", 8080, 40000);
+    REQUIRE(forward != nullptr);
+    REQUIRE(reverse != nullptr);
+    CHECK(forward->packets == 5);
+    CHECK(forward->first_ms == t0);
+    CHECK(forward->last_ms == t0 + 2200);
+    CHECK(reverse->packets == 3);
+    CHECK(reverse->first_ms == t0 + 10);
+    CHECK(reverse->last_ms == t0 + 2100);
+    const nf_record* v6 = find_record(fa.flows, "::1", 9000, 41000);
+    REQUIRE(v6 != nullptr);
+    CHECK(v6->first_ms == t0 + 5001);
+    CHECK(v6->last_ms == t0 + 5300);
+    const nf_record* same_port = find_record(fa.flows, "127.0.0.1", 7000, 7000);
+    REQUIRE(same_port != nullptr);
+    CHECK(same_port->packets == 2);
+    // The ordinary conversation stays one biflow: its reply carries the flow's first and last.
+    const nf_record* reply = find_record(fa.flows, "10.0.0.2", 80, 1234);
+    REQUIRE(reply != nullptr);
+    CHECK(reply->first_ms == t0 + 8000);
+    CHECK(reply->last_ms == t0 + 8020);
 }

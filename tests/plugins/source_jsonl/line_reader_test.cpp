@@ -17,6 +17,7 @@ struct seen {
     std::vector<std::string> lines;
     std::vector<std::uint64_t> numbers;
     std::vector<std::string> too_long; // "N:prefix"
+    std::size_t skipping = 0;          // calls that dropped a block of a too long line
 };
 
 seen read_all(line_reader& r) {
@@ -26,6 +27,10 @@ seen read_all(line_reader& r) {
         auto res = r.next(ln);
         if (res == line_reader::result::end) break;
         REQUIRE(res != line_reader::result::wait); // regular files never wait
+        if (res == line_reader::result::skipping) {
+            ++s.skipping;
+            continue;
+        }
         if (res == line_reader::result::line) {
             s.lines.emplace_back(ln.text);
             s.numbers.push_back(ln.number);
@@ -76,6 +81,23 @@ TEST_CASE("lines across many blocks, and too long lines skipped whole") {
     REQUIRE(s.too_long.size() == 2);
     CHECK(s.too_long[0] == "701:" + std::string(100, 'x'));
     CHECK(s.too_long[1] == "1501:" + std::string(100, 'y'));
+}
+
+TEST_CASE("a line far over the limit is dropped a block per call, so the caller can stop mid-line") {
+    temp_dir d;
+    const std::size_t block = 4096, huge = std::size_t{1} << 20;
+    factory::testing::write_file(d / "in", "ok\n" + std::string(huge, 'z') + "\nnext\n");
+    line_reader r(d / "in", block);
+    r.set_max_line(100);
+    auto s = read_all(r);
+    CHECK(s.lines == std::vector<std::string>{"ok", "next"});
+    REQUIRE(s.too_long.size() == 1);
+    CHECK(s.too_long[0] == "2:" + std::string(100, 'z'));
+    // Each call drops at most one read of the buffer (a block plus room for the constructor's
+    // 64 KiB line, which set_max_line(100) does not shrink): never the whole line at once. The
+    // first read reports the line, the last one finds its end.
+    CHECK(s.skipping >= huge / (block + 64 * 1024 + 2) - 2);
+    CHECK(s.skipping <= huge / block + 1);
 }
 
 TEST_CASE("a line of exactly max_line bytes, with CRLF, is a line") {

@@ -112,7 +112,7 @@ TEST_CASE("5tuple keys give the two directions two pids, biflow keys one") {
             std::string rk(reinterpret_cast<const char*>(&r), 38);
             if (pid_of_tuple.count(rk) != 0) (pid_of_tuple[rk] == mat.pid ? reversed_same : reversed_other) += 1;
             if (std::string(key) == "biflow") {
-                const bool swap = factory::pcap::endpoint_after(pk.src_addr, pk.src_port, pk.dst_addr, pk.dst_port);
+                const bool swap = factory::pcap::address_after(pk.src_addr, pk.dst_addr);
                 keys_of_pid[mat.pid].insert(swap ? rk : k);
             } else {
                 keys_of_pid[mat.pid].insert(k);
@@ -168,6 +168,43 @@ TEST_CASE("a damaged file: what came before is read, the rest dead-lettered once
     for (std::size_t i = 0; i + 1 < packets.size(); ++i)
         flows += cap::facts_of(packets[i]).what == cap::verdict::flow ? 1 : 0;
     CHECK(p.room.materials.size() == flows);
+}
+
+TEST_CASE("a record whose original length is below its captured length is dead-lettered with its number") {
+    temp_dir dir;
+    std::vector<cap::packet_spec> specs(4);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        specs[i].time_ns = static_cast<std::int64_t>(i + 1) * 1'000'000'000;
+        specs[i].src = cap::ipv4(10, 0, 0, 1);
+        specs[i].dst = cap::ipv4(10, 0, 0, 2);
+    }
+    for (const auto format : {cap::file_format::pcap_us, cap::file_format::pcapng}) {
+        const std::string file = dir / (format == cap::file_format::pcapng ? "short.pcapng" : "short.pcap");
+        std::uint32_t caplen = 0;
+        {
+            cap::writer w(file, {.format = format});
+            w.write(specs[0]);
+            const auto frame = cap::build_frame(specs[1]);
+            caplen = static_cast<std::uint32_t>(frame.size());
+            w.write(specs[1].time_ns, frame, caplen - 1); // says the packet was one byte shorter than captured
+            w.write(specs[2]);
+            w.write(specs[3].time_ns, cap::build_frame(specs[3]), 0);
+        }
+        fake_purchasing p(descriptor(), {{"file", file}});
+        REQUIRE(p.open() == FACTORY_OK);
+        REQUIRE(p.fill_to_end(10) == FACTORY_END);
+        REQUIRE(p.room.materials.size() == 2);
+        CHECK(p.room.materials[0].as<factory_packet>().packet_number == 1);
+        CHECK(p.room.materials[1].as<factory_packet>().packet_number == 3);
+        REQUIRE(p.room.rejects.size() == 2);
+        CHECK(p.room.rejects[0].reason == "packet 2: damaged record: original length " + std::to_string(caplen - 1) +
+                                              " is below its captured length " + std::to_string(caplen));
+        CHECK(p.room.rejects[0].data.size() == caplen);
+        CHECK(p.room.rejects[1].reason ==
+              "packet 4: damaged record: original length 0 is below its captured length " + std::to_string(caplen));
+        CHECK(p.host.logs.back().find("4 packets, 2 in flows, 0 not IP (skipped), 2 dead-lettered") !=
+              std::string::npos);
+    }
 }
 
 TEST_CASE("a stop in the middle keeps the packet the host could not take") {

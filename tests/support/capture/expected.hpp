@@ -23,7 +23,9 @@
 //     other flow ends with reason 4 (shutdown).
 //   - Key: the 5-tuple (ip version, protocol, addresses, ports) one way; with key biflow, both
 //     directions of a 5-tuple share one flow, which yields one record per direction that has
-//     packets, each with the biflow's first / last time, end reason and VLAN.
+//     packets, each with the biflow's first / last time, end reason and VLAN. Except when its
+//     two addresses are equal (loopback): then, as in softflowd, each direction is a flow of its
+//     own (one flow if the ports are equal too).
 //   - Ports: TCP / UDP ports; ICMP / ICMPv6: source 0, destination type * 256 + code; a later
 //     fragment (offset > 0) and any other protocol: 0 and 0.
 //   - Bytes: byte_rule ip counts the IP total length (IPv6: 40 + payload length); wire counts
@@ -124,7 +126,8 @@ public:
         expire(clock_);
         const flow_key k = key_of(f);
         flow_key home = k;
-        if (r_.key == key_mode::biflow && k.reversed() < k) home = k.reversed();
+        // By address alone, as softflowd: equal addresses (loopback) keep the two directions apart.
+        if (r_.key == key_mode::biflow && k.dst < k.src) home = k.reversed();
         auto it = live_.find(home);
         if (it == live_.end()) {
             live_flow n;
