@@ -1,5 +1,6 @@
 #include "runtime/supervisor.hpp"
 
+#include "cli/units.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "ops/accounting.hpp"
@@ -284,15 +285,14 @@ void supervisor::check_hangs() {
         // Progress is measured from the stop for purchasing: it may have waited on input before.
         const std::int64_t since = c.what == role::purchasing ? std::max(c.heartbeat_seen_ns, stop_ns_) : c.heartbeat_seen_ns;
         if (now - since < limit) continue;
-        const auto secs = limit / 1'000'000'000;
+        const std::string took = cli::format_duration(limit);
         if (c.what == role::purchasing) {
-            c.kill_reason = "not returning from its source within " + std::to_string(secs) + " s of the stop";
-            log().error("purchasing (pid {}) has not returned from source {} {} s after the stop; killing it",
-                        c.pid, cfg_.source.name, secs);
+            c.kill_reason = "not returning from its source within " + took + " of the stop";
+            log().error("purchasing (pid {}) has not returned from source {} {} after the stop; killing it", c.pid,
+                        cfg_.source.name, took);
         } else {
-            c.kill_reason = "a hang (no progress for " + std::to_string(secs) + " s)";
-            log().error("{} (pid {}) has made no progress for {} s; killing it", role_name(c.what, c.index), c.pid,
-                        secs);
+            c.kill_reason = "a hang (no progress for " + took + ")";
+            log().error("{} (pid {}) has made no progress for {}; killing it", role_name(c.what, c.index), c.pid, took);
         }
         ::kill(c.pid, SIGKILL);
     }

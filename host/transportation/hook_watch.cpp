@@ -1,5 +1,6 @@
 #include "transportation/hook_watch.hpp"
 
+#include "cli/units.hpp"
 #include "common/log.hpp"
 
 #include <chrono>
@@ -78,12 +79,12 @@ int hook_watch::run(hook_fn fn, void* ctx, factory_error* err, const char* hook)
         if (!state_->done && std::chrono::steady_clock::now() >= deadline) {
             stuck_ = true;
             stuck_in_ = hook;
-            const auto secs = limit_ns_ / 1'000'000'000;
-            log().error("exporter {} has not returned from {} for {} s (--hang-timeout); it is not called again and "
+            const std::string took = cli::format_duration(limit_ns_);
+            log().error("exporter {} has not returned from {} for {} (--hang-timeout); it is not called again and "
                         "its products go to the dead-letter output",
-                        exporter_, hook, secs);
-            std::snprintf(err->message, sizeof err->message, "exporter %s stuck in %s for %lld s (--hang-timeout)",
-                          exporter_.c_str(), hook, static_cast<long long>(secs));
+                        exporter_, hook, took);
+            std::snprintf(err->message, sizeof err->message, "exporter %s stuck in %s for %s (--hang-timeout)",
+                          exporter_.c_str(), hook, took.c_str());
             return FACTORY_ERROR;
         }
     }

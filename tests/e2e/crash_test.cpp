@@ -105,7 +105,7 @@ TEST_CASE("a blueprint that hangs: the workshop is killed after the hang timeout
     require_books(r, dir);
     CHECK(u(r.summary, "restarts") == 1);
     CHECK(u(r.summary.at("dead_lettered").at("reasons"), "quarantined") == 1);
-    CHECK(r.err.find("no progress for 2 s") != std::string::npos);
+    CHECK(r.err.find("no progress for 2s") != std::string::npos);
     auto dead = read_jsonl(*std::filesystem::directory_iterator(dir / "dead"));
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].at("reason").get<std::string>().find("a hang") != std::string::npos);

@@ -28,7 +28,7 @@ TEST_CASE("an exporter stuck in on_export is cut off after --hang-timeout, and t
     CHECK(u(stuck, "dead_lettered") == 50);
     CHECK(u(jsonl, "exported") == 50);
     CHECK(read_jsonl(dir / "out" / "tally.jsonl").size() == 50);
-    CHECK(contains(r.err, "exporter hostile_exporter has not returned from on_export for 1 s"));
+    CHECK(contains(r.err, "exporter hostile_exporter has not returned from on_export for 1s"));
     // Its products are dead letters, with the reason.
     auto dead = all_lines(dir / "dead");
     REQUIRE(dead.size() == 50);
@@ -48,6 +48,6 @@ TEST_CASE("a source stuck in its fill that ignores the stop is killed a few seco
     CHECK(s.at("balanced") == true);
     CHECK(materials_add_up(s));
     CHECK(u(s, "purchased") == 1000);
-    CHECK(contains(r.err, "has not returned from source hostile_source 5 s after the stop"));
+    CHECK(contains(r.err, "has not returned from source hostile_source 5s after the stop"));
     std::filesystem::remove_all(dir);
 }
