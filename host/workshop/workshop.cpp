@@ -7,7 +7,7 @@
 #include "shm/barrier.hpp"
 #include "workshop/blueprint_instance.hpp"
 #include "workshop/director.hpp"
-#include "workshop/restart.hpp"
+#include "workshop/line_cursor.hpp"
 #include "workshop/shipper.hpp"
 
 #include <memory>
@@ -24,29 +24,13 @@ int drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, cons
     auto& me = seg.process(shm::workshop_slot(index));
     auto& abort_flag = seg.header().abort_now;
     shm::consumer line(seg.line(index), &seg.purchasing_bell());
-    const std::uint64_t cursor = stats.cursor.load(std::memory_order_relaxed);
-    line.seek(cursor >> 1);
+    line_cursor cursor(stats);
+    // The material the last process died on, if any, is drained below like the rest.
+    cursor.resume(line);
     shm::backoff backoff;
     shm::consumer::record rec;
-    // The material the last process was busy with may already be counted (restart.hpp).
-    const std::uint64_t settled = stats.assembled.get() + stats.failed.get() + stats.quarantined.get();
-    if ((cursor & 1) != 0 && busy_material_settled(line.records_popped(), settled) && line.try_peek(rec)) {
-        line.pop();
-        line.release();
-    }
     for (;;) {
-        std::size_t n = 0;
-        while (n < 256 && line.try_peek(rec)) {
-            // The same cursor protocol as the director's, so a drain that is itself killed and
-            // restarted neither counts a material twice nor skips one.
-            stats.cursor.store(line.position() << 1 | 1, std::memory_order_relaxed);
-            dead.material(why, *static_cast<const factory_material*>(rec.data));
-            stats.quarantined.add();
-            line.pop();
-            stats.cursor.store(line.position() << 1, std::memory_order_relaxed);
-            ++n;
-        }
-        if (n != 0) line.release();
+        std::size_t n = cursor.drain(line, 256, [&](const factory_material& m) { dead.material(why, m); });
         me.heartbeat.add();
         if (abort_flag.load(std::memory_order_relaxed) != 0 || line.finished()) break;
         if (n != 0) {
