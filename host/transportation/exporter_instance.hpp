@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace factory::transportation {
 
@@ -17,6 +18,10 @@ public:
     // Loads and opens the exporter; throws std::runtime_error with one line naming the plugin.
     exporter_instance(const plugin_choice& choice, const factory_export_info& info,
                       const std::atomic<std::uint32_t>* abort_flag);
+    // An exporter already open in this process, given as its hooks and instance (the driver's unit
+    // tests): used and closed like a loaded one. `hooks` must outlive this object.
+    exporter_instance(std::string name, const factory_exporter_hooks* hooks, void* instance) noexcept
+        : name_(std::move(name)), hooks_(hooks), instance_(instance) {}
     ~exporter_instance();
     exporter_instance(const exporter_instance&) = delete;
     exporter_instance& operator=(const exporter_instance&) = delete;
