@@ -1,10 +1,11 @@
-# factory_plugin_test(<name> [SOURCES <plugin logic files...>] [PLUGIN <plugin target>]
+# factory_plugin_test(<name> [PLUGIN <plugin target>] [SOURCES <more files...>]
 #                     [LIBRARIES <libs...>])
 #
-# One Catch2 executable, test_plugins_<name>, from the calling folder's *_test.cpp files plus the
-# plugin files it tests (compiled in, without the plugin's entry point). Tests include
-# "support/..." and "<plugin folder>/..." headers. With PLUGIN, the plugin is built first and its
-# file's path is FACTORY_TEST_PLUGIN, for tests that load it as the host would.
+# One Catch2 executable, test_plugins_<name>, from the calling folder's *_test.cpp files. With
+# PLUGIN, it links the plugin's logic (<plugin target>_logic, made by factory_add_plugin(): every
+# file but the entry point), the plugin is built first, and its file's path is FACTORY_TEST_PLUGIN,
+# for tests that load it as the host would. Tests include "support/..." and
+# "<plugin folder>/..." headers.
 function(factory_plugin_test name)
   cmake_parse_arguments(T "" "PLUGIN" "SOURCES;LIBRARIES" ${ARGN})
   set(target "test_plugins_${name}")
@@ -15,6 +16,9 @@ function(factory_plugin_test name)
   target_link_libraries(${target} PRIVATE
     Catch2::Catch2WithMain factory_sdk ${T_LIBRARIES} ${CMAKE_DL_LIBS})
   if(T_PLUGIN)
+    if(TARGET ${T_PLUGIN}_logic)
+      target_link_libraries(${target} PRIVATE ${T_PLUGIN}_logic)
+    endif()
     add_dependencies(${target} ${T_PLUGIN})
     target_compile_definitions(${target} PRIVATE FACTORY_TEST_PLUGIN="$<TARGET_FILE:${T_PLUGIN}>")
   endif()
