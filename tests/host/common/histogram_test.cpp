@@ -9,7 +9,7 @@
 using factory::latency_histogram;
 using factory::latency_summary;
 
-TEST_CASE("values below 8 have a bucket each; above, 8 buckets per power of two", "[histogram]") {
+TEST_CASE("values below 8 have a bucket each, and above them 8 buckets per power of two", "[histogram]") {
     for (std::uint64_t v = 0; v < 8; ++v) {
         CHECK(latency_histogram::index_of(v) == v);
         CHECK(latency_histogram::upper_of(static_cast<unsigned>(v)) == v);

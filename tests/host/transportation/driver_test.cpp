@@ -217,7 +217,7 @@ TEST_CASE("the backoff doubles up to 30 s and no further", "[driver]") {
     CHECK(r.stats.exporters[0].exported.get() == 1);
 }
 
-TEST_CASE("error: no retry, the batch dead-lettered; the other exporter still takes it", "[driver]") {
+TEST_CASE("error: no retry, the batch dead-lettered, and the other exporter still takes it", "[driver]") {
     rig r(2);
     r.fakes[0].export_answers = {FACTORY_ERROR};
     r.fakes[0].message = "schema mismatch";
@@ -272,7 +272,7 @@ TEST_CASE("the default backoff does not sleep once the run is aborted", "[driver
     CHECK(r.letters().at(0).at("reason") == "exporter fake1: run aborted while retrying: collector down");
 }
 
-TEST_CASE("flush: products count as exported only once flushed; a failed flush dead-letters them", "[driver]") {
+TEST_CASE("flush: products count as exported only once flushed, and a failed flush dead-letters them", "[driver]") {
     SECTION("a flush that asks for a retry, then succeeds") {
         rig r(1);
         r.fakes[0].flush_answers = {FACTORY_RETRY};
