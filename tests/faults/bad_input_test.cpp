@@ -7,7 +7,7 @@
 
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

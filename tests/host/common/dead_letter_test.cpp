@@ -2,8 +2,8 @@
 // owner-only files and folders, and refusals (another user's folder, a planted link) counted.
 #include "common/dead_letter.hpp"
 
-#include "plugins/support/sample_products.hpp"
-#include "plugins/support/temp_dir.hpp"
+#include "support/sample_products.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -2,8 +2,8 @@
 // backoff on the test's clock, error, flush), and the counts and dead letters that follow.
 #include "transportation/driver.hpp"
 
-#include "plugins/support/sample_products.hpp"
-#include "plugins/support/temp_dir.hpp"
+#include "support/sample_products.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
