@@ -65,9 +65,8 @@ factory_worker director::view(worker_slot& slot, void* state) const noexcept {
     w.pid = slot.pid;
     w.state = state;
     // Ticks are milliseconds on the contract clock; show them on the Unix clock the blueprint sees.
-    w.hired_ns = now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.hired)) * ns_per_tick;
-    w.last_seen_ns =
-        now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.last_seen)) * ns_per_tick;
+    w.hired_ns = ns_of_tick(slot.hired, now_tick_, now_ns_);
+    w.last_seen_ns = ns_of_tick(slot.last_seen, now_tick_, now_ns_);
     w.materials = slot.materials;
     return w;
 }
