@@ -54,6 +54,16 @@ void assemble_one(line_cursor& cursor, shm::consumer& line, shm::workshop_stats&
     cursor.settle(line.position());
 }
 
+// The last process: assembles `assembled` materials, takes the next one and dies; after counting it
+// in `counted_in`, or before any count when that is nullptr.
+void die_busy(test_line& t, int assembled, shm::counter* counted_in) {
+    shm::consumer first(t.ring, nullptr);
+    line_cursor cursor(*t.stats);
+    for (int i = 0; i < assembled; ++i) assemble_one(cursor, first, *t.stats);
+    cursor.take(first.position());
+    if (counted_in != nullptr) counted_in->add();
+}
+
 std::uint64_t next_seq(shm::consumer& line) {
     shm::consumer::record rec{};
     REQUIRE(line.try_peek(rec));
@@ -131,13 +141,7 @@ TEST_CASE("resume seeks past the materials the last process settled, released or
 TEST_CASE("resume hands back the busy material the last process died on, uncounted", "[line_cursor]") {
     test_line t(4096);
     auto at = t.purchase(1, 6);
-    {
-        shm::consumer first(t.ring, nullptr);
-        line_cursor cursor(*t.stats);
-        assemble_one(cursor, first, *t.stats);
-        assemble_one(cursor, first, *t.stats);
-        cursor.take(first.position()); // material 3 handed to the blueprint, which dies on it
-    }
+    die_busy(t, 2, nullptr); // material 3 handed to the blueprint, which dies on it
     shm::consumer second(t.ring, nullptr);
     line_cursor cursor(*t.stats);
     const factory_material* m = cursor.resume(second);
@@ -168,16 +172,7 @@ TEST_CASE("a restarted workshop passes by a busy material that was already count
     // firing it, before the cursor moved on. Quarantining it would count it twice.
     test_line t(4096);
     auto at = t.purchase(1, 6);
-    {
-        shm::consumer first(t.ring, nullptr);
-        line_cursor cursor(*t.stats);
-        assemble_one(cursor, first, *t.stats);
-        shm::consumer::record rec{};
-        REQUIRE(first.try_peek(rec));
-        cursor.take(first.position());
-        first.pop();
-        t.stats->assembled.add(); // counted, then died in on_fire before settle()
-    }
+    die_busy(t, 1, &t.stats->assembled); // material 2 counted, then died in on_fire before settle()
     shm::consumer second(t.ring, nullptr);
     line_cursor cursor(*t.stats);
     CHECK(cursor.resume(second) == nullptr);
@@ -199,13 +194,7 @@ TEST_CASE("a busy material counted as failed or quarantined is passed by too", "
     auto counted_as = GENERATE(0, 1);
     test_line t(4096);
     t.purchase(1, 4);
-    {
-        shm::consumer first(t.ring, nullptr);
-        line_cursor cursor(*t.stats);
-        cursor.take(first.position());
-        if (counted_as == 0) t.stats->failed.add();
-        else t.stats->quarantined.add();
-    }
+    die_busy(t, 0, counted_as == 0 ? &t.stats->failed : &t.stats->quarantined);
     shm::consumer second(t.ring, nullptr);
     line_cursor cursor(*t.stats);
     CHECK(cursor.resume(second) == nullptr);
@@ -220,12 +209,7 @@ TEST_CASE("the given-up drain dead-letters every material left, each counted onc
     auto letter = [&](const factory_material& m) { letters.push_back(m.seq); };
 
     SECTION("after a death inside the blueprint: the busy material is drained with the rest") {
-        {
-            shm::consumer first(t.ring, nullptr);
-            line_cursor cursor(*t.stats);
-            for (int i = 0; i < 5; ++i) assemble_one(cursor, first, *t.stats);
-            cursor.take(first.position());
-        }
+        die_busy(t, 5, nullptr);
         shm::consumer drainer(t.ring, nullptr);
         line_cursor cursor(*t.stats);
         cursor.resume(drainer);
@@ -237,13 +221,7 @@ TEST_CASE("the given-up drain dead-letters every material left, each counted onc
         CHECK(t.stats->quarantined.get() == 15);
     }
     SECTION("after a death once the busy material was counted: it is passed by, not drained") {
-        {
-            shm::consumer first(t.ring, nullptr);
-            line_cursor cursor(*t.stats);
-            for (int i = 0; i < 5; ++i) assemble_one(cursor, first, *t.stats);
-            cursor.take(first.position());
-            t.stats->assembled.add(); // material 6: counted, then died firing its worker
-        }
+        die_busy(t, 5, &t.stats->assembled); // material 6: counted, then died firing its worker
         shm::consumer drainer(t.ring, nullptr);
         line_cursor cursor(*t.stats);
         cursor.resume(drainer);
