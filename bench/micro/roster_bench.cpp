@@ -19,6 +19,7 @@
 namespace {
 
 using namespace factory;
+using namespace factory::workshop;
 
 struct no_hooks {
     void fire(worker_slot&, void*, std::uint32_t, tick) {}

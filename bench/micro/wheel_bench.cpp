@@ -21,6 +21,7 @@
 namespace {
 
 using namespace factory;
+using namespace factory::workshop;
 
 struct counting_hooks {
     std::uint64_t fired = 0;

@@ -73,8 +73,8 @@ struct alignas(64) workshop_stats {
                               // lags another.
     counter lost_workers;     // workers that died with a crashed workshop process (by the host)
     counter lost_materials;   // materials those workers held (by the host)
-    // Restart support: (line position of the next material << 1) | 1 while the blueprint works
-    // on it. A restarted workshop continues there, quarantining that material if the bit is set.
+    // Where a restarted workshop continues on its line: written and read only through
+    // workshop::line_cursor (workshop/line_cursor.hpp), which owns its encoding and rules.
     std::atomic<std::uint64_t> cursor{0};
     // A lane publish in progress (lane_publish.hpp): `shipped` and `handed_over` become
     // pending_shipped and pending_handed_over once the lane's tail reaches pending_tail; 0 when none

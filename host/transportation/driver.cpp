@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace factory::transportation {
 
@@ -17,9 +18,11 @@ constexpr std::int64_t max_backoff_ns = 30'000'000'000;
 
 driver::driver(shm::transport_stats& stats, std::vector<std::unique_ptr<exporter_instance>>& exporters,
                const factory_export_info& info, warehouse& store, dead_letter_writer& dead,
-               delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag)
+               delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag, backoff_wait wait)
     : stats_(stats), exporters_(exporters), info_(info), store_(store), dead_(dead), policy_(policy),
-      abort_(abort_flag) {}
+      abort_(abort_flag), wait_(std::move(wait)) {
+    if (!wait_) wait_ = [this](std::int64_t ns) { return sleep_or_abort(ns); };
+}
 
 bool driver::sleep_or_abort(std::int64_t ns) const {
     std::int64_t until = mono_ns() + ns;
@@ -53,7 +56,7 @@ bool driver::persist(std::size_t e, const std::string& what, const std::function
         counts.retries.add();
         log().warn("exporter {}: {} ({}); retry {} of {} in {} ms", ex.name(), said, what, retries + 1, policy_.retries,
                    backoff / 1'000'000);
-        if (sleep_or_abort(backoff)) {
+        if (wait_(backoff)) {
             reason = "exporter " + ex.name() + ": run aborted while retrying: " + said;
             return false;
         }

@@ -25,11 +25,16 @@ struct delivery_policy {
     std::int64_t backoff_ns = 100'000'000;
 };
 
+// How the driver waits out a backoff of `ns` nanoseconds: true when the run was aborted meanwhile
+// (the driver then gives up on the batch). The default sleeps on the monotonic clock, looking at
+// the abort flag every 50 ms; tests pass a clock of their own.
+using backoff_wait = std::function<bool(std::int64_t ns)>;
+
 class driver {
 public:
     driver(shm::transport_stats& stats, std::vector<std::unique_ptr<exporter_instance>>& exporters,
            const factory_export_info& info, warehouse& store, dead_letter_writer& dead,
-           delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag);
+           delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag, backoff_wait wait = {});
 
     // One round: every bay to every exporter, then flush them; the warehouse is empty afterwards.
     void round();
@@ -52,6 +57,7 @@ private:
     dead_letter_writer& dead_;
     delivery_policy policy_;
     const std::atomic<std::uint32_t>& abort_;
+    backoff_wait wait_;
     bool clean_ = true;
 };
 

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace factory::transportation {
 
@@ -21,6 +22,10 @@ public:
     exporter_instance(const plugin_choice& choice, const factory_export_info& info,
                       const std::atomic<std::uint32_t>* abort_flag, std::int64_t hang_limit_ns = 0,
                       shm::counter* heartbeat = nullptr);
+    // An exporter already open in this process, given as its hooks and instance (the driver's unit
+    // tests): used and closed like a loaded one. `hooks` must outlive this object.
+    exporter_instance(std::string name, const factory_exporter_hooks* hooks, void* instance) noexcept
+        : name_(std::move(name)), hooks_(hooks), instance_(instance), watch_(name_, 0, nullptr) {}
     ~exporter_instance();
     exporter_instance(const exporter_instance&) = delete;
     exporter_instance& operator=(const exporter_instance&) = delete;

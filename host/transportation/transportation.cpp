@@ -11,8 +11,8 @@
 #include "transportation/warehouse.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace factory::transportation {
@@ -47,8 +47,9 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     }
 
     const std::uint32_t lanes = seg.workshops();
-    std::deque<shm::consumer> consumers; // not movable: a deque never relocates
-    for (std::uint32_t i = 0; i < lanes; ++i) consumers.emplace_back(seg.lane(i), &seg.lane_bell(i));
+    // Not movable, so made in place in a vector that is never resized (as purchasing's lines).
+    std::vector<std::optional<shm::consumer>> consumers(lanes);
+    for (std::uint32_t i = 0; i < lanes; ++i) consumers[i].emplace(seg.lane(i), &seg.lane_bell(i));
     warehouse store(info.pclass_count);
     driver truck(stats, exporters, info, store, dead, delivery_policy{cfg.export_retries, cfg.retry_backoff_ns},
                  abort_flag);
@@ -59,7 +60,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     auto any_ready = [&] {
         shm::consumer::record r;
         for (auto& c : consumers)
-            if (c.try_peek(r)) return true;
+            if (c->try_peek(r)) return true;
         return false;
     };
     for (;;) {
@@ -69,14 +70,14 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         for (auto& c : consumers) {
             shm::consumer::record rec;
             std::size_t k = 0;
-            while (k < batch_products && c.try_peek(rec)) {
+            while (k < batch_products && c->try_peek(rec)) {
                 store.store(*static_cast<const factory_product*>(rec.data));
-                c.pop();
+                c->pop();
                 ++k;
             }
-            if (k != 0) c.release();
+            if (k != 0) c->release();
             moved += k;
-            if (!c.finished()) all_finished = false;
+            if (!c->finished()) all_finished = false;
         }
         stats.received.add(moved);
         stats.warehouse.set(store.products());

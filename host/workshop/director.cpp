@@ -3,7 +3,7 @@
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/log.hpp"
-#include "workshop/restart.hpp"
+#include "workshop/quarantine.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -40,7 +40,7 @@ director::director(shm::segment& seg, std::uint32_t index, const run_config& cfg
                    shipper& ship, dead_letter_writer& dead, std::int64_t& now_ns)
     : seg_(seg), index_(index), cfg_(cfg), bp_(bp), ship_(ship), dead_(dead), stats_(seg.workshop(index)),
       line_info_(seg.line_info(index)), me_(seg.process(shm::workshop_slot(index))),
-      line_(seg.line(index), &seg.purchasing_bell()), hooks_{this},
+      line_(seg.line(index), &seg.purchasing_bell()), cursor_(stats_), hooks_{this},
       staff_(hooks_, policy_of(cfg), bp.descriptor().state_size, bp.descriptor().state_align),
       now_ns_(now_ns), monitor_timer_(io_) {
     if (!bp_.inspects()) staff_.disable_inspections();
@@ -66,9 +66,8 @@ factory_worker director::view(worker_slot& slot, void* state) const noexcept {
     w.pid = slot.pid;
     w.state = state;
     // Ticks are milliseconds on the contract clock; show them on the Unix clock the blueprint sees.
-    w.hired_ns = now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.hired)) * ns_per_tick;
-    w.last_seen_ns =
-        now_ns_ - static_cast<std::int64_t>(static_cast<std::int32_t>(now_tick_ - slot.last_seen)) * ns_per_tick;
+    w.hired_ns = ns_of_tick(slot.hired, now_tick_, now_ns_);
+    w.last_seen_ns = ns_of_tick(slot.last_seen, now_tick_, now_ns_);
     w.materials = slot.materials;
     return w;
 }
@@ -119,7 +118,7 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
     if (hired) {
         if (bp_.hire(&w, &m, &err_) != FACTORY_OK) {
             // The letter before the count: a crash between them must not leave a counted
-            // material without its letter (see resume()).
+            // material without its letter (line_cursor.hpp).
             if (!dead_.material(std::string("blueprint refused to hire: ") + err_.message, m))
                 stats_.unwritten_materials.add();
             stats_.failed.add();
@@ -149,28 +148,9 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
 }
 
 void director::resume(const char* last_death) {
-    std::uint64_t cursor = stats_.cursor.load(std::memory_order_relaxed);
-    line_.seek(cursor >> 1);
-    shm::consumer::record rec;
-    if ((cursor & 1) != 0 && line_.try_peek(rec)) {
-        const std::uint64_t settled = stats_.assembled.get() + stats_.failed.get() + stats_.quarantined.get();
-        if (busy_material_settled(line_.records_popped(), settled)) {
-            // The last process died after this material was done and counted, before its cursor
-            // moved on: the blueprint did not die on it, and counting it again would count it twice.
-            line_.pop();
-            line_.release();
-        } else {
-            // The material the last process died on: never handed to the blueprint again. The letter
-            // before the count, as in assemble().
-            if (!dead_.material(std::string("quarantined: ") + last_death + " while assembling this material",
-                                *static_cast<const factory_material*>(rec.data)))
-                stats_.unwritten_materials.add();
-            stats_.quarantined.add();
-            line_.pop();
-            line_.release();
-        }
+    if (const factory_material* m = cursor_.resume(line_))
+        quarantine_resumed(cursor_, line_, *m, dead_, stats_, last_death);
     }
-    stats_.cursor.store(line_.position() << 1, std::memory_order_relaxed);
 }
 
 std::size_t director::step() {
@@ -213,9 +193,9 @@ std::size_t director::step() {
         }
         ++run;
         if (i + prefetch_distance < n) staff_.prefetch(mixed[i + prefetch_distance]);
-        stats_.cursor.store(at[i] << 1 | 1, std::memory_order_relaxed);
+        cursor_.take(at[i]);
         assemble(*batch[i], mixed[i]);
-        stats_.cursor.store(at[i + 1] << 1, std::memory_order_relaxed);
+        cursor_.settle(at[i + 1]);
     }
     record_latency(stats_.latency, batch_mono - run_stamp, run);
     if (n != 0) line_.release();

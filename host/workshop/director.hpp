@@ -13,6 +13,7 @@
 #include "shm/backoff.hpp"
 #include "shm/segment.hpp"
 #include "workshop/blueprint_instance.hpp"
+#include "workshop/line_cursor.hpp"
 #include "workshop/shipper.hpp"
 #include "workshop/ticks.hpp"
 #include "workshop/workforce.hpp"
@@ -65,6 +66,7 @@ private:
     shm::line_stats& line_info_;
     shm::process_block& me_;
     shm::consumer line_;
+    line_cursor cursor_; // where a restarted process continues (line_cursor.hpp)
     // Spins and yields briefly before sleeping: on 2 cores the two workshops and purchasing are
     // three busy processes, and a workshop that spins or yields long between batches takes the
     // core purchasing needs (measured: p50 purchase-to-assembly 650 us with 128 spins and 32

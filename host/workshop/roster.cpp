@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace factory {
+namespace factory::workshop {
 
 namespace {
 
@@ -145,4 +145,4 @@ void roster::rehash(std::size_t new_capacity) {
     max_size_ = max_size_for(new_capacity);
 }
 
-} // namespace factory
+} // namespace factory::workshop

@@ -45,7 +45,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace factory {
+namespace factory::workshop {
 
 // The host's per-worker header. The times are the workforce's (workforce.hpp); the roster only
 // reads pid and materials.
@@ -215,4 +215,4 @@ private:
     std::byte* end_ = nullptr;
 };
 
-} // namespace factory
+} // namespace factory::workshop

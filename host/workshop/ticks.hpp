@@ -58,15 +58,21 @@ constexpr tick ticks_of_duration_ns(std::int64_t ns) noexcept {
     return static_cast<tick>((ns + ns_per_tick - 1) / ns_per_tick);
 }
 
-// Unix ns of tick t, unwrapped to the occurrence nearest `reference_ns` (e.g. the workshop's
-// current time): how a tick stored in the roster is shown to a blueprint (factory_worker's
-// hired_ns / last_seen_ns, millisecond resolution). Exact when t is within 2^31 ticks of it.
+// Unix ns of tick t, given that tick `reference` stands for Unix time `reference_ns`: how a tick
+// stored in the roster is shown to a blueprint (factory_worker's hired_ns / last_seen_ns), with
+// the workshop's current tick and time as the reference. The two need not come from one clock (on
+// the wall clock, ticks are monotonic time and the blueprint sees Unix time). Exact when t is
+// within 2^31 ticks of `reference`.
+constexpr std::int64_t ns_of_tick(tick t, tick reference, std::int64_t reference_ns) noexcept {
+    return reference_ns + static_cast<std::int64_t>(static_cast<std::int32_t>(t - reference)) * ns_per_tick;
+}
+
+// The same with the tick of `reference_ns` itself as the reference: t unwrapped to the occurrence
+// nearest `reference_ns`, at millisecond resolution.
 constexpr std::int64_t ns_of_tick(tick t, std::int64_t reference_ns) noexcept {
-    const tick reference = tick_of_ns(reference_ns);
     const std::int64_t reference_ms_ns = (reference_ns / ns_per_tick -
                                           (reference_ns % ns_per_tick < 0 ? 1 : 0)) * ns_per_tick;
-    return reference_ms_ns + static_cast<std::int64_t>(static_cast<std::int32_t>(t - reference)) *
-                                 ns_per_tick;
+    return ns_of_tick(t, tick_of_ns(reference_ns), reference_ms_ns);
 }
 
 } // namespace factory

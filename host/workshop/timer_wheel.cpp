@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-namespace factory {
+namespace factory::workshop {
 
 timer_wheel::timer_wheel(tick horizon, tick start) : now_(start) {
     // Strictly above the horizon, so that without the cap no due ever shares a bucket with now().
@@ -94,4 +94,4 @@ std::size_t timer_wheel::memory_bytes() const noexcept {
     return bytes;
 }
 
-} // namespace factory
+} // namespace factory::workshop

@@ -38,7 +38,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace factory {
+namespace factory::workshop {
 
 enum class wheel_verdict : std::uint8_t {
     drop, // the entry is used up (processed or stale)
@@ -221,4 +221,4 @@ bool timer_wheel::earliest(DueOf&& due_of, std::uint64_t& pid, tick& due) {
     return found;
 }
 
-} // namespace factory
+} // namespace factory::workshop

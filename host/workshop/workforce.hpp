@@ -63,7 +63,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace factory {
+namespace factory::workshop {
 
 struct contract_policy {
     tick contract = 0;              // idle timeout in ticks: 1 .. max_duration
@@ -346,4 +346,4 @@ private:
     workforce_counters counters_;
 };
 
-} // namespace factory
+} // namespace factory::workshop

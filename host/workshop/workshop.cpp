@@ -7,7 +7,8 @@
 #include "shm/barrier.hpp"
 #include "workshop/blueprint_instance.hpp"
 #include "workshop/director.hpp"
-#include "workshop/restart.hpp"
+#include "workshop/quarantine.hpp"
+#include "workshop/line_cursor.hpp"
 #include "workshop/shipper.hpp"
 
 #include <memory>
@@ -18,35 +19,23 @@ namespace {
 
 // A workshop the run has given up on (it kept crashing): every material left on its line goes to
 // the dead-letter output with `why`, and its lane is closed, so the run still ends with every
-// material accounted for. No blueprint is loaded.
-child_exit drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, const std::string& why) {
+// material accounted for. No blueprint is loaded. The material the last process died on keeps its
+// own reason (`last_death`), as after any restart.
+child_exit drain(shm::segment& seg, std::uint32_t index, dead_letter_writer& dead, const std::string& why,
+                 const char* last_death) {
     auto& stats = seg.workshop(index);
     auto& me = seg.process(shm::workshop_slot(index));
     auto& abort_flag = seg.header().abort_now;
     shm::consumer line(seg.line(index), &seg.purchasing_bell());
-    const std::uint64_t cursor = stats.cursor.load(std::memory_order_relaxed);
-    line.seek(cursor >> 1);
+    line_cursor cursor(stats);
+    if (const factory_material* m = cursor.resume(line))
+        quarantine_resumed(cursor, line, *m, dead, stats, last_death);
     shm::backoff backoff;
     shm::consumer::record rec;
-    // The material the last process was busy with may already be counted (restart.hpp).
-    const std::uint64_t settled = stats.assembled.get() + stats.failed.get() + stats.quarantined.get();
-    if ((cursor & 1) != 0 && busy_material_settled(line.records_popped(), settled) && line.try_peek(rec)) {
-        line.pop();
-        line.release();
-    }
     for (;;) {
-        std::size_t n = 0;
-        while (n < 256 && line.try_peek(rec)) {
-            // The same cursor protocol as the director's, so a drain that is itself killed and
-            // restarted neither counts a material twice nor skips one.
-            stats.cursor.store(line.position() << 1 | 1, std::memory_order_relaxed);
-            if (!dead.material(why, *static_cast<const factory_material*>(rec.data))) stats.unwritten_materials.add();
-            stats.quarantined.add();
-            line.pop();
-            stats.cursor.store(line.position() << 1, std::memory_order_relaxed);
-            ++n;
-        }
-        if (n != 0) line.release();
+        std::size_t n = cursor.drain(line, 256, [&](const factory_material& m) {
+            if (!dead.material(why, m)) stats.unwritten_materials.add();
+        });
         me.heartbeat.add();
         if (abort_flag.load(std::memory_order_relaxed) != 0 || line.finished()) break;
         if (n != 0) {
@@ -73,7 +62,8 @@ child_exit run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
         if (!shm::wait_for_start(seg, me)) return child_exit::finished;
         log().warn("{} was given up on; draining its line to the dead-letter output", name);
         return drain(seg, index, dead, name + " given up after it crashed " + std::to_string(me.restarts.load()) +
-                                           " times; this material was never assembled");
+                                           " times; this material was never assembled",
+                     me.last_death);
     }
     std::int64_t now_ns = 0;
     host_services services("blueprint " + cfg.blueprint.name, index, &header.abort_now);

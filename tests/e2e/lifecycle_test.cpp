@@ -7,7 +7,7 @@
 #include <csignal>
 #include <fstream>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <fstream>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

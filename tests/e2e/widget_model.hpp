@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 struct input_record {
     std::uint64_t pid;
@@ -90,4 +90,4 @@ inline std::vector<expected_product> expect_sessions(const std::vector<input_rec
     return done;
 }
 
-} // namespace factory::test
+} // namespace factory::testing

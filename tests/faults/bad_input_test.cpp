@@ -8,7 +8,7 @@
 #include <csignal>
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

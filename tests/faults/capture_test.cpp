@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 namespace cap = factory::capture;
 
 namespace {

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 namespace fs = std::filesystem;
 
 namespace {

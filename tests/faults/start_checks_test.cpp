@@ -7,7 +7,7 @@
 
 #include <string>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 TEST_CASE("a missing input file is refused before the run, naming the setting and the file", "[faults]") {
     auto dir = fresh_dir("noinput");

@@ -39,7 +39,7 @@ std::vector<record> read_with_libpcap(const std::string& path) {
 } // namespace
 
 TEST_CASE("libpcap reads back every record the capture maker writes, in every format and byte order") {
-    const auto dir = factory::test::fresh_dir("maker");
+    const auto dir = factory::testing::fresh_dir("maker");
     cap::traffic_options o;
     o.seed = 77;
     o.sessions = 60;

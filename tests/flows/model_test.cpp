@@ -11,7 +11,7 @@
 #include <set>
 
 namespace cap = factory::capture;
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include <catch2/catch.hpp>
 
 namespace cap = factory::capture;
-using namespace factory::test;
+using namespace factory::testing;
 using totals = std::map<cap::flow_key, cap::tuple_total>;
 
 namespace {

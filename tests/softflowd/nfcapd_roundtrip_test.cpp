@@ -1,7 +1,7 @@
 // The ipfix exporter against a real collector: known products go to nfdump's nfcapd, and
 // `nfdump` reads back exactly their addresses, ports, protocol, packets, bytes and millisecond
 // times.
-#include "exporter_ipfix/batch_driver.hpp"
+#include "support/fake_transport.hpp"
 #include "support/load_plugin.hpp"
 #include "support/nfdump_tools.hpp"
 #include "support/temp_dir.hpp"
@@ -123,7 +123,7 @@ void round_trip(bool ipv6_collector, std::size_t count, const fake_settings::ove
     s.insert(s.end(), extra.begin(), extra.end());
     auto flows = make_flows(count, count);
     {
-        batch_driver t(load_plugin(FACTORY_IPFIX_PLUGIN), pclasses(), s);
+        fake_transport t(load_plugin(FACTORY_IPFIX_PLUGIN), pclasses(), s);
         REQUIRE(t.open() == FACTORY_OK);
         // Batches of up to 1000, as the driver hands them over.
         for (std::size_t at = 0; at < flows.size(); at += 1000) {

@@ -67,7 +67,7 @@ struct factory_run {
 factory_run run_factory(const temp_dir& dir, const std::string& capture) {
     std::filesystem::create_directories(dir.path() / "factory");
     nfcapd collector(dir.path() / "factory");
-    auto r = factory::test::run_host(
+    auto r = factory::testing::run_host(
         {"--source", "pcap:file=" + capture + ",key=biflow", "--blueprint",
          "flowmeter:bytes=wire,end_on_fin=false,end_on_rst=false", "--clock", "material", "--contract", "480h",
          "--max-age", "0", "--inspect", "0", "--workshops", "2", "--exporter",

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace factory::test;
+using namespace factory::testing;
 using namespace std::chrono_literals;
 
 TEST_CASE("a blueprint that calls exit() in on_material is a death, whatever number it exits with",

@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-using namespace factory::test;
+using namespace factory::testing;
 using namespace std::chrono_literals;
 
 namespace {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace factory::test;
+using namespace factory::testing;
 using namespace std::chrono_literals;
 
 TEST_CASE("an exporter stuck in on_export is cut off after --hang-timeout, and the next exporter gets every "

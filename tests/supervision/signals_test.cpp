@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <csignal>
 
-using namespace factory::test;
+using namespace factory::testing;
 using namespace std::chrono_literals;
 
 TEST_CASE("SIGTERM to the whole process group ends the run as one SIGTERM to the host does", "[supervision]") {

@@ -6,7 +6,7 @@
 
 #include <unistd.h>
 
-using namespace factory::test;
+using namespace factory::testing;
 using namespace std::chrono_literals;
 
 TEST_CASE("a product class larger than a lane is refused at start, and runs with a lane that holds it",

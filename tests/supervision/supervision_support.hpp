@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 // `lines` JSON materials over 50 pids; every `poison_every`-th line (0: none) and line
 // `poison_at` (0: none) carry "poison":true, which the faulty blueprint acts on.
@@ -50,4 +50,4 @@ inline const std::string hostile_source = FACTORY_HOSTILE_SOURCE;
 inline const std::string hostile_exporter = FACTORY_HOSTILE_EXPORTER;
 inline const std::string big_blueprint = FACTORY_BIG_PLUGIN;
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-namespace factory::test {
+namespace factory::testing {
 
 struct watchdog {
     explicit watchdog(unsigned seconds) {
@@ -26,4 +26,4 @@ private:
     }
 };
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 inline void write_file(const std::filesystem::path& file, const std::string& bytes) {
     std::ofstream out(file, std::ios::binary);
@@ -37,4 +37,4 @@ inline std::size_t line_count(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 // `root` and every process whose parent is `root` (the host and its departments).
 inline std::vector<pid_t> process_and_children(pid_t root) {
@@ -65,4 +65,4 @@ inline std::vector<std::string> ip_sockets_among(const std::set<std::string>& in
     return found;
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 inline capture::address parse_address(const std::string& text, int version) {
     capture::address a{};
@@ -81,4 +81,4 @@ inline host_result meter(const std::filesystem::path& dir, const std::string& ca
     return run_host(args, {.timeout = std::chrono::seconds(120), .cwd = dir});
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -23,7 +23,7 @@
 
 extern char** environ;
 
-namespace factory::test {
+namespace factory::testing {
 
 inline std::string pmacctd_path() {
     return FACTORY_PMACCTD;
@@ -99,4 +99,4 @@ run_pmacctd(const std::filesystem::path& dir, const std::filesystem::path& captu
     return totals;
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace factory::test {
+namespace factory::testing {
 
 struct parsed {
     cli::invocation inv;
@@ -51,4 +51,4 @@ private:
     std::filesystem::path path_;
 };
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -9,7 +9,7 @@
 #include <algorithm>
 
 using namespace factory::cli;
-using factory::test::parse_words;
+using factory::testing::parse_words;
 
 namespace {
 

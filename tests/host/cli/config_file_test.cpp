@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 
 using namespace factory::cli;
-using factory::test::parse_words;
-using factory::test::scratch_dir;
+using factory::testing::parse_words;
+using factory::testing::scratch_dir;
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 using namespace factory::plugins;
-using factory::test::fixture;
+using factory::testing::fixture;
 
 TEST_CASE("the flawed fixture without a flaw is a good plugin") {
     const plugin p = load_file(fixture("libflaw_none.so"));
@@ -36,7 +36,7 @@ TEST_CASE("each descriptor flaw is named") {
     for (const auto& c : cases) {
         INFO("flaw: " << c.flaw);
         const auto file = fixture(std::string("libflaw_") + c.flaw + ".so");
-        const auto msg = factory::test::message_of<load_error>([&] { load_file(file); });
+        const auto msg = factory::testing::message_of<load_error>([&] { load_file(file); });
         CHECK(msg.find('\n') == std::string::npos);
         CHECK_THAT(msg, Catch::StartsWith(file.string() + ": malformed descriptor: "));
         CHECK_THAT(msg, Catch::Contains(c.says));

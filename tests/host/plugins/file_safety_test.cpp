@@ -14,19 +14,19 @@ namespace {
 const fs::perms file_mode = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
 
 std::string refusal(const fs::path& file) {
-    return factory::test::message_of<load_error>([&] { load_file(file); });
+    return factory::testing::message_of<load_error>([&] { load_file(file); });
 }
 
 } // namespace
 
 TEST_CASE("a plugin in a private folder loads") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("safe"));
     CHECK(load_file(file).name() == "fixture_widget");
 }
 
 TEST_CASE("a world-writable plugin file is refused with the chmod that fixes it") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("d"));
     fs::permissions(file, file_mode | fs::perms::others_write);
     const auto msg = refusal(file);
@@ -36,14 +36,14 @@ TEST_CASE("a world-writable plugin file is refused with the chmod that fixes it"
 }
 
 TEST_CASE("a group-writable plugin file is refused") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto file = tmp.copy_fixture("libfixture_widget.so", tmp.folder("d"));
     fs::permissions(file, file_mode | fs::perms::group_write);
     CHECK_THAT(refusal(file), Catch::Contains("other users can write to"));
 }
 
 TEST_CASE("a plugin in a world-writable folder without the sticky bit is refused") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto dir = tmp.folder("open");
     const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
     fs::permissions(dir, fs::perms::all);
@@ -55,7 +55,7 @@ TEST_CASE("a plugin in a world-writable folder without the sticky bit is refused
 }
 
 TEST_CASE("a plugin in a group-writable folder is refused") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto dir = tmp.folder("group");
     const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
     fs::permissions(dir, fs::perms::owner_all | fs::perms::group_all);
@@ -63,7 +63,7 @@ TEST_CASE("a plugin in a group-writable folder is refused") {
 }
 
 TEST_CASE("a plugin in a sticky world-writable folder, like /tmp, loads") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto dir = tmp.folder("sticky");
     const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
     fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit);
@@ -71,7 +71,7 @@ TEST_CASE("a plugin in a sticky world-writable folder, like /tmp, loads") {
 }
 
 TEST_CASE("a safe link to a plugin in an unsafe folder is refused for the real folder") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto open = tmp.folder("open");
     const auto file = tmp.copy_fixture("libfixture_widget.so", open);
     fs::permissions(open, fs::perms::all);
@@ -88,7 +88,7 @@ TEST_CASE("a plugin file or folder that belongs to another user is refused") {
         return;
     }
     constexpr uid_t nobody = 65534;
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto dir = tmp.folder("theirs");
     const auto file = tmp.copy_fixture("libfixture_widget.so", dir);
     REQUIRE(::chown(file.c_str(), nobody, nobody) == 0);

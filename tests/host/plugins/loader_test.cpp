@@ -7,8 +7,8 @@
 #include <string>
 
 using namespace factory::plugins;
-using factory::test::fixture;
-using factory::test::message_of;
+using factory::testing::fixture;
+using factory::testing::message_of;
 
 namespace {
 
@@ -68,7 +68,7 @@ TEST_CASE("a missing file is refused, naming it") {
 }
 
 TEST_CASE("a folder is refused as a plugin file") {
-    const auto msg = load_failure(factory::test::fixture_dir());
+    const auto msg = load_failure(factory::testing::fixture_dir());
     CHECK_THAT(msg, Catch::Contains("not a regular file"));
 }
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 using namespace factory::plugins;
-using factory::test::fixture;
-using factory::test::fixture_dir;
+using factory::testing::fixture;
+using factory::testing::fixture_dir;
 
 namespace {
 
@@ -86,7 +86,7 @@ TEST_CASE("the listing is an aligned table of plugins, then the files that are n
 }
 
 TEST_CASE("the listing marks a plugin hidden by an earlier one of the same name and kind") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto first = tmp.folder("first"), second = tmp.folder("second");
     tmp.copy_fixture("libfixture_widget.so", first);
     tmp.copy_fixture("libfixture_widget.so", second);
@@ -100,7 +100,7 @@ TEST_CASE("the listing marks a plugin hidden by an earlier one of the same name 
 }
 
 TEST_CASE("an empty search path lists no plugins and says so") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto r = run(search_path{{tmp.folder("empty")}}, std::nullopt);
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("none; add a folder with --plugin-dir"));

@@ -9,8 +9,8 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 
 using namespace factory::plugins;
-using factory::test::fixture;
-using factory::test::fixture_dir;
+using factory::testing::fixture;
+using factory::testing::fixture_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -18,7 +18,7 @@ namespace {
 search_path fixtures_only() { return search_path{{fixture_dir()}}; }
 
 std::string failure(const std::string& target, kind k, const search_path& path) {
-    return factory::test::message_of<load_error>([&] { resolve(target, k, path); });
+    return factory::testing::message_of<load_error>([&] { resolve(target, k, path); });
 }
 
 } // namespace
@@ -49,7 +49,7 @@ TEST_CASE("a target with a slash is a path, wherever the search path points") {
 }
 
 TEST_CASE("the first folder holding the name wins") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto first = tmp.folder("first"), second = tmp.folder("second");
     tmp.copy_fixture("libfixture_widget.so", second);
     tmp.copy_fixture("libfixture_widget.so", first);
@@ -58,7 +58,7 @@ TEST_CASE("the first folder holding the name wins") {
 }
 
 TEST_CASE("an earlier folder wins even over a more exact file name in a later one") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto mine = tmp.folder("mine"), bundled = tmp.folder("bundled");
     tmp.copy_fixture("libsource_fixture_feed.so", mine);
     tmp.copy_fixture("libsource_fixture_feed.so", bundled, "libfixture_feed.so");
@@ -75,7 +75,7 @@ TEST_CASE("a plugin of another kind is refused in one line naming both kinds") {
 }
 
 TEST_CASE("a name found nowhere says where the host looked and how to list") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto missing = tmp / "missing";
     const auto msg = failure("nonesuch", kind::blueprint, search_path{{fixture_dir(), missing}});
     CHECK(msg.find('\n') == std::string::npos);
@@ -92,7 +92,7 @@ TEST_CASE("a file name found nowhere is not found") {
 }
 
 TEST_CASE("a broken file of the wanted name is reported, not skipped for a later folder") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto mine = tmp.folder("mine"), good = tmp.folder("good");
     tmp.copy_fixture("libflaw_abi_version.so", mine, "libfixture_widget.so");
     tmp.copy_fixture("libfixture_widget.so", good);
@@ -102,7 +102,7 @@ TEST_CASE("a broken file of the wanted name is reported, not skipped for a later
 }
 
 TEST_CASE("the standard search path: --plugin-dir folders, the installed folder, ./plugins") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto a = tmp.folder("a"), b = tmp.folder("b");
     const search_path path = standard_search_path({a, b, a});
     REQUIRE(path.dirs.size() == 4);
@@ -123,7 +123,7 @@ TEST_CASE("in the build tree the installed folder is where the bundled plugins a
 }
 
 TEST_CASE("plugin_files lists only .so files, sorted") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto dir = tmp.folder("d");
     tmp.write("d/libb.so", "x");
     tmp.write("d/liba.so", "x");

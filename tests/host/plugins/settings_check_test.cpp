@@ -12,7 +12,7 @@
 
 using namespace factory::plugins;
 using factory::cli::setting_list;
-using factory::test::fixture;
+using factory::testing::fixture;
 namespace fs = std::filesystem;
 
 namespace {
@@ -20,7 +20,7 @@ namespace {
 plugin widget() { return load_file(fixture("libfixture_widget.so")); }
 
 std::string refusal(const plugin& p, const setting_list& given) {
-    return factory::test::message_of<settings_error>([&] { check_settings(p, given); });
+    return factory::testing::message_of<settings_error>([&] { check_settings(p, given); });
 }
 
 std::string value_of(const resolved_settings& s, const std::string& key) {
@@ -95,7 +95,7 @@ TEST_CASE("a value of the wrong form is refused for each type") {
 }
 
 TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard input") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto source = load_file(fixture("libsource_fixture_feed.so"));
     const auto file = tmp.write("in.jsonl", "{}\n");
     CHECK(value_of(check_settings(source, {{"path", file.string()}}), "path") == file.string());
@@ -114,7 +114,7 @@ TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard inpu
 }
 
 TEST_CASE("a PATH_OUT needs a writable folder, created when missing") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto out = tmp / "new" / "deeper" / "out.jsonl";
     CHECK(value_of(check_settings(widget(), {{"tag", "t"}, {"output", out.string()}}), "output") == out.string());
     CHECK(fs::is_directory(out.parent_path()));

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace factory::test {
+namespace factory::testing {
 
 namespace fs = std::filesystem;
 
@@ -67,4 +67,4 @@ std::string message_of(F&& f) {
     return {};
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -12,7 +12,7 @@
 #include "shm/backoff.hpp"
 
 using namespace factory::shm;
-using factory::test::watchdog;
+using factory::testing::watchdog;
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include "shm/doorbell.hpp"
 
 using namespace factory::shm;
-using factory::test::watchdog;
+using factory::testing::watchdog;
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "shm/ring.hpp"
 
 using namespace factory::shm;
-using factory::test::watchdog;
+using factory::testing::watchdog;
 
 namespace {
 

@@ -46,3 +46,17 @@ TEST_CASE("a tick shown as ns unwraps to the occurrence nearest the reference", 
     CHECK(ns_of_tick(now + 20, now_ns) == 1'700'000'000'123'000'000 + 20'000'000);
     CHECK(ns_of_tick(tick_of_ns(-2'500'000), -1'000'000) == -3'000'000);
 }
+
+TEST_CASE("a tick is shown on another clock through a reference tick and time", "[ticks]") {
+    // The wall clock: ticks come from the monotonic clock, the blueprint sees Unix time.
+    const tick now = tick_of_ns(5'000'000'123'456); // monotonic
+    const std::int64_t unix_now = 1'700'000'000'777'000'001;
+    CHECK(ns_of_tick(now, now, unix_now) == unix_now);
+    CHECK(ns_of_tick(now - 1500, now, unix_now) == unix_now - 1'500'000'000);
+    CHECK(ns_of_tick(now + 20, now, unix_now) == unix_now + 20'000'000);
+    // Across the wrap of the 32-bit tick.
+    CHECK(ns_of_tick(0xfffffff0U, 0x10U, unix_now) == unix_now - 32'000'000);
+    // With its own tick as the reference, the two-argument form at millisecond resolution.
+    const std::int64_t ref = 1'700'000'000'123'456'789;
+    CHECK(ns_of_tick(tick_of_ns(ref) - 7, ref) == ns_of_tick(tick_of_ns(ref) - 7, tick_of_ns(ref), 1'700'000'000'123'000'000));
+}

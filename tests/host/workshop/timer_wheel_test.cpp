@@ -8,6 +8,7 @@
 #include <vector>
 
 using namespace factory;
+using namespace factory::workshop;
 
 namespace {
 

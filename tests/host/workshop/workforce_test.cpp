@@ -10,6 +10,7 @@
 #include <vector>
 
 using namespace factory;
+using namespace factory::workshop;
 
 namespace {
 

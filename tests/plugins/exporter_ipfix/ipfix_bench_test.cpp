@@ -1,5 +1,5 @@
 // Figures, not tests: ./test_plugins_exporter_ipfix "[bench]"
-#include "batch_driver.hpp"
+#include "support/fake_transport.hpp"
 #include "exporter_ipfix/ipfix_exporter.hpp"
 #include "exporter_ipfix/message_builder.hpp"
 #include "flow_products.hpp"
@@ -40,7 +40,7 @@ TEST_CASE("ipfix: records encoded into messages per second", "[.][bench]") {
 TEST_CASE("ipfix: records per second to a UDP socket, unpaced and at the default rate", "[.][bench]") {
     for (const char* rate : {"0", "5000"}) {
         udp_receiver rx;
-        batch_driver t(factory::detail::exporter_descriptor<factory::ipfix::ipfix_exporter>(), flow_pclasses(),
+        fake_transport t(factory::detail::exporter_descriptor<factory::ipfix::ipfix_exporter>(), flow_pclasses(),
                        {{"collector", rx.collector()}, {"rate", rate}});
         REQUIRE(t.open() == FACTORY_OK);
         std::vector<flow4_record> records;

@@ -13,7 +13,7 @@
 namespace rd = factory::testing::ipfix;
 
 TEST_CASE("ipfix through factory-host: the records equal the jsonl exporter's products", "[e2e]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     factory::testing::udp_receiver rx;
     auto dir = fresh_dir("ipfix");
     auto r = run_host({"--source", "synthetic:count=3000,keys=400", "--blueprint", "widget", "--workshops", "2",

@@ -1,4 +1,4 @@
-#include "batch_driver.hpp"
+#include "support/fake_transport.hpp"
 #include "exporter_ipfix/ipfix_exporter.hpp"
 #include "flow_products.hpp"
 #include "ipfix_reader.hpp"
@@ -67,7 +67,7 @@ std::uint16_t closed_port() {
 
 TEST_CASE("every product arrives as one data record, and sequence numbers count the records before") {
     udp_receiver rx;
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}, {"domain", "77"}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}, {"domain", "77"}});
     REQUIRE(t.open() == FACTORY_OK);
     auto want = flows(100);
     auto batch = t.make(0, want);
@@ -106,7 +106,7 @@ TEST_CASE("every product arrives as one data record, and sequence numbers count 
 
 TEST_CASE("template_refresh 0 puts the templates in every message") {
     udp_receiver rx;
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}, {"template_refresh", "0"}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}, {"template_refresh", "0"}});
     REQUIRE(t.open() == FACTORY_OK);
     auto batch = t.make(0, flows(100));
     REQUIRE(t.send(batch) == FACTORY_OK);
@@ -122,7 +122,7 @@ TEST_CASE("template_refresh 0 puts the templates in every message") {
 
 TEST_CASE("each pclass's templates go with its first data, IPv4 and IPv6 records apart") {
     udp_receiver rx;
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
     REQUIRE(t.open() == FACTORY_OK);
     flow_any_record v4{}, v6{};
     v4.ip_version = 4;
@@ -156,7 +156,7 @@ TEST_CASE("each pclass's templates go with its first data, IPv4 and IPv6 records
 TEST_CASE("a collector that is down: retry with the reason, and the retried batch sends no record twice") {
     const std::uint16_t port = closed_port();
     // 260-byte messages: the first holds the template and 3 records, the others 5 records.
-    batch_driver t(descriptor(), flow_pclasses(),
+    fake_transport t(descriptor(), flow_pclasses(),
                    {{"collector", "127.0.0.1:" + std::to_string(port)}, {"mtu", "288"}, {"rate", "0"}});
     REQUIRE(t.open() == FACTORY_OK);
     auto want = flows(20);
@@ -185,7 +185,7 @@ TEST_CASE("a collector that is down: retry with the reason, and the retried batc
 
 TEST_CASE("a new batch in the retried one's place, of the same size, is sent from its start") {
     const std::uint16_t port = closed_port();
-    batch_driver t(descriptor(), flow_pclasses(),
+    fake_transport t(descriptor(), flow_pclasses(),
                    {{"collector", "127.0.0.1:" + std::to_string(port)}, {"mtu", "288"}, {"rate", "0"}});
     REQUIRE(t.open() == FACTORY_OK);
     auto batch = t.make(0, flows(20));
@@ -202,7 +202,7 @@ TEST_CASE("a new batch in the retried one's place, of the same size, is sent fro
 
 TEST_CASE("a refusal that arrives after a batch is answered at the next batch, before sending") {
     const std::uint16_t port = closed_port();
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", "127.0.0.1:" + std::to_string(port)}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", "127.0.0.1:" + std::to_string(port)}});
     REQUIRE(t.open() == FACTORY_OK);
     auto one = t.make(0, flows(1));
     CHECK(t.send(one) == FACTORY_OK); // the datagram left; nobody took it
@@ -213,7 +213,7 @@ TEST_CASE("a refusal that arrives after a batch is answered at the next batch, b
 TEST_CASE("bad settings and schemas are refused at open, naming the setting") {
     udp_receiver rx;
     auto open_error = [&](const fake_settings::overrides& s, std::vector<factory_pclass> pcs = flow_pclasses()) {
-        batch_driver t(descriptor(), std::move(pcs), s);
+        fake_transport t(descriptor(), std::move(pcs), s);
         CHECK(t.open() == FACTORY_ERROR);
         return t.error;
     };
@@ -231,7 +231,7 @@ TEST_CASE("bad settings and schemas are refused at open, naming the setting") {
 
 TEST_CASE("the open log lists each pclass's elements and the fields left out") {
     udp_receiver rx;
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
     REQUIRE(t.open() == FACTORY_OK);
     REQUIRE(t.host.logs.size() == 3);
     CHECK_THAT(t.host.logs[0], Catch::Contains("pclass flows4 -> template 256") &&
@@ -242,7 +242,7 @@ TEST_CASE("the open log lists each pclass's elements and the fields left out") {
 
 TEST_CASE("a product of the wrong size is an error for the batch, and nothing of it is sent") {
     udp_receiver rx;
-    batch_driver t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
+    fake_transport t(descriptor(), flow_pclasses(), {{"collector", rx.collector()}});
     REQUIRE(t.open() == FACTORY_OK);
     auto bad = t.make(0, std::vector<flow_mapped_record>{flow_mapped_record{}});
     CHECK(t.send(bad) == FACTORY_ERROR);

@@ -11,7 +11,7 @@
 #include <tuple>
 
 TEST_CASE("sqlite through factory-host: sqlite3 reads back the jsonl exporter's products", "[e2e]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     auto dir = fresh_dir("sqlite");
     auto r = run_host({"--source", "synthetic:count=3000,keys=400", "--blueprint", "widget", "--workshops", "2",
                        "--exporter", "sqlite:file=flows.db", "--exporter", "jsonl:dir=out", "--contract", "1h",

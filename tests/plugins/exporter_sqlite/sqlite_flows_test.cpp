@@ -30,7 +30,7 @@ std::string text_of(const cap::address& a, std::uint8_t version) {
 } // namespace
 
 TEST_CASE("pcap + flowmeter into sqlite: sqlite3 reads back the flows of the capture", "[e2e]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     auto dir = fresh_dir("sqlite-flows");
     cap::traffic_options o;
     o.seed = 21;

@@ -3,7 +3,7 @@
 // test or by the destructor; and `nfdump -R <folder> -o json` read back as flow records.
 #pragma once
 
-#include "child_process.hpp"
+#include "support/child_process.hpp"
 
 #include <chrono>
 #include <cstdint>

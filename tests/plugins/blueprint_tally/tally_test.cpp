@@ -92,7 +92,7 @@ TEST_CASE("libtally.so describes itself: one pclass, an 8-byte state, no inspect
 }
 
 TEST_CASE("tally through factory-host: every pid's count, on two workshops", "[e2e]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     auto dir = fresh_dir("tally");
     // pid p (1..50) appears p times: 1275 materials, interleaved.
     std::map<std::uint64_t, std::uint64_t> want;

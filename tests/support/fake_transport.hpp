@@ -1,31 +1,37 @@
-// Drives an exporter through its C hooks like fake_transport, but with batches the test keeps:
-// the same batch (same product pointers) can be handed over again after a retry, as the host's
-// driver does.
+// Drives an exporter through its C hooks as transportation's driver would: open with the
+// blueprint's pclasses, hand over batches of products of one pclass (again, after a retry), flush,
+// close.
 #pragma once
 
-#include "support/fake_host.hpp"
-#include "support/settings.hpp"
+#include "fake_host.hpp"
+#include "settings.hpp"
 
 #include <factory/abi.h>
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace factory::testing {
 
-// Products of one pclass in storage that stays put, and the batch that points at them.
+// Products of one pclass in storage that stays put, and the batch that points at them: the same
+// batch (same product pointers) can be handed over again after a retry, as the host's driver does.
 class stable_batch {
 public:
+    // Product i has pid first_pid + i and time first_time_ns + i * time_step_ns.
     template <class Record>
-    stable_batch(std::uint32_t pclass, const factory_pclass* schema, const std::vector<Record>& records) {
+    stable_batch(std::uint32_t pclass, const factory_pclass* schema, const std::vector<Record>& records,
+                 std::uint64_t first_pid = 1, std::int64_t first_time_ns = 1'700'000'000'000'000'000,
+                 std::int64_t time_step_ns = 1) {
         const std::size_t words = 1 + (sizeof(factory_product) + sizeof(Record)) / 8;
         storage_.assign(records.size() * words, 0);
         for (std::size_t i = 0; i < records.size(); ++i) {
             auto* p = reinterpret_cast<factory_product*>(storage_.data() + i * words);
-            p->pid = i + 1;
-            p->time_ns = 1'700'000'000'000'000'000 + static_cast<std::int64_t>(i);
+            p->pid = first_pid + i;
+            p->time_ns = first_time_ns + static_cast<std::int64_t>(i) * time_step_ns;
             p->pclass = pclass;
             p->size = sizeof(Record);
             std::memcpy(p + 1, &records[i], sizeof(Record));
@@ -53,17 +59,18 @@ private:
     factory_batch raw_{};
 };
 
-class batch_driver {
+class fake_transport {
 public:
-    batch_driver(const factory_descriptor* d, std::vector<factory_pclass> pclasses,
-                 const fake_settings::overrides& s)
-        : d_(d), pclasses_(std::move(pclasses)), settings_(d, s) {}
-    ~batch_driver() {
-        if (instance_ != nullptr) d_->exporter->on_close(instance_);
+    fake_transport(const factory_descriptor* d, std::vector<factory_pclass> pclasses,
+                   const fake_settings::overrides& s = {})
+        : d_(d), pclasses_(std::move(pclasses)), settings_(d, s) {
+        if (d->exporter == nullptr) throw std::logic_error("not an exporter");
     }
-    batch_driver(const batch_driver&) = delete;
-    batch_driver& operator=(const batch_driver&) = delete;
+    ~fake_transport() { close(); }
+    fake_transport(const fake_transport&) = delete;
+    fake_transport& operator=(const fake_transport&) = delete;
 
+    // FACTORY_OK, or FACTORY_ERROR with the message in `error`.
     int open() {
         factory_export_info info{static_cast<std::uint32_t>(pclasses_.size()), 0, pclasses_.data()};
         factory_error err{};
@@ -72,6 +79,16 @@ public:
         if (rc != FACTORY_OK) instance_ = nullptr;
         return rc;
     }
+
+    // Exports one batch of records of `pclass`; each record is the pclass's record_size bytes.
+    // Every product has the host's time; pids count from first_pid.
+    template <class Record>
+    int export_records(std::uint32_t pclass, const std::vector<Record>& records,
+                       std::uint64_t first_pid = 1) {
+        return send(stable_batch(pclass, &pclasses_.at(pclass), records, first_pid, host.now_ns, 0));
+    }
+
+    // A batch to send (and send again): pids from 1, times one ns apart.
     template <class Record>
     stable_batch make(std::uint32_t pclass, const std::vector<Record>& records) const {
         return stable_batch(pclass, &pclasses_.at(pclass), records);
@@ -82,6 +99,15 @@ public:
         error = rc == FACTORY_OK ? "" : err.message;
         return rc;
     }
+
+    int flush() {
+        if (d_->exporter->on_flush == nullptr) return FACTORY_OK;
+        factory_error err{};
+        int rc = d_->exporter->on_flush(instance_, &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        return rc;
+    }
+
     void close() {
         if (instance_ != nullptr) d_->exporter->on_close(instance_);
         instance_ = nullptr;

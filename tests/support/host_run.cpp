@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace factory::test {
+namespace factory::testing {
 
 std::filesystem::path fresh_dir(const std::string& name) {
     std::random_device rd;
@@ -151,4 +151,4 @@ host_result run_host(std::vector<std::string> args, const host_options& opt) {
     return r;
 }
 
-} // namespace factory::test
+} // namespace factory::testing

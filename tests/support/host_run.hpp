@@ -12,7 +12,7 @@
 
 #include <sys/types.h>
 
-namespace factory::test {
+namespace factory::testing {
 
 struct host_result {
     int exit_code = -1;   // -1: killed by the watchdog or a signal
@@ -46,4 +46,4 @@ pid_t find_child(pid_t host_pid, const std::string& title);
 // Names in /dev/shm that a run of `host_pid` would use (should be none after it ends).
 bool segment_exists_for(pid_t host_pid);
 
-} // namespace factory::test
+} // namespace factory::testing
