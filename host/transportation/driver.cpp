@@ -27,6 +27,7 @@ driver::driver(shm::transport_stats& stats, std::vector<std::unique_ptr<exporter
 bool driver::sleep_or_abort(std::int64_t ns) const {
     std::int64_t until = mono_ns() + ns;
     while (abort_.load(std::memory_order_relaxed) == 0) {
+        if (heartbeat_ != nullptr) heartbeat_->add();
         std::int64_t left = until - mono_ns();
         if (left <= 0) return false;
         std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, 50'000'000)));

@@ -36,6 +36,10 @@ public:
            const factory_export_info& info, warehouse& store, dead_letter_writer& dead,
            delivery_policy policy, const std::atomic<std::uint32_t>& abort_flag, backoff_wait wait = {});
 
+    // The default wait beats this counter (the process's heartbeat) while it waits out a backoff:
+    // transportation waiting for an exporter to recover is not hung.
+    void beat_while_waiting(shm::counter* heartbeat) noexcept { heartbeat_ = heartbeat; }
+
     // One round: every bay to every exporter, then flush them; the warehouse is empty afterwards.
     void round();
     // False once an exporter failed to take products or to flush: the run is not clean.
@@ -58,6 +62,7 @@ private:
     delivery_policy policy_;
     const std::atomic<std::uint32_t>& abort_;
     backoff_wait wait_;
+    shm::counter* heartbeat_ = nullptr;
     bool clean_ = true;
 };
 

@@ -53,6 +53,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     warehouse store(info.pclass_count);
     driver truck(stats, exporters, info, store, dead, delivery_policy{cfg.export_retries, cfg.retry_backoff_ns},
                  abort_flag);
+    truck.beat_while_waiting(&me.heartbeat);
     shm::backoff backoff;
     if (!shm::wait_for_start(seg, me)) return child_exit::finished;
 

@@ -150,7 +150,6 @@ void director::assemble(const factory_material& m, std::uint64_t mixed) {
 void director::resume(const char* last_death) {
     if (const factory_material* m = cursor_.resume(line_))
         quarantine_resumed(cursor_, line_, *m, dead_, stats_, last_death);
-    }
 }
 
 std::size_t director::step() {

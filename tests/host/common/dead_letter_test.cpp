@@ -8,9 +8,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -161,7 +163,8 @@ TEST_CASE("owner-only: a folder it makes is 0700, its file 0600 even when it exi
     }
 }
 
-TEST_CASE("another user's folder is refused: letters are counted, nothing is written there", "[dead_letter]") {
+TEST_CASE("another user's folder is refused: every letter says it was not written, nothing is there",
+          "[dead_letter]") {
     temp_dir t;
     std::filesystem::path theirs = "/"; // root's, when the tests do not run as root
     if (::geteuid() == 0) {
@@ -170,9 +173,9 @@ TEST_CASE("another user's folder is refused: letters are counted, nothing is wri
         REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
     }
     dead_letter_writer dead(theirs, "workshop 1");
-    dead.rejected("r", "x", 1);
-    dead.rejected("r", "y", 1);
-    CHECK(dead.written() == 2);
+    CHECK_FALSE(dead.rejected("r", "x", 1));
+    CHECK_FALSE(dead.rejected("r", "y", 1));
+    CHECK(dead.written() == 0);
     CHECK(dead.failures() == 2);
     CHECK_FALSE(std::filesystem::exists(dead.file()));
 }
@@ -191,11 +194,40 @@ TEST_CASE("a link planted where the file goes is refused, not followed (O_NOFOLL
     std::ofstream(t.path() / "target") << "precious\n";
     std::filesystem::create_symlink(t.path() / "target", t.path() / "dead" / "workshop-1.jsonl");
     dead_letter_writer dead(t.path() / "dead", "workshop 1");
-    dead.rejected("r", "x", 1);
-    CHECK(dead.written() == 1);
+    CHECK_FALSE(dead.rejected("r", "x", 1));
+    CHECK(dead.written() == 0);
     CHECK(dead.failures() == 1);
     std::ifstream in(t.path() / "target");
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(content == "precious\n");
     CHECK(mode_of(t.path() / "target") != 0600); // not tightened through the link either
+}
+
+TEST_CASE("a full disk: the letters that do not fit say so, and no torn line is left behind", "[dead_letter]") {
+    // A file size limit stands for a full disk: a write that crosses it is cut short, the next
+    // ones fail (EFBIG). ctest runs each test case in a process of its own.
+    temp_dir t;
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 3000;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    dead_letter_writer dead(t.path() / "dead", "workshop 1");
+    const std::string data(150, 'x');
+    int kept = 0;
+    for (int i = 0; i < 100; ++i)
+        if (dead.rejected("line " + std::to_string(i), data.data(), data.size())) ++kept;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+    CHECK(kept > 0);
+    CHECK(kept < 100);
+    CHECK(dead.written() == static_cast<std::uint64_t>(kept));
+    CHECK(dead.failures() == static_cast<std::uint64_t>(100 - kept));
+    // Every line on disk is whole: the one cut short by the limit was cut back off the file.
+    auto lines = lines_of(dead.file());
+    CHECK(lines.size() == static_cast<std::size_t>(kept));
+    CHECK(lines.back().at("reason") == "line " + std::to_string(kept - 1));
+    // Space again: the next letter is written after the last whole one.
+    CHECK(dead.rejected("after", "y", 1));
+    CHECK(lines_of(dead.file()).back().at("reason") == "after");
 }

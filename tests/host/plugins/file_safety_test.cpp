@@ -103,7 +103,7 @@ TEST_CASE("a plugin file or folder that belongs to another user is refused") {
 }
 
 TEST_CASE("a plugin under a world-writable folder without the sticky bit, however far up, is refused") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto open = tmp.folder("open");
     const auto dir = open / "a" / "plugins";
     fs::create_directories(dir);
@@ -122,7 +122,7 @@ TEST_CASE("a plugin under a world-writable folder without the sticky bit, howeve
 }
 
 TEST_CASE("a safe link into a tree under a writable folder is refused for the real tree's folder") {
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto open = tmp.folder("open");
     const auto dir = open / "plugins";
     fs::create_directories(dir);
@@ -142,7 +142,7 @@ TEST_CASE("a root-owned plugin folder inside a folder another user owns is refus
         return;
     }
     constexpr uid_t nobody = 65534;
-    factory::test::scratch_dir tmp;
+    factory::testing::scratch_dir tmp;
     const auto theirs = tmp.folder("theirs");
     const auto dir = theirs / "plugins";
     fs::create_directories(dir);

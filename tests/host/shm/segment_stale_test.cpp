@@ -19,7 +19,7 @@
 #include <vector>
 
 using namespace factory::shm;
-using factory::test::watchdog;
+using factory::testing::watchdog;
 
 namespace {
 
