@@ -1,14 +1,32 @@
-// The sqlite exporter in a real run of factory-host, next to the jsonl exporter: the rows the
-// sqlite3 command-line tool reads back are exactly the products jsonl writes.
+// The sqlite exporter in a real run of factory-host: next to the jsonl exporter, the rows the
+// sqlite3 command-line tool reads back are exactly the products jsonl writes; with transportation
+// killed again and again, the rows in the database are exactly the products counted exported;
+// a second run into the same file while the first writes it is refused.
+#include "query.hpp"
 #include "support/child_process.hpp"
 #include "support/host_run.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <tuple>
+
+namespace {
+
+// Rows in every table of the database but factory_runs.
+std::uint64_t product_rows(const std::string& file) {
+    using factory::testing::query;
+    std::uint64_t n = 0;
+    for (const auto& t : query(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'factory_runs'"))
+        n += std::stoull(query(file, "SELECT count(*) FROM \"" + t.at(0).substr(2) + "\"").at(0).at(0).substr(2));
+    return n;
+}
+
+} // namespace
 
 TEST_CASE("sqlite through factory-host: sqlite3 reads back the jsonl exporter's products", "[e2e]") {
     using namespace factory::test;
@@ -48,5 +66,76 @@ TEST_CASE("sqlite through factory-host: sqlite3 reads back the jsonl exporter's 
     REQUIRE(products > 300);
     CHECK(got == want);
     CHECK(r.summary.at("exporters").at(0).at("exported") == products);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("transportation killed again and again during an sqlite run: the rows committed are the products counted exported",
+          "[e2e][faults]") {
+    using namespace factory::test;
+    auto dir = fresh_dir("sqlite-kill");
+    int kills = 0;
+    auto last_kill = std::chrono::steady_clock::now();
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(180);
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        // About once a second (each ops line), at whatever point of its round the driver is.
+        if (kills >= 8 || err.find(" ops ") == std::string::npos) return;
+        if (std::chrono::steady_clock::now() - last_kill < std::chrono::milliseconds(700)) return;
+        pid_t t = find_child(host, "factory: transportation");
+        if (t > 0 && ::kill(t, SIGKILL) == 0) {
+            ++kills;
+            last_kill = std::chrono::steady_clock::now();
+        }
+    };
+    // Every worker fired within 100 ms: products flow all the time, in rounds of four pclasses, each
+    // a transaction of its own (synchronous=full makes each commit last).
+    auto r = run_host({"--source", "synthetic:count=1500000,keys=100000", "--rate", "150000", "--blueprint", "widget",
+                       "--workshops", "1", "--contract", "50ms", "--max-age", "100ms", "--inspect", "0", "--flush",
+                       "100ms", "--max-restarts", "100", "--exporter", "sqlite:file=flows.db,synchronous=full"},
+                      opt);
+    INFO(r.err);
+    REQUIRE(kills >= 3);
+    CHECK(r.exit_code == 1); // processes died: not a clean run
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("balanced") == true);
+    const auto& x = r.summary.at("exporters").at(0);
+    const std::uint64_t rows = product_rows((dir / "flows.db").string());
+    CHECK(rows == x.at("exported").get<std::uint64_t>());
+    CHECK(factory::testing::query((dir / "flows.db").string(), "SELECT count(*), sum(products) FROM factory_runs") ==
+          factory::testing::rows{{"i:1", "i:" + std::to_string(rows)}});
+    CHECK(x.at("exported").get<std::uint64_t>() + x.at("dead_lettered").get<std::uint64_t>() +
+              x.at("lost").get<std::uint64_t>() ==
+          r.summary.at("shipped").get<std::uint64_t>());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a second run into the database another run is writing is refused at start, naming the file", "[e2e]") {
+    using namespace factory::test;
+    auto dir = fresh_dir("sqlite-twice");
+    host_result second;
+    bool ran = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(90);
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (ran || err.find(" ops ") == std::string::npos) return;
+        ran = true; // the first run is under way: its exporter holds the file
+        second = run_host({"--source", "synthetic:count=1000", "--exporter", "sqlite:file=flows.db,mode=append"},
+                          {.timeout = std::chrono::seconds(60), .cwd = dir});
+        ::kill(host, SIGTERM);
+    };
+    auto first = run_host({"--source", "synthetic:keys=1000", "--rate", "5000", "--contract", "100ms", "--exporter",
+                           "sqlite:file=flows.db"},
+                          opt);
+    INFO(first.err << "\n--- second run:\n" << second.err);
+    REQUIRE(ran);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.find("'flows.db' is being written by another run (process ") != std::string::npos);
+    CHECK(second.err.find("wait until it ends, or write somewhere else (its lock: 'flows.db.lock')") != std::string::npos);
+    CHECK(first.exit_code == 0);
+    REQUIRE(first.summary.is_object());
+    CHECK(product_rows((dir / "flows.db").string()) == first.summary.at("exporters").at(0).at("exported").get<std::uint64_t>());
+    CHECK_FALSE(std::filesystem::exists(dir / "flows.db.lock"));
     std::filesystem::remove_all(dir);
 }
