@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -73,27 +75,34 @@ TEST_CASE("transportation killed again and again during an sqlite run: the rows 
           "[e2e][faults]") {
     using namespace factory::test;
     auto dir = fresh_dir("sqlite-kill");
-    int kills = 0;
-    auto last_kill = std::chrono::steady_clock::now();
+    // A killer thread, started once the run is under way: transportation killed every 400 ms, at
+    // whatever point of its round the driver is, 15 times.
+    std::atomic<int> kills{0};
+    std::atomic<bool> done{false};
+    std::thread killer;
     host_options opt;
     opt.cwd = dir;
     opt.timeout = std::chrono::seconds(180);
     opt.on_output = [&](pid_t host, const std::string& err) {
-        // About once a second (each ops line), at whatever point of its round the driver is.
-        if (kills >= 8 || err.find(" ops ") == std::string::npos) return;
-        if (std::chrono::steady_clock::now() - last_kill < std::chrono::milliseconds(700)) return;
-        pid_t t = find_child(host, "factory: transportation");
-        if (t > 0 && ::kill(t, SIGKILL) == 0) {
-            ++kills;
-            last_kill = std::chrono::steady_clock::now();
-        }
+        if (killer.joinable() || err.find(" ops ") == std::string::npos) return;
+        killer = std::thread([&, host] {
+            while (!done && kills < 15) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(400));
+                pid_t t = find_child(host, "factory: transportation");
+                if (!done && t > 0 && ::kill(t, SIGKILL) == 0) ++kills;
+            }
+        });
     };
-    // Every worker fired within 100 ms: products flow all the time, in rounds of four pclasses, each
-    // a transaction of its own (synchronous=full makes each commit last).
-    auto r = run_host({"--source", "synthetic:count=1500000,keys=100000", "--rate", "150000", "--blueprint", "widget",
+    // Every worker fired within 100 ms: products flow all the time, more than the exporter takes
+    // at once (an index on a random key, synchronous=full), so the driver is always in a round of
+    // three pclasses, each a transaction of its own: a kill often falls between a pclass's commit
+    // and the end of the round, where the products are in the database but not yet counted.
+    auto r = run_host({"--source", "synthetic:count=800000,keys=100000", "--rate", "200000", "--blueprint", "widget",
                        "--workshops", "1", "--contract", "50ms", "--max-age", "100ms", "--inspect", "0", "--flush",
-                       "100ms", "--max-restarts", "100", "--exporter", "sqlite:file=flows.db,synchronous=full"},
+                       "100ms", "--max-restarts", "100", "--exporter", "sqlite:file=flows.db,synchronous=full,index=pid"},
                       opt);
+    done = true;
+    if (killer.joinable()) killer.join();
     INFO(r.err);
     REQUIRE(kills >= 3);
     CHECK(r.exit_code == 1); // processes died: not a clean run
