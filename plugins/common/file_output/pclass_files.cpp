@@ -47,12 +47,11 @@ pclass_files::pclass_files(const std::string& dir, const std::string& extension,
             throw factory::error(std::string("pclass '") + pc.name + "' cannot name a file");
         paths_.push_back(dir + "/" + pc.name + extension);
     }
-    // Every lock first, then every refusal, then every replacement: a refused start changes nothing.
+    // Every lock before any file is looked at: a start refused for a lock changes nothing, and
+    // one refused for an existing file (mode=refuse) has emptied nothing either.
     for (const std::string& p : paths_) locks_.push_back(std::make_unique<output_lock>(p, "dir"));
-    for (const write_mode m : {write_mode::refuse, write_mode::replace})
-        if (o.mode == m)
-            for (std::size_t i = 0; i < paths_.size(); ++i)
-                if (!locks_[i]->resumed()) apply_mode(paths_[i], m, "dir");
+    for (std::size_t i = 0; i < paths_.size(); ++i)
+        if (!locks_[i]->resumed()) apply_mode(paths_[i], o.mode, "dir");
     files_.resize(paths_.size());
 }
 
