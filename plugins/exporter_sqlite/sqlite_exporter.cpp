@@ -82,11 +82,11 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
         output::apply_mode(file, output::mode_of(s.text("mode")), "file", true, {"-wal", "-shm", "-journal"});
 
     std::string wal_note;
-    database::options dbo;
-    dbo.sync = sync_of(s.text("synchronous"));
-    dbo.busy_timeout_ms = busy_ms;
-    dbo.cache_bytes = s.size_bytes("cache");
-    db_ = std::make_unique<database>(file, dbo, wal_note);
+    file_ = file;
+    options_.sync = sync_of(s.text("synchronous"));
+    options_.busy_timeout_ms = busy_ms;
+    options_.cache_bytes = s.size_bytes("cache");
+    db_ = std::make_unique<database>(file, options_, wal_note);
     if (!wal_note.empty()) host().log(factory::log_level::warn, wal_note);
     for (const table& t : tables_) {
         std::vector<std::string> have = existing_columns(*db_, t.plan.table);
@@ -107,8 +107,7 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
 
 sqlite_exporter::~sqlite_exporter() {
     try {
-        host().log(factory::log_level::info,
-                   std::to_string(rows_) + " rows written to " + db_->path());
+        host().log(factory::log_level::info, std::to_string(rows_) + " rows written to " + file_);
     } catch (...) {
         // Nothing more can be done from a destructor.
     }
@@ -172,7 +171,22 @@ factory::export_result sqlite_exporter::fail(int rc, const char* doing, table& t
                                                    : factory::export_result::retry(why);
 }
 
+bool sqlite_exporter::moved() const noexcept {
+    int moved = 0;
+    return sqlite3_file_control(db_->handle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
+}
+
 factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
+    if (!db_) {
+        // The file was deleted under the run: a new one, with the tables made again as batches come.
+        try {
+            std::string wal_note;
+            db_ = std::make_unique<database>(file_, options_, wal_note);
+        } catch (const std::exception& e) {
+            return factory::export_result::retry(e.what());
+        }
+        host().log(factory::log_level::warn, "sqlite database '" + file_ + "' made afresh");
+    }
     if (b.pclass() >= tables_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
     const std::uint32_t record_size = b.schema().record_size;
@@ -195,6 +209,17 @@ factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
     }
     rc = count_rows(b.size());
     if (rc != SQLITE_DONE) return fail(rc, "counting the rows in factory_runs", t);
+    // In WAL mode SQLite commits into a deleted file without a word: one fstat per batch (its
+    // file control) keeps a batch from going where nobody can read it.
+    if (moved()) {
+        db_->exec("ROLLBACK");
+        for (table& each : tables_) each.insert = statement{};
+        count_ = statement{};
+        db_.reset();
+        return factory::export_result::retry("sqlite database '" + file_ +
+                                             "' was deleted or moved while the run wrote it (the rows committed "
+                                             "before went with it); it is made afresh at the next attempt");
+    }
     rc = db_->exec("COMMIT");
     if (rc != SQLITE_OK) return fail(rc, "committing", t);
     rows_ += b.size();

@@ -13,8 +13,9 @@
 // error happens (nothing of the batch stays: the transaction is rolled back); error for what
 // will not pass (a corrupt file). A failed transaction takes back the CREATE TABLE it held, so the
 // next attempt makes the table again: a full disk during the first batch passes once space is
-// freed. At open, a table that exists with other columns than its pclass's fields is refused,
-// naming it, instead of failing every batch later.
+// freed. A database file deleted under the run is found before each commit: the batch answers
+// retry and the next attempt makes a new file. At open, a table that exists with other columns
+// than its pclass's fields is refused, naming it, instead of failing every batch later.
 //
 // Runs: the file is locked against a second run and the mode setting decides what happens to one
 // that exists (refuse, append, replace: see ../common/file_output/file_settings.hpp). Under
@@ -88,9 +89,13 @@ private:
     // Rolls back; the statements of tables made in the transaction go too, so the next attempt
     // makes them again (a rollback takes a CREATE TABLE back).
     factory::export_result fail(int rc, const char* doing, table& t);
+    // True when the database file was deleted or renamed since it was opened.
+    bool moved() const noexcept;
 
     std::unique_ptr<output::output_lock> lock_;
-    std::unique_ptr<database> db_;
+    std::string file_;
+    database::options options_;
+    std::unique_ptr<database> db_; // null after the file was found deleted, until the next batch
     std::vector<table> tables_;
     std::string run_;
     statement count_;  // the upsert into factory_runs, prepared once it exists

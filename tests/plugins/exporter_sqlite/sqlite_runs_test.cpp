@@ -227,3 +227,27 @@ TEST_CASE("a disk that fills up during the first batch: retry, and once space is
     CHECK(query(file, "SELECT count(*), sum(bytes) FROM flows") == rows{{"i:200", "i:2010000"}});
     CHECK(query(file, "SELECT products FROM factory_runs") == rows{{"i:201"}});
 }
+
+TEST_CASE("a database file deleted under the run: the batch is a retry, not committed into the void, then a new file") {
+    temp_dir d;
+    const std::string dir = d / "out";
+    std::filesystem::create_directory(dir);
+    const std::string file = dir + "/out.db";
+    fake_transport t(descriptor(), sample_pclasses(), {{"file", file}});
+    REQUIRE(t.open() == FACTORY_OK);
+    export_sample(t);
+    std::filesystem::remove_all(dir);
+    std::vector<flow_record> batch{make_flow(3, 300), make_flow(4, 400)};
+    CHECK(t.export_records(0, batch) == FACTORY_RETRY);
+    CHECK(t.error == "sqlite database '" + file + "' was deleted or moved while the run wrote it (the rows committed "
+                                                  "before went with it); it is made afresh at the next attempt");
+    CHECK(t.export_records(0, batch) == FACTORY_RETRY); // its folder is gone too: a retry, then dead letters
+    CHECK_THAT(t.error, Catch::Contains(file) && Catch::Contains("No such file or directory"));
+    std::filesystem::create_directory(dir);
+    REQUIRE(t.export_records(0, batch) == FACTORY_OK);
+    REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(9, 1, "again")}) == FACTORY_OK);
+    CHECK(query(file, "SELECT pid FROM flows ORDER BY pid") == rows{{"i:3"}, {"i:4"}});
+    CHECK(query(file, "SELECT pid FROM alerts") == rows{{"i:9"}});
+    REQUIRE_FALSE(t.host.logs.empty());
+    CHECK_THAT(t.host.logs.back(), Catch::Contains("'" + file + "' made afresh"));
+}
