@@ -44,8 +44,8 @@ private:
 };
 
 // Called in a transportation process before it delivers anything. The products a dead
-// predecessor had taken but not counted exported were counted lost by the host (supervisor
-// on_death): those the exporter proves it made durable (durable_count() above `counts.exported`)
+// predecessor had taken but not counted exported were counted lost by the host
+// (ops::settle_transport_death): those the exporter proves it made durable (durable_count() above `counts.exported`)
 // move from lost to exported. Returns how many moved.
 std::uint64_t take_back_durable(exporter_instance& e, shm::exporter_stats& counts);
 
