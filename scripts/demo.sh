@@ -35,10 +35,11 @@ if ! cmake --build build --parallel "$jobs" >build/build.log 2>&1; then
   exit 1
 fi
 
-# The jsonl exporter appends; starting from empty folders makes the files hold this run alone.
-say "run: build/bin/factory-host --duration 5s (from $root; previous factory-out/ removed)"
-rm -rf factory-out factory-dead-letter
-build/bin/factory-host --duration 5s
+# The jsonl exporter refuses to write into files an earlier run left (mode=refuse); the demo
+# replaces them, so that it runs again and again and the files hold this run alone.
+say "run: build/bin/factory-host --duration 5s --exporter jsonl:mode=replace (from $root)"
+rm -rf factory-dead-letter
+build/bin/factory-host --duration 5s --exporter jsonl:mode=replace
 
 say "products (JSON lines, one file per pclass) in $root/factory-out:"
 for f in factory-out/*.jsonl; do

@@ -7,10 +7,14 @@
 #include "runtime/supervisor.hpp"
 #include "shm/segment.hpp"
 
+#include <factory/abi.h>
+
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <random>
 
 #include <unistd.h>
 
@@ -35,6 +39,16 @@ std::string ended_by(const supervisor& boss, const ops::accounting& books) {
     if (books.end_of_input) return "end of input";
     if (books.source_failed) return "source failure";
     return boss.ended_by().empty() ? "unknown" : boss.ended_by();
+}
+
+// The run's name for exporters (FACTORY_RUN_ENV, inherited by every child): the segment name
+// alone repeats wherever host pids do (a container's), so 64 random bits follow it.
+std::string run_name(const std::string& segment) {
+    std::random_device rd;
+    const std::uint64_t r = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+    return segment + "-" + hex;
 }
 
 } // namespace
@@ -64,6 +78,7 @@ int ceo(const cli::run_options& opts) {
     }
     for (const auto& t : taken) log().warn("{}; this run uses /dev/shm/{} instead", t, name);
 
+    ::setenv(FACTORY_RUN_ENV, run_name(name).c_str(), 1);
     supervisor boss(*seg, name, cfg, opts.duration_ns);
     bool started = boss.run();
     if (!started) {

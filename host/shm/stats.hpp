@@ -92,7 +92,9 @@ struct alignas(64) exporter_stats {
     counter retries;
     counter batches;
     counter flush_failures;
-    counter lost;          // taken off a lane by a transportation process that died (by the host)
+    counter lost;          // taken off a lane by a transportation process that died (by the host;
+                           // its successor moves to `exported` what the exporter proves it kept:
+                           // take_back_durable in transportation/exporter_instance.hpp)
 };
 
 struct alignas(64) transport_stats {

@@ -1,8 +1,10 @@
 #include "transportation/exporter_instance.hpp"
 
-#include "plugins/settings_block.hpp"
+#include "common/log.hpp"
 #include "plugins/loader.hpp"
+#include "plugins/settings_block.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace factory::transportation {
@@ -43,6 +45,17 @@ int call_flush(void* ctx, factory_error* err) {
     return c->hooks->on_flush(c->instance, err);
 }
 
+struct durable_call {
+    const factory_exporter_hooks* hooks;
+    void* instance;
+    std::uint64_t* count;
+};
+
+int call_durable(void* ctx, factory_error* err) {
+    auto* c = static_cast<durable_call*>(ctx);
+    return c->hooks->on_durable(c->instance, c->count, err);
+}
+
 } // namespace
 
 int exporter_instance::export_batch(const factory_batch* b, factory_error* err) noexcept {
@@ -61,6 +74,39 @@ void exporter_instance::close() noexcept {
         hooks_->on_close(instance_);
         instance_ = nullptr;
     }
+}
+
+bool exporter_instance::durable_count(std::uint64_t& count, std::string& why) noexcept {
+    why.clear();
+    if (hooks_->on_durable == nullptr || instance_ == nullptr) return false;
+    factory_error err{};
+    count = 0;
+    durable_call c{hooks_, instance_, &count};
+    if (watch_.run(&call_durable, &c, &err, "on_durable") == FACTORY_OK) return true;
+    why = err.message[0] != '\0' ? err.message : "no reason given";
+    return false;
+}
+
+std::uint64_t take_back_durable(exporter_instance& e, shm::exporter_stats& counts) {
+    std::uint64_t durable = 0;
+    std::string why;
+    if (!e.durable_count(durable, why)) {
+        if (!why.empty())
+            log().warn("exporter {}: cannot say how many products it kept in this run ({}); those a dead "
+                       "transportation process had taken stay counted lost", e.name(), why);
+        return 0;
+    }
+    const std::uint64_t exported = counts.exported.get(), lost = counts.lost.get();
+    if (durable <= exported || lost == 0) return 0;
+    // The host set lost = taken - exported - dead_lettered at the death; a later death sets it
+    // again from the same formula, so moving n here keeps both counts right even if this process
+    // dies between the two stores.
+    const std::uint64_t n = std::min(durable - exported, lost);
+    counts.exported.add(n);
+    counts.lost.set(lost - n);
+    log().info("exporter {}: {} products counted lost when transportation died had been committed; counted "
+               "exported", e.name(), n);
+    return n;
 }
 
 } // namespace factory::transportation

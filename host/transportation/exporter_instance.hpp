@@ -4,6 +4,7 @@
 
 #include "common/host_services.hpp"
 #include "common/run_config.hpp"
+#include "shm/stats.hpp"
 #include "transportation/hook_watch.hpp"
 
 #include <factory/abi.h>
@@ -33,6 +34,9 @@ public:
     const std::string& name() const noexcept { return name_; }
     int export_batch(const factory_batch* b, factory_error* err) noexcept;
     int flush(factory_error* err) noexcept;
+    // Products the exporter made durable in this run (on_durable, under the same watch as the
+    // other hooks); false when it does not keep such a count or could not say, with `why` then.
+    bool durable_count(std::uint64_t& count, std::string& why) noexcept;
     // Calls on_close, unless the exporter got stuck in a hook (it is never called again).
     void close() noexcept;
 
@@ -43,5 +47,11 @@ private:
     void* instance_ = nullptr;
     hook_watch watch_;
 };
+
+// Called in a transportation process before it delivers anything. The products a dead
+// predecessor had taken but not counted exported were counted lost by the host
+// (ops::settle_transport_death): those the exporter proves it made durable (durable_count() above `counts.exported`)
+// move from lost to exported. Returns how many moved.
+std::uint64_t take_back_durable(exporter_instance& e, shm::exporter_stats& counts);
 
 } // namespace factory::transportation

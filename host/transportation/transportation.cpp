@@ -41,6 +41,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         for (const auto& choice : cfg.exporters)
             exporters.push_back(
                 std::make_unique<exporter_instance>(choice, info, &abort_flag, cfg.hang_timeout_ns, &me.heartbeat));
+        for (std::size_t e = 0; e < exporters.size(); ++e) take_back_durable(*exporters[e], stats.exporters[e]);
     } catch (const std::exception& e) {
         shm::report_failure(me, e.what());
         return child_exit::refused;

@@ -3,8 +3,7 @@
 namespace factory::output {
 
 csv_exporter::csv_exporter(const factory::settings& s, factory::host h, const factory::export_info& info)
-    : exporter(h), render_(render_options(s)), files_(s.string("dir"), ".csv", file_settings(s), info),
-      header_written_(info.size(), false) {}
+    : exporter(h), render_(render_options(s)), files_(s.string("dir"), ".csv", file_settings(s), info) {}
 
 csv_exporter::~csv_exporter() {
     files_.close([this](const std::string& why) {
@@ -23,9 +22,9 @@ factory::export_result csv_exporter::export_batch(const factory::batch& b) {
     if (out == nullptr) return factory::export_result::retry(why_);
     std::string& buf = out->buffer();
     const std::size_t mark = buf.size();
-    // A file that held rows before this run has its header already.
-    const bool header = !header_written_[b.pclass()] && out->was_empty();
-    if (header) {
+    // A file that held rows before has its header already; one made afresh (a removed file's
+    // successor) gets it again. A rolled-back batch takes its header along.
+    if (out->untouched()) {
         render::append_csv_header(buf, pc);
         buf.push_back('\n');
     }
@@ -39,14 +38,15 @@ factory::export_result csv_exporter::export_batch(const factory::batch& b) {
         render::append_csv_row(buf, pc, factory_product_payload(p), render_);
         buf.push_back('\n');
     }
-    // The header counts as written only once its batch is taken: a rolled-back batch takes it along.
     if (!out->commit(mark, why_)) return factory::export_result::retry(why_);
-    header_written_[b.pclass()] = true;
     return factory::export_result::ok();
 }
 
 factory::export_result csv_exporter::flush() {
-    return files_.flush(why_) ? factory::export_result::ok() : factory::export_result::retry(why_);
+    bool lost = false;
+    if (files_.flush(why_, lost)) return factory::export_result::ok();
+    // A removed file lost what it took: no retry brings that back.
+    return lost ? factory::export_result::error(why_) : factory::export_result::retry(why_);
 }
 
 } // namespace factory::output

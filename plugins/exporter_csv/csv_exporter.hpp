@@ -1,8 +1,8 @@
 // The csv exporter: one file per pclass, <dir>/<pclass>.csv, a header row of field names written
 // once per file (when the file is new or empty), then one row per product (RFC 4180 quoting,
-// rows end with "\n"; see <factory/render.hpp> for how values look). Appending to a file that
-// already has rows adds no second header. Buffering, flush, fsync and failures as in the jsonl
-// exporter.
+// rows end with "\n"; see <factory/render.hpp> for how values look; invalid UTF-8 in a string
+// becomes U+FFFD, as in JSON). Appending to a file that already has rows adds no second header.
+// Buffering, flush, fsync, failures, the lock and the mode setting as in the jsonl exporter.
 #pragma once
 
 #include "../common/file_output/file_settings.hpp"
@@ -23,7 +23,7 @@ public:
     static inline const factory::setting settings[] = {
         {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
          "folder for one <pclass>.csv file per pclass (made if missing)"},
-        {"truncate", FACTORY_SETTING_BOOL, "false", "empty the files at open instead of appending"},
+        mode_setting,
         {"fsync", FACTORY_SETTING_BOOL, "false", "make every flush durable (fsync)"},
         {"buffer", FACTORY_SETTING_SIZE, "1MiB", "bytes buffered per file before writing"},
         {"time", FACTORY_SETTING_ENUM, "ns",
@@ -40,7 +40,6 @@ public:
 private:
     render::options render_;
     pclass_files files_;
-    std::vector<bool> header_written_;
     std::string why_;
 };
 

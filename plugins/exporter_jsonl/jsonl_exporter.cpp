@@ -10,7 +10,9 @@ jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, cons
         files_ = std::make_unique<pclass_files>(s.string("dir"), ".jsonl", fo, info);
         return;
     }
-    single_ = std::make_unique<output_file>(file, fo.truncate, fo.buffer_size, fo.durable);
+    lock_ = std::make_unique<output_lock>(file, "file");
+    if (!lock_->resumed()) apply_mode(file, fo.mode, "file");
+    single_ = std::make_unique<output_file>(file, fo.buffer_size, fo.durable);
     for (const factory_pclass& pc : info) {
         std::string p = "{\"pclass\":";
         render::append_json_string(p, pc.name);
@@ -35,7 +37,7 @@ jsonl_exporter::~jsonl_exporter() {
 factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     output_file* out = single_ ? single_.get() : files_->get(b.pclass(), why_);
-    if (out == nullptr) return factory::export_result::retry(why_);
+    if (out == nullptr || (out->lost() && !out->reopen(why_))) return factory::export_result::retry(why_);
     if (single_ && b.pclass() >= prefixes_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
     std::string& buf = out->buffer();
@@ -63,8 +65,12 @@ factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
 }
 
 factory::export_result jsonl_exporter::flush() {
-    bool ok = single_ ? single_->flush(why_) : files_->flush(why_);
-    return ok ? factory::export_result::ok() : factory::export_result::retry(why_);
+    bool lost = false;
+    bool ok = single_ ? single_->flush(why_) : files_->flush(why_, lost);
+    if (ok) return factory::export_result::ok();
+    // A removed file lost what it took: no retry brings that back.
+    if (lost || (single_ && single_->lost())) return factory::export_result::error(why_);
+    return factory::export_result::retry(why_);
 }
 
 } // namespace factory::output

@@ -2,11 +2,15 @@
 // <factory/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
 // file with a "pclass" key first. Written through a large buffer: flush() hands it to the OS,
 // and with fsync=true makes it durable. A batch that cannot be written is answered with retry
-// and nothing of it stays written.
+// and nothing of it stays written; a file removed under the run is an error at flush (what it
+// took since the last flush goes to the dead-letter output) and is made afresh after.
+// At open, each output file is locked against a second run and the mode setting says what
+// happens to one that exists (refuse, append, replace; see file_settings.hpp).
 #pragma once
 
 #include "../common/file_output/file_settings.hpp"
 #include "../common/file_output/output_file.hpp"
+#include "../common/file_output/output_lock.hpp"
 #include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
@@ -27,7 +31,7 @@ public:
          "folder for one <pclass>.jsonl file per pclass (made if missing)"},
         {"file", FACTORY_SETTING_STRING, "",
          "one file for all products instead, each with a \"pclass\" key; empty: use dir"},
-        {"truncate", FACTORY_SETTING_BOOL, "false", "empty the files at open instead of appending"},
+        mode_setting,
         {"fsync", FACTORY_SETTING_BOOL, "false", "make every flush durable (fsync)"},
         {"buffer", FACTORY_SETTING_SIZE, "1MiB", "bytes buffered per file before writing"},
         {"time", FACTORY_SETTING_ENUM, "ns",
@@ -44,6 +48,7 @@ public:
 private:
     render::options render_;
     std::unique_ptr<pclass_files> files_;  // dir mode
+    std::unique_ptr<output_lock> lock_;    // file mode
     std::unique_ptr<output_file> single_;  // file mode
     std::vector<std::string> prefixes_;    // file mode: {"pclass":"<name>" per pclass
     std::string why_;

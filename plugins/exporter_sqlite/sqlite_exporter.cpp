@@ -31,6 +31,23 @@ std::vector<std::string> existing_columns(database& db, const std::string& table
     return names;
 }
 
+bool table_exists(database& db, const std::string& table) {
+    statement q(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    sqlite3_bind_text(q.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    return sqlite3_step(q.get()) == SQLITE_ROW;
+}
+
+// Rows committed in `run` so far (by earlier transportation processes of the run).
+std::uint64_t committed_in(database& db, const std::string& run) {
+    if (run.empty() || !table_exists(db, sqlite_exporter::runs_table)) return 0;
+    statement q(db.handle(), std::string("SELECT products FROM ") + sqlite_exporter::runs_table + " WHERE run = ?1");
+    sqlite3_bind_text(q.get(), 1, run.data(), static_cast<int>(run.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_ROW) return static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+    if (rc != SQLITE_DONE) throw factory::error(db.describe(rc, "reading this run's line of factory_runs"));
+    return 0;
+}
+
 } // namespace
 
 sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, const factory::export_info& info)
@@ -51,14 +68,25 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
                                          "'; `factory-host plugins <blueprint>` lists them");
             }
     }
-    for (const factory_pclass& pc : info) tables_.push_back(table{plan_table(pc, indexes, iso), statement{}});
+    for (const factory_pclass& pc : info) {
+        if (std::string_view(pc.name) == runs_table)
+            throw factory::error(std::string("pclass '") + runs_table +
+                                 "' has the name of the table where the sqlite exporter counts each run's rows; "
+                                 "rename the pclass");
+        tables_.push_back(table{plan_table(pc, indexes, iso), statement{}});
+    }
+    const std::string file = s.string("file");
+    lock_ = std::make_unique<output::output_lock>(file, "file");
+    // A transportation process that replaces one that died continues the run's file as it is.
+    if (!lock_->resumed())
+        output::apply_mode(file, output::mode_of(s.text("mode")), "file", true, {"-wal", "-shm", "-journal"});
 
     std::string wal_note;
-    database::options dbo;
-    dbo.sync = sync_of(s.text("synchronous"));
-    dbo.busy_timeout_ms = busy_ms;
-    dbo.cache_bytes = s.size_bytes("cache");
-    db_ = std::make_unique<database>(s.string("file"), dbo, wal_note);
+    file_ = file;
+    options_.sync = sync_of(s.text("synchronous"));
+    options_.busy_timeout_ms = busy_ms;
+    options_.cache_bytes = s.size_bytes("cache");
+    db_ = std::make_unique<database>(file, options_, wal_note);
     if (!wal_note.empty()) host().log(factory::log_level::warn, wal_note);
     for (const table& t : tables_) {
         std::vector<std::string> have = existing_columns(*db_, t.plan.table);
@@ -73,12 +101,13 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
                                  ") than the blueprint's pclass; use another file, or rename or drop the table");
         }
     }
+    run_ = factory::run_id();
+    durable_ = committed_in(*db_, run_);
 }
 
 sqlite_exporter::~sqlite_exporter() {
     try {
-        host().log(factory::log_level::info,
-                   std::to_string(rows_) + " rows written to " + db_->path());
+        host().log(factory::log_level::info, std::to_string(rows_) + " rows written to " + file_);
     } catch (...) {
         // Nothing more can be done from a destructor.
     }
@@ -99,13 +128,65 @@ int sqlite_exporter::ensure_table(table& t) {
     return SQLITE_OK;
 }
 
-factory::export_result sqlite_exporter::fail(int rc, const char* doing) {
+int sqlite_exporter::ensure_runs() {
+    if (count_ || run_.empty()) return SQLITE_OK;
+    int rc = db_->exec("CREATE TABLE IF NOT EXISTS factory_runs (run TEXT PRIMARY KEY, products INTEGER NOT NULL, "
+                       "first_commit TEXT, last_commit TEXT)");
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_stmt* s = nullptr;
+    rc = sqlite3_prepare_v3(db_->handle(),
+                            "INSERT INTO factory_runs (run, products, first_commit, last_commit) VALUES (?1, ?2, "
+                            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+                            "ON CONFLICT (run) DO UPDATE SET products = products + excluded.products, "
+                            "last_commit = excluded.last_commit",
+                            -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return rc;
+    }
+    count_ = statement(s);
+    return sqlite3_bind_text(s, 1, run_.data(), static_cast<int>(run_.size()), SQLITE_STATIC);
+}
+
+int sqlite_exporter::count_rows(std::uint64_t n) {
+    if (run_.empty()) return SQLITE_DONE;
+    int rc = sqlite3_bind_int64(count_.get(), 2, static_cast<std::int64_t>(n));
+    if (rc == SQLITE_OK) rc = sqlite3_step(count_.get());
+    sqlite3_reset(count_.get());
+    return rc;
+}
+
+factory::export_result sqlite_exporter::fail(int rc, const char* doing, table& t) {
     std::string why = db_->describe(rc, doing);
     db_->exec("ROLLBACK");
-    return classify(rc) == outcome::error ? factory::export_result::error(why) : factory::export_result::retry(why);
+    // Whether the tables were made in this transaction or earlier, CREATE ... IF NOT EXISTS and a
+    // fresh statement next time cost nothing that matters on this path, and they also bring back
+    // a table that someone dropped.
+    t.insert = statement{};
+    count_ = statement{};
+    // "no such table" is SQLite's generic error; once the table is made again the batch passes.
+    bool gone = (rc & 0xff) == SQLITE_ERROR && !table_exists(*db_, t.plan.table);
+    if (gone) why += " (the table is made again at the next attempt)";
+    return classify(rc) == outcome::error && !gone ? factory::export_result::error(why)
+                                                   : factory::export_result::retry(why);
+}
+
+bool sqlite_exporter::moved() const noexcept {
+    int moved = 0;
+    return sqlite3_file_control(db_->handle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
 }
 
 factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
+    if (!db_) {
+        // The file was deleted under the run: a new one, with the tables made again as batches come.
+        try {
+            std::string wal_note;
+            db_ = std::make_unique<database>(file_, options_, wal_note);
+        } catch (const std::exception& e) {
+            return factory::export_result::retry(e.what());
+        }
+        host().log(factory::log_level::warn, "sqlite database '" + file_ + "' made afresh");
+    }
     if (b.pclass() >= tables_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
     const std::uint32_t record_size = b.schema().record_size;
@@ -115,19 +196,34 @@ factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
                                                  b.schema().name + "', whose records have " + std::to_string(record_size));
     table& t = tables_[b.pclass()];
     int rc = db_->exec("BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) return fail(rc, "starting a transaction");
+    if (rc != SQLITE_OK) return fail(rc, "starting a transaction", t);
     rc = ensure_table(t);
-    if (rc != SQLITE_OK) return fail(rc, "creating the table and its indexes");
+    if (rc == SQLITE_OK) rc = ensure_runs();
+    if (rc != SQLITE_OK) return fail(rc, "creating the table and its indexes", t);
     sqlite3_stmt* insert = t.insert.get();
     for (const factory_product* p : b) {
         rc = bind_record(t.plan, insert, static_cast<const unsigned char*>(factory_product_payload(p)), scratch_);
         if (rc == SQLITE_OK) rc = sqlite3_step(insert);
         sqlite3_reset(insert);
-        if (rc != SQLITE_DONE) return fail(rc, "inserting a row");
+        if (rc != SQLITE_DONE) return fail(rc, "inserting a row", t);
+    }
+    rc = count_rows(b.size());
+    if (rc != SQLITE_DONE) return fail(rc, "counting the rows in factory_runs", t);
+    // In WAL mode SQLite commits into a deleted file without a word: one fstat per batch (its
+    // file control) keeps a batch from going where nobody can read it.
+    if (moved()) {
+        db_->exec("ROLLBACK");
+        for (table& each : tables_) each.insert = statement{};
+        count_ = statement{};
+        db_.reset();
+        return factory::export_result::retry("sqlite database '" + file_ +
+                                             "' was deleted or moved while the run wrote it (the rows committed "
+                                             "before went with it); it is made afresh at the next attempt");
     }
     rc = db_->exec("COMMIT");
-    if (rc != SQLITE_OK) return fail(rc, "committing");
+    if (rc != SQLITE_OK) return fail(rc, "committing", t);
     rows_ += b.size();
+    if (!run_.empty()) durable_ += b.size();
     return factory::export_result::ok();
 }
 

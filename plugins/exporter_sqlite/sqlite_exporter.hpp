@@ -11,12 +11,25 @@
 // whole or not at all. Answers: ok; retry with SQLite's reason when the database is locked by
 // another writer for longer than busy_timeout, the disk is full, the file is read-only or an I/O
 // error happens (nothing of the batch stays: the transaction is rolled back); error for what
-// will not pass (a corrupt file). At open, a table that exists with other columns than its
-// pclass's fields is refused, naming it, instead of failing every batch later.
+// will not pass (a corrupt file). A failed transaction takes back the CREATE TABLE it held, so the
+// next attempt makes the table again: a full disk during the first batch passes once space is
+// freed. A database file deleted under the run is found before each commit: the batch answers
+// retry and the next attempt makes a new file. At open, a table that exists with other columns
+// than its pclass's fields is refused, naming it, instead of failing every batch later.
+//
+// Runs: the file is locked against a second run and the mode setting decides what happens to one
+// that exists (refuse, append, replace: see ../common/file_output/file_settings.hpp). Under
+// factory-host (run_id() is set), every batch's transaction also adds its rows to this run's line
+// of the table factory_runs (run, products, first_commit, last_commit), so that the count of
+// rows committed in this run is as durable as the rows: durable_count() gives it to a
+// transportation process that replaces one that died.
 #pragma once
 
 #include "database.hpp"
 #include "table_plan.hpp"
+
+#include "../common/file_output/file_settings.hpp"
+#include "../common/file_output/output_lock.hpp"
 
 #include <factory/exporter.hpp>
 
@@ -32,6 +45,7 @@ public:
                                         "products into an SQLite database file, one table per pclass"};
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_OUT, "factory.db", "the database file (created owner-only when missing)"},
+        output::mode_setting,
         {"index", FACTORY_SETTING_STRING, "src_addr,dst_addr,src_port,dst_port",
          "columns to index, comma-separated, one index each (a+b: one index over both); a table "
          "without such a column gets no such index"},
@@ -51,24 +65,43 @@ public:
 
     factory::export_result export_batch(const factory::batch& b);
 
-    // Rows inserted so far (for the close log and tests).
+    // Rows inserted so far by this process (for the close log and tests).
     std::uint64_t rows() const noexcept { return rows_; }
+    // Rows committed in this run, by this process and the earlier ones of the run (0 without a run id).
+    std::uint64_t durable_count() const noexcept { return durable_; }
     ~sqlite_exporter();
+
+    // The table where each run's committed row count is kept.
+    static constexpr const char* runs_table = "factory_runs";
 
 private:
     struct table {
         table_plan plan;
-        statement insert; // prepared once the table exists
+        statement insert; // prepared once the table exists (in a committed transaction or this one)
     };
 
     // Creates the pclass's table and indexes and prepares its insert; SQLite's code on failure.
     int ensure_table(table& t);
-    factory::export_result fail(int rc, const char* doing);
+    // Creates factory_runs and prepares the statement that adds to this run's line.
+    int ensure_runs();
+    // Adds `n` rows to this run's line of factory_runs (inside the batch's transaction).
+    int count_rows(std::uint64_t n);
+    // Rolls back; the statements of tables made in the transaction go too, so the next attempt
+    // makes them again (a rollback takes a CREATE TABLE back).
+    factory::export_result fail(int rc, const char* doing, table& t);
+    // True when the database file was deleted or renamed since it was opened.
+    bool moved() const noexcept;
 
-    std::unique_ptr<database> db_;
+    std::unique_ptr<output::output_lock> lock_;
+    std::string file_;
+    database::options options_;
+    std::unique_ptr<database> db_; // null after the file was found deleted, until the next batch
     std::vector<table> tables_;
+    std::string run_;
+    statement count_;  // the upsert into factory_runs, prepared once it exists
     std::string scratch_;
     std::uint64_t rows_ = 0;
+    std::uint64_t durable_ = 0;
 };
 
 } // namespace factory::sqlite

@@ -108,6 +108,16 @@ public:
         return rc;
     }
 
+    // The on_durable hook, as a transportation process that replaces a dead one calls it after
+    // open; FACTORY_ERROR too when the exporter has no such hook.
+    int durable(std::uint64_t& count) {
+        if (d_->exporter->on_durable == nullptr) return FACTORY_ERROR;
+        factory_error err{};
+        int rc = d_->exporter->on_durable(instance_, &count, &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        return rc;
+    }
+
     void close() {
         if (instance_ != nullptr) d_->exporter->on_close(instance_);
         instance_ = nullptr;

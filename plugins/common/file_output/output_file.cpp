@@ -18,19 +18,22 @@ std::string failed(const char* what, const std::string& path, int err) {
 
 } // namespace
 
-output_file::output_file(const std::string& path, bool truncate, std::size_t buffer_size, bool durable)
+output_file::output_file(const std::string& path, std::size_t buffer_size, bool durable)
     : path_(path), durable_(durable), threshold_(buffer_size) {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
-    fd_ = ::open(path.c_str(), flags, 0600);
+    open_path();
+    buf_.reserve(threshold_ + threshold_ / 4);
+}
+
+void output_file::open_path() {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd_ < 0)
-        throw factory::error("cannot open '" + path + "' for writing: " + std::strerror(errno) +
+        throw factory::error("cannot open '" + path_ + "' for writing: " + std::strerror(errno) +
                              "; check that its folder exists and is writable");
     struct stat st{};
     if (::fstat(fd_, &st) == 0) {
         seekable_ = S_ISREG(st.st_mode);
-        size_at_open_ = committed_ = static_cast<std::uint64_t>(st.st_size);
+        committed_ = static_cast<std::uint64_t>(st.st_size);
     }
-    buf_.reserve(threshold_ + threshold_ / 4);
 }
 
 output_file::output_file(std::size_t buffer_size)
@@ -38,9 +41,21 @@ output_file::output_file(std::size_t buffer_size)
     struct stat st{};
     if (::fstat(fd_, &st) == 0) {
         seekable_ = S_ISREG(st.st_mode);
-        size_at_open_ = committed_ = static_cast<std::uint64_t>(st.st_size);
+        committed_ = static_cast<std::uint64_t>(st.st_size);
     }
     buf_.reserve(threshold_ + threshold_ / 4);
+}
+
+bool output_file::reopen(std::string& why) {
+    if (!lost_) return true;
+    try {
+        open_path();
+    } catch (const std::exception& e) {
+        why = e.what();
+        return false;
+    }
+    lost_ = false;
+    return true;
 }
 
 output_file::~output_file() {
@@ -98,7 +113,21 @@ bool output_file::commit(std::size_t mark, std::string& why) {
 }
 
 bool output_file::flush(std::string& why) {
+    // A lost file holds nothing (batches reopen it before they are buffered): nothing to flush.
+    if (lost_) return true;
     if (fd_ < 0) return buf_.empty();
+    // One fstat per file and flush: a file removed under the run (deleted, or its folder) takes
+    // what it is given into an inode nobody can open, so it must be found before it is trusted.
+    struct stat st{};
+    if (own_fd_ && seekable_ && ::fstat(fd_, &st) == 0 && st.st_nlink == 0) {
+        why = "'" + path_ + "' was deleted (or its folder was) while the run wrote it; what it took since the "
+              "last flush is unreachable";
+        lost_ = true;
+        buf_.clear();
+        ::close(fd_);
+        fd_ = -1;
+        return false;
+    }
     std::size_t consumed = 0;
     if (!buf_.empty() && !write_out(why, consumed)) return false;
     if (durable_ && seekable_ && ::fsync(fd_) != 0) {

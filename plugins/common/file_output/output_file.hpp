@@ -6,6 +6,11 @@
 // cannot be cut back, bytes already out stay out and the rest waits in the buffer. commit() then
 // drops the batch from the buffer (unless some of it is already out: then the batch counts as
 // taken), so the exporter can answer retry with nothing taken.
+//
+// A file removed while it is written (its link count is 0: deleted, or its folder was) is found at
+// flush: what it was given since the last flush is unreachable, so flush() fails and lost() says
+// so; the exporter answers error (the products go to the dead-letter output with that reason)
+// and reopen() makes the file afresh for the batches that follow.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +21,10 @@ namespace factory::output {
 
 class output_file {
 public:
-    // Opens `path` for appending (emptying it first when `truncate`), creating it with mode 0600.
-    // Throws factory::error naming the path and the system's reason.
-    output_file(const std::string& path, bool truncate, std::size_t buffer_size, bool durable);
+    // Opens `path` for appending, creating it with mode 0600 (what to do with one that exists is
+    // apply_mode()'s decision, made before). Throws factory::error naming the path and the
+    // system's reason.
+    output_file(const std::string& path, std::size_t buffer_size, bool durable);
     // Standard output (not closed at the end).
     explicit output_file(std::size_t buffer_size);
     // Calls close(); a failure there is silent (call close() first to hear of it).
@@ -33,20 +39,28 @@ public:
     // and `why` says what failed ("writing 'x' failed: No space left on device").
     bool commit(std::size_t mark, std::string& why);
 
-    // Writes the buffer out, and with `durable` makes it reach the disk (fsync). false: `why`.
+    // Writes the buffer out, and with `durable` makes it reach the disk (fsync). false: `why`
+    // (and lost() when the file was removed: the buffer is dropped then, as it cannot be kept).
     bool flush(std::string& why);
+
+    // True once flush() found the file removed (later flushes have nothing to write and
+    // succeed); reopen() makes it afresh.
+    bool lost() const noexcept { return lost_; }
+    // Opens the path again (creating it) after the file was lost. false: `why`, still lost.
+    bool reopen(std::string& why);
 
     // Writes what is left in the buffer and closes the file. false: `why`, and the bytes still
     // buffered (pending()) are lost. Later calls do nothing.
     bool close(std::string& why);
 
     const std::string& path() const noexcept { return path_; }
-    // True when the file held no bytes when it was opened (after truncation): a CSV header is due.
-    bool was_empty() const noexcept { return size_at_open_ == 0; }
+    // True while the file is empty and nothing is buffered for it: a CSV header is due.
+    bool untouched() const noexcept { return committed_ == 0 && buf_.empty(); }
     std::size_t pending() const noexcept { return buf_.size(); }
 
 private:
     bool write_out(std::string& why, std::size_t& consumed);
+    void open_path(); // throws factory::error
 
     std::string path_;
     int fd_ = -1;
@@ -54,7 +68,7 @@ private:
     bool seekable_ = false;
     bool durable_ = false;
     std::size_t threshold_;
-    std::uint64_t size_at_open_ = 0;
+    bool lost_ = false;
     std::uint64_t committed_ = 0; // file size after the last whole write
     std::string buf_;
 };

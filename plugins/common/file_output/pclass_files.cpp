@@ -46,10 +46,12 @@ pclass_files::pclass_files(const std::string& dir, const std::string& extension,
         if (!fit_for_file_name(pc.name))
             throw factory::error(std::string("pclass '") + pc.name + "' cannot name a file");
         paths_.push_back(dir + "/" + pc.name + extension);
-        if (o.truncate && ::truncate(paths_.back().c_str(), 0) != 0 && errno != ENOENT)
-            throw factory::error("cannot empty '" + paths_.back() + "' (setting truncate): " +
-                                 std::strerror(errno));
     }
+    // Every lock before any file is looked at: a start refused for a lock changes nothing, and
+    // one refused for an existing file (mode=refuse) has emptied nothing either.
+    for (const std::string& p : paths_) locks_.push_back(std::make_unique<output_lock>(p, "dir"));
+    for (std::size_t i = 0; i < paths_.size(); ++i)
+        if (!locks_[i]->resumed()) apply_mode(paths_[i], o.mode, "dir");
     files_.resize(paths_.size());
 }
 
@@ -59,11 +61,11 @@ output_file* pclass_files::get(std::uint32_t pclass, std::string& why) {
               std::to_string(files_.size());
         return nullptr;
     }
+    if (files_[pclass] && files_[pclass]->lost() && !files_[pclass]->reopen(why)) return nullptr;
     if (!files_[pclass]) {
         try {
-            // Files were emptied at open when truncating; from here on, always append.
-            files_[pclass] = std::make_unique<output_file>(paths_[pclass], false, options_.buffer_size,
-                                                           options_.durable);
+            // The mode was applied at open; from here on, always append.
+            files_[pclass] = std::make_unique<output_file>(paths_[pclass], options_.buffer_size, options_.durable);
         } catch (const std::exception& e) {
             why = e.what();
             return nullptr;
@@ -72,13 +74,16 @@ output_file* pclass_files::get(std::uint32_t pclass, std::string& why) {
     return files_[pclass].get();
 }
 
-bool pclass_files::flush(std::string& why) {
+bool pclass_files::flush(std::string& why, bool& lost) {
     bool ok = true;
+    lost = false;
     std::string one;
     for (auto& f : files_)
-        if (f && !f->flush(one) && ok) {
+        if (f && !f->flush(one)) {
+            // A lost file decides the answer (error), so its reason is the one given.
+            if (ok || (f->lost() && !lost)) why = one;
             ok = false;
-            why = one;
+            lost = lost || f->lost();
         }
     return ok;
 }

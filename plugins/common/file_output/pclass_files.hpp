@@ -1,11 +1,14 @@
 // One output file per pclass in a folder, <dir>/<pclass><extension>, for the jsonl and csv
-// exporters. The folder is made at open (an error then names it); a pclass's file is created at
-// its first batch, so a pclass that ships nothing leaves no file, and a file that cannot be
-// created then is a retry for that batch, not the end of the run.
+// exporters. The folder is made at open (an error then names it), every pclass's file is locked
+// (output_lock.hpp: a second run writing the same files is refused) and the mode setting is
+// applied to each, all before anything is written; a pclass's file is created at its first
+// batch, so a pclass that ships nothing leaves no file, and a file that cannot be created then is
+// a retry for that batch, not the end of the run.
 #pragma once
 
 #include "file_settings.hpp"
 #include "output_file.hpp"
+#include "output_lock.hpp"
 
 #include <factory/exporter.hpp>
 
@@ -23,15 +26,16 @@ void make_folder(const std::string& dir, const char* setting);
 class pclass_files {
 public:
     // Throws factory::error (folder not usable, a pclass name unfit for a file name, a file that
-    // cannot be emptied when truncating).
+    // another run writes, or that exists when mode=refuse, or cannot be emptied for mode=replace).
     pclass_files(const std::string& dir, const std::string& extension, const file_options& o,
                  const factory::export_info& info);
 
     // The file of `pclass`, created on first use; nullptr when it cannot be, with `why`.
     output_file* get(std::uint32_t pclass, std::string& why);
 
-    // Flushes every open file; false with the first failure's `why` (the others are still tried).
-    bool flush(std::string& why);
+    // Flushes every open file; false with the first failure's `why` (the others are still tried),
+    // and `lost` when a file was found removed (see output_file.hpp).
+    bool flush(std::string& why, bool& lost);
 
     // Closes every open file, writing what they hold; calls failed(why) for each that fails.
     template <class Report>
@@ -46,6 +50,7 @@ public:
 private:
     file_options options_;
     std::vector<std::string> paths_;
+    std::vector<std::unique_ptr<output_lock>> locks_;
     std::vector<std::unique_ptr<output_file>> files_;
 };
 

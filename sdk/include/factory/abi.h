@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define FACTORY_ABI_VERSION 1u
+#define FACTORY_ABI_VERSION 2u
 
 /* ---------------------------------------------------------------- status codes */
 
@@ -318,7 +318,19 @@ typedef struct factory_exporter_hooks {
     /* Make everything exported so far durable/visible. Same returns as on_export; may be NULL. */
     int (*on_flush)(void *instance, factory_error *err);
     void (*on_close)(void *instance);
+    /* Optional (may be NULL): how many products this exporter has made durable in this run, over
+     * every transportation process of the run, this one included. The host calls it once after
+     * on_open, before the first on_export. When a transportation process dies, the products it had
+     * taken but not yet counted as exported are counted lost; its successor asks each exporter this
+     * and counts the ones the exporter proves it kept as exported instead (an sqlite transaction
+     * that stores the count with the rows, for example). The run is named by the environment
+     * variable FACTORY_RUN_ENV: unique per run, the same in every process of it.
+     * Returns FACTORY_OK with *count set, or FACTORY_ERROR (the host keeps its own count). */
+    int (*on_durable)(void *instance, uint64_t *count, factory_error *err);
 } factory_exporter_hooks;
+
+/* The environment variable that names the run (see on_durable); set by the host in every child. */
+#define FACTORY_RUN_ENV "FACTORY_RUN"
 
 /* ---------------------------------------------------------------- entry points */
 

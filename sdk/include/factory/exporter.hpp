@@ -14,10 +14,18 @@
 // export_batch() answers ok (all taken), retry (nothing taken: call again later with the same
 // batch) or error (nothing taken: dead-letter the batch). flush() is optional and answers the same.
 // Throwing from export_batch() counts as error with the exception's message.
+//
+// An exporter that makes products durable as it takes them (a database transaction) may also
+// define `std::uint64_t durable_count()`: how many products it has made durable in this run
+// (run_id()), over every transportation process of the run. A transportation process that
+// replaces one that died asks it at open, so that products the dead one committed are counted
+// exported, not lost (the on_durable hook of <factory/abi.h>).
 #pragma once
 
 #include <factory/plugin.hpp>
 
+#include <concepts>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -75,7 +83,19 @@ private:
     factory::host host_;
 };
 
+// The run's name (FACTORY_RUN_ENV in the environment): unique per run, the same in every process
+// of it; empty outside factory-host (a test driving the hooks itself).
+inline std::string run_id() {
+    const char* v = std::getenv(FACTORY_RUN_ENV);
+    return v != nullptr ? v : "";
+}
+
 namespace detail {
+
+template <class T>
+concept keeps_durable_count = requires(T& t) {
+    { t.durable_count() } -> std::convertible_to<std::uint64_t>;
+};
 
 inline int answer(const export_result& r, factory_error* err) noexcept {
     if (r.code() != FACTORY_OK) copy_message(err, r.message());
@@ -101,6 +121,12 @@ struct exporter_trampolines {
             return answer(static_cast<T*>(self)->flush(), err);
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
+    static int durable(void* self, std::uint64_t* count, factory_error* err) noexcept {
+        try {
+            *count = static_cast<T*>(self)->durable_count();
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
@@ -112,6 +138,7 @@ const factory_descriptor* exporter_descriptor() noexcept {
         s.hooks.on_export = &tr::export_batch;
         s.hooks.on_flush = &tr::flush;
         s.hooks.on_close = &tr::close;
+        if constexpr (keeps_durable_count<T>) s.hooks.on_durable = &tr::durable;
         s.descriptor.exporter = &s.hooks;
     });
 }

@@ -21,7 +21,7 @@
 //   string         the bytes up to the first NUL (the field is NUL-padded), escaped per format
 // In JSON, ipv4, ipv6, ISO times and strings are JSON strings (invalid UTF-8 in a string field
 // becomes U+FFFD, so the output is always valid JSON). In CSV, a value is quoted (RFC 4180: "" for
-// a quote) only when it holds a comma, a quote, CR or LF. In text lines, a string is written bare
+// a quote) only when it holds a comma, a quote, CR or LF, and invalid UTF-8 becomes U+FFFD too. In text lines, a string is written bare
 // unless it is empty or holds a space, '=', '"', '\' or a control character; then it is written
 // as a JSON string.
 //
@@ -163,6 +163,34 @@ inline void append_iso8601(std::string& out, std::int64_t ns) {
     out.append(buf, 24);
 }
 
+namespace detail {
+
+// Appends the UTF-8 sequence that starts at p (a byte >= 0x80), or U+FFFD when it is not a valid
+// one (then one byte is consumed). Returns where the next character starts.
+inline const unsigned char* append_utf8_sequence(std::string& out, const unsigned char* p, const unsigned char* end) {
+    std::size_t n = json::detail::utf8_length(p, end);
+    if (n == 0) {
+        out.append("\xef\xbf\xbd");
+        return p + 1;
+    }
+    out.append(reinterpret_cast<const char*>(p), n);
+    return p + n;
+}
+
+// Appends `s` with every byte that does not belong to a valid UTF-8 sequence as U+FFFD.
+inline void append_utf8(std::string& out, std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const auto* run = p;
+        while (p < end && *p < 0x80) ++p;
+        out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+        if (p < end) p = append_utf8_sequence(out, p, end);
+    }
+}
+
+} // namespace detail
+
 // A JSON string with its quotes. Control characters are escaped; invalid UTF-8 becomes U+FFFD.
 inline void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -176,14 +204,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
         if (p == end) break;
         unsigned char c = *p;
         if (c >= 0x80) {
-            std::size_t n = json::detail::utf8_length(p, end);
-            if (n == 0) {
-                out.append("\xef\xbf\xbd");
-                ++p;
-            } else {
-                out.append(reinterpret_cast<const char*>(p), n);
-                p += n;
-            }
+            p = detail::append_utf8_sequence(out, p, end);
             continue;
         }
         ++p;
@@ -204,17 +225,18 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-// One CSV field, quoted (RFC 4180) only when it must be.
+// One CSV field, quoted (RFC 4180) only when it must be; invalid UTF-8 becomes U+FFFD, as in JSON.
 inline void append_csv_field(std::string& out, std::string_view s) {
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out.append(s);
+        detail::append_utf8(out, s);
         return;
     }
     out.push_back('"');
-    for (char c : s) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
+    for (std::size_t quote; (quote = s.find('"')) != std::string_view::npos; s.remove_prefix(quote + 1)) {
+        detail::append_utf8(out, s.substr(0, quote));
+        out.append("\"\"");
     }
+    detail::append_utf8(out, s);
     out.push_back('"');
 }
 
@@ -279,7 +301,7 @@ inline void append_field(std::string& out, const factory_field& f, const void* r
         if (st == style::json || (st == style::text && detail::text_needs_quotes(s)))
             append_json_string(out, s);
         else if (st == style::csv) append_csv_field(out, s);
-        else out.append(s);
+        else detail::append_utf8(out, s);
         break;
     }
     default: detail::append_null(out, st);

@@ -75,7 +75,7 @@ inline host_result meter(const std::filesystem::path& dir, const std::string& ca
                          std::vector<std::string> extra) {
     std::vector<std::string> args = {"--source", "pcap:file=" + capture_file + source_settings,
                                      "--blueprint", "flowmeter" + flowmeter_settings,
-                                     "--exporter", "jsonl:dir=out,truncate=true",
+                                     "--exporter", "jsonl:dir=out,mode=replace",
                                      "--clock", "material", "--inspect", "0", "--dead-letter", "dead", "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_host(args, {.timeout = std::chrono::seconds(120), .cwd = dir});

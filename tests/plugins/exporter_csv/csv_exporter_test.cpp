@@ -46,20 +46,56 @@ TEST_CASE("one <pclass>.csv per pclass with its header once") {
     CHECK(mode_of(d / "alerts.csv") == 0600);
 }
 
-TEST_CASE("appending to a file with rows adds no second header, truncate starts afresh") {
+TEST_CASE("an existing file is refused by default; appending adds no second header, replace starts afresh") {
     temp_dir d;
-    for (int run = 0; run < 2; ++run) {
-        fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
+    const std::string dir = d.path().string();
+    for (const char* mode : {"refuse", "append"}) {
+        fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}, {"mode", mode}});
         REQUIRE(t.open() == FACTORY_OK);
         export_sample(t);
         REQUIRE(t.flush() == FACTORY_OK);
     }
     CHECK(read_file(d / "alerts.csv") == alerts_header + alert7 + alert7);
-    fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}, {"truncate", "yes"}});
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}});
+        CHECK(t.open() == FACTORY_ERROR);
+        CHECK(t.error == "'" + dir + "/flows.csv' exists already (" +
+                             std::to_string((flows_header + flow1 + flow2 + flow1 + flow2).size()) +
+                             " bytes): set mode=append to add to it, or mode=replace to start "
+                             "it afresh, or choose another dir");
+    }
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}, {"mode", "replace"}});
     REQUIRE(t.open() == FACTORY_OK);
     export_sample(t);
     REQUIRE(t.flush() == FACTORY_OK);
     CHECK(read_file(d / "alerts.csv") == alerts_header + alert7);
+}
+
+TEST_CASE("invalid UTF-8 in a string field becomes U+FFFD, as in JSON; valid UTF-8 stays") {
+    temp_dir d;
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
+    REQUIRE(t.open() == FACTORY_OK);
+    REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(1, 100, "a\xff\xc3\xa9\xe2\x82"),
+                                                         make_flow(2, 200, "\"\x80\",")}) == FACTORY_OK);
+    t.close();
+    CHECK(read_file(d / "flows.csv") == flows_header + "1,100,10.0.0.1,1700000000000000001,a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\n" +
+                                           "2,200,10.0.0.2,1700000000000000002,\"\"\"\xef\xbf\xbd\"\",\"\n");
+}
+
+TEST_CASE("a csv file deleted under the run: error at flush, and its successor gets a header") {
+    temp_dir d;
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
+    REQUIRE(t.open() == FACTORY_OK);
+    export_sample(t);
+    REQUIRE(t.flush() == FACTORY_OK);
+    std::filesystem::remove(d / "flows.csv");
+    REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(2, 200, "a \"q\"")}) == FACTORY_OK);
+    CHECK(t.flush() == FACTORY_ERROR);
+    CHECK_THAT(t.error, Catch::Contains(d / "flows.csv") && Catch::Contains("was deleted"));
+    REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(1, 100, "first")}) == FACTORY_OK);
+    REQUIRE(t.flush() == FACTORY_OK);
+    CHECK(read_file(d / "flows.csv") == flows_header + flow1);
+    CHECK(read_file(d / "alerts.csv") == alerts_header + alert7); // untouched
 }
 
 TEST_CASE("a refused first batch takes its header along, the retried batch brings it back once") {
@@ -115,5 +151,5 @@ TEST_CASE("the built csv exporter describes itself") {
     const factory_descriptor* d = load_plugin(FACTORY_TEST_PLUGIN);
     CHECK(std::string(d->name) == "csv");
     CHECK(d->kind == FACTORY_KIND_EXPORTER);
-    for (const char* k : {"dir", "truncate", "fsync", "buffer", "time"}) CHECK(find_setting(d, k) != nullptr);
+    for (const char* k : {"dir", "mode", "fsync", "buffer", "time"}) CHECK(find_setting(d, k) != nullptr);
 }

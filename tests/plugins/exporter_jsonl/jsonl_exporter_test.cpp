@@ -45,21 +45,74 @@ TEST_CASE("one <pclass>.jsonl per pclass, written at flush, owner-only") {
     CHECK(mode_of(out + "/alerts.jsonl") == 0600);
 }
 
-TEST_CASE("append by default, truncate empties every pclass's file at open") {
+TEST_CASE("an existing file is refused by default, naming it and the settings; append adds, replace starts afresh") {
     temp_dir d;
-    for (int run = 0; run < 2; ++run) {
-        fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
+    const std::string dir = d.path().string();
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}});
         REQUIRE(t.open() == FACTORY_OK);
         export_sample(t);
         REQUIRE(t.flush() == FACTORY_OK);
     }
+    const std::string flows = flow1 + "\n" + flow2 + "\n";
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}});
+        CHECK(t.open() == FACTORY_ERROR);
+        CHECK(t.error == "'" + dir + "/flows.jsonl' exists already (" + std::to_string(flows.size()) +
+                             " bytes): set mode=append to add to it, or mode=replace to start "
+                             "it afresh, or choose another dir");
+    }
+    CHECK(read_file(d / "flows.jsonl") == flows);
+    CHECK_FALSE(std::filesystem::exists(d / "flows.jsonl.lock")); // a refused start leaves no lock behind
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}, {"mode", "append"}});
+        REQUIRE(t.open() == FACTORY_OK);
+        export_sample(t);
+        REQUIRE(t.flush() == FACTORY_OK);
+    }
+    CHECK(read_file(d / "flows.jsonl") == flows + flows);
     CHECK(read_file(d / "alerts.jsonl") == alert7 + "\n" + alert7 + "\n");
-    fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}, {"truncate", "true"}});
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}, {"mode", "replace"}});
     REQUIRE(t.open() == FACTORY_OK);
     CHECK(read_file(d / "alerts.jsonl").empty()); // no alerts in this run: emptied anyway
     REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(1, 100, "first")}) == FACTORY_OK);
     t.close(); // close writes what is buffered
     CHECK(read_file(d / "flows.jsonl") == flow1 + "\n");
+}
+
+TEST_CASE("file mode: an existing file is refused by default, replaced or appended to on request") {
+    temp_dir d;
+    const std::string file = d / "all.jsonl";
+    write_file(file, "old\n");
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"file", file}});
+        CHECK(t.open() == FACTORY_ERROR);
+        CHECK_THAT(t.error, Catch::StartsWith("'" + file + "' exists already (4 bytes") &&
+                                Catch::Contains("mode=append") && Catch::Contains("mode=replace") &&
+                                Catch::EndsWith("or choose another file"));
+    }
+    {
+        fake_transport t(descriptor(), sample_pclasses(), {{"file", file}, {"mode", "append"}});
+        REQUIRE(t.open() == FACTORY_OK);
+        REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(7, 3, "disk, full")}) == FACTORY_OK);
+    }
+    const std::string line = R"({"pclass":"alerts","pid":7,"level":3,"message":"disk, full"})" "\n";
+    CHECK(read_file(file) == "old\n" + line);
+    fake_transport t(descriptor(), sample_pclasses(), {{"file", file}, {"mode", "replace"}});
+    REQUIRE(t.open() == FACTORY_OK);
+    REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(7, 3, "disk, full")}) == FACTORY_OK);
+    t.close();
+    CHECK(read_file(file) == line);
+}
+
+TEST_CASE("an empty file is no earlier output: the default mode writes into it") {
+    temp_dir d;
+    write_file(d / "flows.jsonl", "");
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
+    REQUIRE(t.open() == FACTORY_OK);
+    export_sample(t);
+    REQUIRE(t.flush() == FACTORY_OK);
+    CHECK(read_file(d / "flows.jsonl") == flow1 + "\n" + flow2 + "\n");
 }
 
 TEST_CASE("file mode: one file, a pclass key first, ISO times on request") {
@@ -147,9 +200,10 @@ TEST_CASE("the built jsonl exporter describes itself") {
     const factory_descriptor* d = load_plugin(FACTORY_TEST_PLUGIN);
     CHECK(std::string(d->name) == "jsonl");
     CHECK(d->kind == FACTORY_KIND_EXPORTER);
-    for (const char* k : {"dir", "file", "truncate", "fsync", "buffer", "time"}) CHECK(find_setting(d, k) != nullptr);
+    for (const char* k : {"dir", "file", "mode", "fsync", "buffer", "time"}) CHECK(find_setting(d, k) != nullptr);
     CHECK(std::string(find_setting(d, "dir")->default_value) == "factory-out");
-    CHECK(std::string(find_setting(d, "truncate")->default_value) == "false");
+    CHECK(std::string(find_setting(d, "mode")->default_value) == "refuse");
+    CHECK(std::string(find_setting(d, "mode")->choices) == "refuse|append|replace");
 }
 
 TEST_CASE("products that cannot be written at close are reported through the host's log") {
@@ -161,4 +215,40 @@ TEST_CASE("products that cannot be written at close are reported through the hos
     REQUIRE(t.host.logs.size() == 1);
     CHECK_THAT(t.host.logs[0], Catch::Contains("/dev/full") && Catch::Contains("No space left on device") &&
                                    Catch::Contains("lost"));
+}
+
+TEST_CASE("a folder removed under the run: error at flush naming the file, retry until it is back, then afresh") {
+    temp_dir d;
+    const std::string dir = d / "out";
+    fake_transport t(descriptor(), sample_pclasses(), {{"dir", dir}});
+    REQUIRE(t.open() == FACTORY_OK);
+    export_sample(t);
+    REQUIRE(t.flush() == FACTORY_OK);
+    std::filesystem::remove_all(dir);
+    REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(1, 100, "first")}) == FACTORY_OK); // buffered
+    CHECK(t.flush() == FACTORY_ERROR); // what the removed files took is unreachable: no retry brings it back
+    CHECK(t.error == "'" + dir + "/flows.jsonl' was deleted (or its folder was) while the run wrote it; what it took "
+                                 "since the last flush is unreachable");
+    CHECK(t.export_records(0, std::vector<flow_record>{make_flow(2, 200, "a \"q\"")}) == FACTORY_RETRY);
+    CHECK_THAT(t.error, Catch::Contains(dir + "/flows.jsonl") && Catch::Contains("No such file or directory"));
+    std::filesystem::create_directory(dir);
+    REQUIRE(t.export_records(0, std::vector<flow_record>{make_flow(2, 200, "a \"q\"")}) == FACTORY_OK);
+    REQUIRE(t.flush() == FACTORY_OK);
+    CHECK(read_file(dir + "/flows.jsonl") == flow2 + "\n");
+}
+
+TEST_CASE("file mode: a file deleted under the run is an error at flush, and made afresh at the next batch") {
+    temp_dir d;
+    const std::string file = d / "all.jsonl";
+    fake_transport t(descriptor(), sample_pclasses(), {{"file", file}});
+    REQUIRE(t.open() == FACTORY_OK);
+    REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(7, 3, "disk, full")}) == FACTORY_OK);
+    REQUIRE(t.flush() == FACTORY_OK);
+    std::filesystem::remove(file);
+    REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(8, 3, "disk, full")}) == FACTORY_OK);
+    CHECK(t.flush() == FACTORY_ERROR);
+    CHECK_THAT(t.error, Catch::Contains("'" + file + "' was deleted"));
+    REQUIRE(t.export_records(1, std::vector<alert_record>{make_alert(9, 3, "disk, full")}) == FACTORY_OK);
+    REQUIRE(t.flush() == FACTORY_OK);
+    CHECK(read_file(file) == R"({"pclass":"alerts","pid":9,"level":3,"message":"disk, full"})" "\n");
 }

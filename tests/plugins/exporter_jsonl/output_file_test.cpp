@@ -56,7 +56,7 @@ TEST_CASE("a write stopped part-way is cut back to whole products, and the batch
     std::string path = d / "out.jsonl";
     std::string expect;
     {
-        output_file f(path, false, 100, false);
+        output_file f(path, 100, false);
         std::string why;
         file_size_limit limit(1000);
         int n = 0;
@@ -95,17 +95,39 @@ TEST_CASE("a write stopped part-way is cut back to whole products, and the batch
 
 TEST_CASE("flush writes everything and an empty buffer flushes trivially") {
     temp_dir d;
-    output_file f(d / "a", false, 1 << 20, true);
+    output_file f(d / "a", 1 << 20, true);
     std::string why;
-    CHECK(f.was_empty());
+    CHECK(f.untouched());
     CHECK(f.flush(why));
     CHECK(add_batch(f, 0, 2, why));
+    CHECK_FALSE(f.untouched()); // buffered counts: a CSV header is not due twice
     CHECK(read_file(d / "a").empty());
     CHECK(f.flush(why));
     CHECK(read_file(d / "a") == line(0) + line(1));
     CHECK(f.pending() == 0);
-    output_file again(d / "a", false, 1 << 20, false);
-    CHECK_FALSE(again.was_empty());
-    output_file emptied(d / "a", true, 1 << 20, false);
-    CHECK(emptied.was_empty());
+    output_file again(d / "a", 1 << 20, false);
+    CHECK_FALSE(again.untouched());
+}
+
+TEST_CASE("a file deleted while written: flush fails, lost() says so, what it held is dropped, reopen() makes it afresh") {
+    temp_dir d;
+    output_file f(d / "a", 1 << 20, false);
+    std::string why;
+    CHECK(add_batch(f, 0, 2, why));
+    CHECK(f.flush(why));
+    REQUIRE(std::remove((d / "a").c_str()) == 0);
+    CHECK(add_batch(f, 2, 1, why));
+    CHECK_FALSE(f.flush(why));
+    CHECK(f.lost());
+    CHECK(why == "'" + d / "a" + "' was deleted (or its folder was) while the run wrote it; what it took since the "
+                                  "last flush is unreachable");
+    CHECK(f.pending() == 0);
+    CHECK(f.flush(why)); // nothing left to write
+    CHECK(f.lost());     // until reopened
+    REQUIRE(f.reopen(why));
+    CHECK_FALSE(f.lost());
+    CHECK(f.untouched());
+    CHECK(add_batch(f, 3, 1, why));
+    CHECK(f.flush(why));
+    CHECK(read_file(d / "a") == line(3));
 }

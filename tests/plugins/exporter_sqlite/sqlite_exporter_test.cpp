@@ -171,11 +171,11 @@ TEST_CASE("a batch is one transaction: while another writer holds the lock it is
     CHECK(query(file, "SELECT pid FROM flows ORDER BY pid") == rows{{"i:1"}, {"i:2"}, {"i:3"}, {"i:4"}});
 }
 
-TEST_CASE("runs append, and a table with other columns is refused at open, naming it") {
+TEST_CASE("mode=append adds to the tables, and a table with other columns is refused at open, naming it") {
     temp_dir d;
     const std::string file = d / "out.db";
     for (int run = 0; run < 2; ++run) {
-        fake_transport t(descriptor(), sample_pclasses(), {{"file", file}});
+        fake_transport t(descriptor(), sample_pclasses(), {{"file", file}, {"mode", "append"}});
         REQUIRE(t.open() == FACTORY_OK);
         export_sample(t);
     }
@@ -183,7 +183,7 @@ TEST_CASE("runs append, and a table with other columns is refused at open, namin
     fake_transport t(descriptor(), {factory_pclass{"flows", net_schema.record_size,
                                                    static_cast<std::uint32_t>(net_schema.fields.size()),
                                                    net_schema.fields.data()}},
-                     {{"file", file}});
+                     {{"file", file}, {"mode", "append"}});
     CHECK(t.open() == FACTORY_ERROR);
     CHECK_THAT(t.error, Catch::Contains("table 'flows' exists with other columns (pid, bytes, src, at, note)") &&
                             Catch::Contains("use another file"));
@@ -197,7 +197,7 @@ TEST_CASE("bad settings and files are refused at open, naming them") {
         return t.error;
     };
     write_file(d / "junk.db", std::string(4096, 'x'));
-    CHECK_THAT(open_error({{"file", d / "junk.db"}}), Catch::Contains("junk.db") && Catch::Contains("not a database"));
+    CHECK_THAT(open_error({{"file", d / "junk.db"}, {"mode", "append"}}), Catch::Contains("junk.db") && Catch::Contains("not a database"));
     CHECK_THAT(open_error({{"file", d / "x.db"}, {"index", "bytes,nonesuch"}}),
                Catch::Contains("setting 'index'") && Catch::Contains("'nonesuch'"));
     CHECK_THAT(open_error({{"file", d / "x.db"}, {"index", "bytes+"}}), Catch::Contains("setting 'index'"));
@@ -231,7 +231,9 @@ TEST_CASE("libexporter_sqlite.so describes itself and its settings") {
     const factory_descriptor* desc = load_plugin(FACTORY_TEST_PLUGIN);
     CHECK(std::string(desc->name) == "sqlite");
     CHECK(desc->kind == FACTORY_KIND_EXPORTER);
-    for (const char* key : {"file", "index", "time", "synchronous", "busy_timeout", "cache"})
+    for (const char* key : {"file", "mode", "index", "time", "synchronous", "busy_timeout", "cache"})
         CHECK(find_setting(desc, key) != nullptr);
     CHECK(std::string(find_setting(desc, "index")->default_value) == "src_addr,dst_addr,src_port,dst_port");
+    CHECK(std::string(find_setting(desc, "mode")->default_value) == "refuse");
+    CHECK(desc->exporter->on_durable != nullptr);
 }

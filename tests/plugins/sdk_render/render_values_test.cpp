@@ -163,6 +163,14 @@ TEST_CASE("CSV fields are quoted only when they must be") {
     CHECK(c("cr\r") == "\"cr\r\"");
 }
 
+TEST_CASE("CSV fields: invalid UTF-8 becomes U+FFFD as in JSON, quoted or not; valid UTF-8 stays") {
+    auto c = [](std::string_view v) { return rendered([&](std::string& s) { render::append_csv_field(s, v); }); };
+    CHECK(c("\xc3\xa9\xf0\x9f\x98\x80") == "\xc3\xa9\xf0\x9f\x98\x80");
+    CHECK(c("a\xff" "b\xc3") == "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    CHECK(c("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK(c("\"\xff\",\x80") == "\"\"\"\xef\xbf\xbd\"\",\xef\xbf\xbd\"");
+}
+
 TEST_CASE("string fields end at the first NUL") {
     char a[8] = {'a', 'b', 0, 'x', 0, 0, 0, 0};
     CHECK(render::string_field(a, sizeof a) == "ab");
