@@ -10,7 +10,7 @@
 #include <csignal>
 #include <filesystem>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

@@ -73,7 +73,7 @@ TEST_CASE("sqlite through factory-host: sqlite3 reads back the jsonl exporter's 
 
 TEST_CASE("transportation killed again and again during an sqlite run: the rows committed are the products counted exported",
           "[e2e][faults]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     auto dir = fresh_dir("sqlite-kill");
     // A killer thread, started once the run is under way: transportation killed every 400 ms, at
     // whatever point of its round the driver is, 15 times.
@@ -120,7 +120,7 @@ TEST_CASE("transportation killed again and again during an sqlite run: the rows 
 }
 
 TEST_CASE("a second run into the database another run is writing is refused at start, naming the file", "[e2e]") {
-    using namespace factory::test;
+    using namespace factory::testing;
     auto dir = fresh_dir("sqlite-twice");
     host_result second;
     bool ran = false;
