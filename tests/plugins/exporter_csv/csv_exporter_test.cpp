@@ -46,7 +46,7 @@ TEST_CASE("one <pclass>.csv per pclass with its header once") {
     CHECK(mode_of(d / "alerts.csv") == 0600);
 }
 
-TEST_CASE("an existing file is refused by default; appending adds no second header, replace starts afresh") {
+TEST_CASE("an existing file is refused by default, appending adds no second header, replace starts afresh") {
     temp_dir d;
     const std::string dir = d.path().string();
     for (const char* mode : {"refuse", "append"}) {
@@ -71,7 +71,7 @@ TEST_CASE("an existing file is refused by default; appending adds no second head
     CHECK(read_file(d / "alerts.csv") == alerts_header + alert7);
 }
 
-TEST_CASE("invalid UTF-8 in a string field becomes U+FFFD, as in JSON; valid UTF-8 stays") {
+TEST_CASE("invalid UTF-8 in a string field becomes U+FFFD, as in JSON, and valid UTF-8 stays") {
     temp_dir d;
     fake_transport t(descriptor(), sample_pclasses(), {{"dir", d.path().string()}});
     REQUIRE(t.open() == FACTORY_OK);

@@ -45,7 +45,7 @@ TEST_CASE("one <pclass>.jsonl per pclass, written at flush, owner-only") {
     CHECK(mode_of(out + "/alerts.jsonl") == 0600);
 }
 
-TEST_CASE("an existing file is refused by default, naming it and the settings; append adds, replace starts afresh") {
+TEST_CASE("an existing file is refused by default, naming it and the settings, and append adds, replace starts afresh") {
     temp_dir d;
     const std::string dir = d.path().string();
     {

@@ -78,7 +78,7 @@ private:
 
 } // namespace
 
-TEST_CASE("an existing database is refused by default, naming it and the settings; replace starts afresh") {
+TEST_CASE("an existing database is refused by default, naming it and the settings, and replace starts afresh") {
     temp_dir d;
     const std::string file = d / "out.db";
     {
@@ -119,7 +119,7 @@ TEST_CASE("a second writer of the same database is refused at open while the fir
     REQUIRE(second.open() == FACTORY_OK);
 }
 
-TEST_CASE("each batch counts its rows in factory_runs in its own transaction; a continued run reads its count back") {
+TEST_CASE("each batch counts its rows in factory_runs in its own transaction, and a continued run reads its count back") {
     temp_dir d;
     const std::string file = d / "out.db";
     std::uint64_t n = 99;

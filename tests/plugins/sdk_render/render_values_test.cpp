@@ -163,7 +163,7 @@ TEST_CASE("CSV fields are quoted only when they must be") {
     CHECK(c("cr\r") == "\"cr\r\"");
 }
 
-TEST_CASE("CSV fields: invalid UTF-8 becomes U+FFFD as in JSON, quoted or not; valid UTF-8 stays") {
+TEST_CASE("CSV fields: invalid UTF-8 becomes U+FFFD as in JSON, quoted or not, and valid UTF-8 stays") {
     auto c = [](std::string_view v) { return rendered([&](std::string& s) { render::append_csv_field(s, v); }); };
     CHECK(c("\xc3\xa9\xf0\x9f\x98\x80") == "\xc3\xa9\xf0\x9f\x98\x80");
     CHECK(c("a\xff" "b\xc3") == "a\xef\xbf\xbd" "b\xef\xbf\xbd");
