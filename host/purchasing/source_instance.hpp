@@ -1,8 +1,9 @@
-// The source plugin as the purchasing process holds it: loaded (in this process, as the design
-// wants), opened with its checked settings, closed exactly once.
+// The source plugin as the purchasing process holds it (plugins/instance.hpp: loaded in this
+// process, as the design wants, opened with its checked settings, closed exactly once).
 #pragma once
 
 #include "common/run_config.hpp"
+#include "plugins/instance.hpp"
 
 #include <factory/abi.h>
 
@@ -11,17 +12,17 @@ namespace factory::purchasing {
 class source_instance {
 public:
     // Loads and opens the source; throws std::runtime_error with one line naming the plugin.
-    source_instance(const plugin_choice& choice, const factory_host* host);
-    ~source_instance();
-    source_instance(const source_instance&) = delete;
-    source_instance& operator=(const source_instance&) = delete;
+    source_instance(const plugin_choice& choice, const factory_host* host)
+        : plugin_(choice, [host](const factory_source_hooks* h, const factory_settings* s, void** handle,
+                                 factory_error* err) { return h->on_open(host, s, handle, err); }) {}
 
-    int fill(factory_fill* fill, factory_error* err) noexcept { return hooks_->on_fill(instance_, fill, err); }
-    void close() noexcept;
+    int fill(factory_fill* fill, factory_error* err) noexcept {
+        return plugin_.hooks().on_fill(plugin_.handle(), fill, err);
+    }
+    void close() noexcept { plugin_.close(); }
 
 private:
-    const factory_source_hooks* hooks_ = nullptr;
-    void* instance_ = nullptr;
+    plugins::instance<factory_source_hooks> plugin_;
 };
 
 } // namespace factory::purchasing

@@ -1,8 +1,6 @@
 #include "transportation/exporter_instance.hpp"
 
 #include "common/log.hpp"
-#include "plugins/loader.hpp"
-#include "plugins/settings_block.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -13,19 +11,11 @@ exporter_instance::exporter_instance(const plugin_choice& choice, const factory_
                                      const std::atomic<std::uint32_t>* abort_flag, std::int64_t hang_limit_ns,
                                      shm::counter* heartbeat)
     : name_(choice.name), services_(std::make_unique<host_services>("exporter " + choice.name, 0, abort_flag)),
-      watch_(choice.name, hang_limit_ns, heartbeat) {
-    auto p = plugins::load_file(choice.file);
-    if (p.descriptor->exporter == nullptr)
-        throw std::runtime_error(choice.file + " is not an exporter plugin");
-    hooks_ = p.descriptor->exporter;
-    plugins::settings_block settings(choice.settings);
-    factory_error err{};
-    if (hooks_->on_open(services_->api(), settings.get(), &info, &instance_, &err) != FACTORY_OK)
-        throw std::runtime_error("exporter " + choice.name + " (" + choice.file + "): init failed: " +
-                                 (err.message[0] != '\0' ? err.message : "no reason given"));
-}
-
-exporter_instance::~exporter_instance() { close(); }
+      plugin_(choice,
+              [&](const factory_exporter_hooks* h, const factory_settings* s, void** handle, factory_error* err) {
+                  return h->on_open(services_->api(), s, &info, handle, err);
+              }),
+      watch_(choice.name, hang_limit_ns, heartbeat) {}
 
 namespace {
 
@@ -59,29 +49,27 @@ int call_durable(void* ctx, factory_error* err) {
 } // namespace
 
 int exporter_instance::export_batch(const factory_batch* b, factory_error* err) noexcept {
-    export_call c{hooks_, instance_, b};
+    export_call c{&plugin_.hooks(), plugin_.handle(), b};
     return watch_.run(&call_export, &c, err, "on_export");
 }
 
 int exporter_instance::flush(factory_error* err) noexcept {
-    if (hooks_->on_flush == nullptr) return FACTORY_OK;
-    export_call c{hooks_, instance_, nullptr};
+    if (plugin_.hooks().on_flush == nullptr) return FACTORY_OK;
+    export_call c{&plugin_.hooks(), plugin_.handle(), nullptr};
     return watch_.run(&call_flush, &c, err, "on_flush");
 }
 
 void exporter_instance::close() noexcept {
-    if (instance_ != nullptr && !watch_.stuck()) {
-        hooks_->on_close(instance_);
-        instance_ = nullptr;
-    }
+    if (watch_.stuck()) plugin_.abandon();
+    plugin_.close();
 }
 
 bool exporter_instance::durable_count(std::uint64_t& count, std::string& why) noexcept {
     why.clear();
-    if (hooks_->on_durable == nullptr || instance_ == nullptr) return false;
+    if (plugin_.hooks().on_durable == nullptr || plugin_.handle() == nullptr) return false;
     factory_error err{};
     count = 0;
-    durable_call c{hooks_, instance_, &count};
+    durable_call c{&plugin_.hooks(), plugin_.handle(), &count};
     if (watch_.run(&call_durable, &c, &err, "on_durable") == FACTORY_OK) return true;
     why = err.message[0] != '\0' ? err.message : "no reason given";
     return false;

@@ -1,9 +1,11 @@
-// An exporter plugin as the transportation process holds it: loaded in this process, opened with
-// its checked settings and the blueprint's product classes, closed exactly once.
+// An exporter plugin as the transportation process holds it (plugins/instance.hpp: loaded in this
+// process, opened with its checked settings and the blueprint's product classes, closed exactly
+// once), its hooks run under a hook_watch.
 #pragma once
 
 #include "common/host_services.hpp"
 #include "common/run_config.hpp"
+#include "plugins/instance.hpp"
 #include "shm/stats.hpp"
 #include "transportation/hook_watch.hpp"
 
@@ -26,8 +28,8 @@ public:
     // An exporter already open in this process, given as its hooks and instance (the driver's unit
     // tests): used and closed like a loaded one. `hooks` must outlive this object.
     exporter_instance(std::string name, const factory_exporter_hooks* hooks, void* instance) noexcept
-        : name_(std::move(name)), hooks_(hooks), instance_(instance), watch_(name_, 0, nullptr) {}
-    ~exporter_instance();
+        : name_(std::move(name)), plugin_(hooks, instance), watch_(name_, 0, nullptr) {}
+    ~exporter_instance() { close(); }
     exporter_instance(const exporter_instance&) = delete;
     exporter_instance& operator=(const exporter_instance&) = delete;
 
@@ -42,9 +44,8 @@ public:
 
 private:
     std::string name_;
-    std::unique_ptr<host_services> services_;
-    const factory_exporter_hooks* hooks_ = nullptr;
-    void* instance_ = nullptr;
+    std::unique_ptr<host_services> services_; // before plugin_: the plugin keeps its address
+    plugins::instance<factory_exporter_hooks> plugin_;
     hook_watch watch_;
 };
 
