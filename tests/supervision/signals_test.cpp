@@ -44,9 +44,8 @@ TEST_CASE("SIGTERM to the whole process group ends the run as one SIGTERM to the
 TEST_CASE("a process a blueprint starts does not outlive the run", "[supervision]") {
     auto dir = fresh_dir("strays");
     write_input(dir / "in.jsonl", 1000, 0);
-    auto r = run_host({"--source", "jsonl:file=in.jsonl", "--blueprint",
-                       faulty + ":sleeper=" + (dir / "sleeper").string(), "--exporter", "null", "--workshops", "2"},
-                      {.timeout = 60s, .cwd = dir});
+    auto r = run_in(dir, {"--source", "jsonl:file=in.jsonl", "--blueprint",
+                          faulty + ":sleeper=" + (dir / "sleeper").string(), "--exporter", "null", "--workshops", "2"});
     INFO(r.err);
     // The sleepers hold the host's stdout and stderr: a run that left them behind times out here.
     REQUIRE_FALSE(r.timed_out);
@@ -64,9 +63,8 @@ TEST_CASE("a process a blueprint starts does not outlive the run", "[supervision
 TEST_CASE("a blueprint's writes to stdout do not mix into the stdout exporter's stream", "[supervision]") {
     auto dir = fresh_dir("stdout");
     write_input(dir / "in.jsonl", 2000, 0);
-    auto r = run_host({"--source", "jsonl:file=in.jsonl", "--blueprint", faulty + ":print=true", "--exporter",
-                       "stdout:format=jsonl", "--workshops", "2", "--contract", "1h"},
-                      {.timeout = 60s, .cwd = dir});
+    auto r = run_in(dir, {"--source", "jsonl:file=in.jsonl", "--blueprint", faulty + ":print=true", "--exporter",
+                          "stdout:format=jsonl", "--workshops", "2", "--contract", "1h"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     std::size_t products = 0;

@@ -3,6 +3,7 @@
 
 #include "support/host_run.hpp"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -41,6 +42,25 @@ inline std::vector<nlohmann::json> all_lines(const std::filesystem::path& dir) {
     for (const auto& e : std::filesystem::directory_iterator(dir))
         for (auto& j : read_jsonl(e.path())) rows.push_back(std::move(j));
     return rows;
+}
+
+// factory-host run in `dir` with `args`, under a minute's watchdog.
+inline host_result run_in(const std::filesystem::path& dir, std::vector<std::string> args) {
+    host_options opt;
+    opt.timeout = std::chrono::seconds(60);
+    opt.cwd = dir;
+    return run_host(std::move(args), opt);
+}
+
+// What every fix of a hole must give: the run ended by itself (the watchdog did not end it), with
+// `exit_code`, and its books balance to the unit.
+inline void require_ended(const host_result& r, int exit_code) {
+    INFO(r.err);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == exit_code);
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(materials_add_up(r.summary));
 }
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
