@@ -55,6 +55,13 @@ struct alignas(64) line_stats {
     std::atomic<std::int64_t> watermark_ns{0}; // material clock: the latest event time purchased
 };
 
+// One of a workshop's busiest pids in the last interval (workshop/hot_keys.hpp).
+struct hot_key_stat {
+    counter pid;
+    counter materials; // estimated, from samples
+};
+inline constexpr unsigned hot_key_slots = 8;
+
 struct alignas(64) workshop_stats {
     counter assembled;        // materials the blueprint took (OK or DONE)
     counter failed;           // materials the blueprint refused (dead-lettered)
@@ -83,6 +90,11 @@ struct alignas(64) workshop_stats {
     counter pending_shipped;
     counter pending_handed_over;
     latency_histogram latency; // purchase to assembly, ns
+    // The busiest pids of the last interval, highest first: hot_count entries, written under the
+    // sequence lock hot_version (odd while writing); see workshop/hot_keys.hpp.
+    std::atomic<std::uint64_t> hot_version{0};
+    counter hot_count;
+    hot_key_stat hot[hot_key_slots];
 };
 
 struct alignas(64) exporter_stats {

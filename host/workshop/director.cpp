@@ -5,6 +5,8 @@
 #include "common/log.hpp"
 #include "workshop/quarantine.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -193,6 +195,7 @@ std::size_t director::step() {
         ++run;
         if (i + prefetch_distance < n) staff_.prefetch(mixed[i + prefetch_distance]);
         cursor_.take(at[i]);
+        hot_.offer(batch[i]->seq, batch[i]->pid);
         assemble(*batch[i], mixed[i]);
         cursor_.settle(at[i + 1]);
     }
@@ -206,7 +209,15 @@ std::size_t director::step() {
 }
 
 void director::monitor() {
-    log().debug("monitor: roster {} workers, {} assembled", staff_.size(), stats_.assembled.get());
+    publish_hot_keys(hot_, stats_);
+    if (log().should_log(spdlog::level::debug)) {
+        shm::hot_key_stat hot[shm::hot_key_slots];
+        std::string busiest;
+        for (std::size_t i = 0, n = read_hot_keys(stats_, hot); i < n && i < 3; ++i)
+            busiest += fmt::format("{}{} (~{})", i == 0 ? "" : ", ", hot[i].pid.get(), hot[i].materials.get());
+        log().debug("monitor: roster {} workers, {} assembled, busiest pids {}", staff_.size(),
+                    stats_.assembled.get(), busiest.empty() ? "none" : busiest);
+    }
     monitor_timer_.expires_after(std::chrono::seconds(1));
     monitor_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) monitor();

@@ -13,6 +13,7 @@
 #include "shm/backoff.hpp"
 #include "shm/segment.hpp"
 #include "workshop/blueprint_instance.hpp"
+#include "workshop/hot_keys.hpp"
 #include "workshop/line_cursor.hpp"
 #include "workshop/shipper.hpp"
 #include "workshop/ticks.hpp"
@@ -80,6 +81,7 @@ private:
     factory_error err_{};
     boost::asio::io_context io_;
     boost::asio::steady_timer monitor_timer_;
+    hot_keys hot_; // the busiest pids since the last monitor tick
 };
 
 } // namespace factory::workshop
