@@ -59,7 +59,7 @@ std::string field_problem(const factory_pclass& pc, const factory_field& f) {
     const std::string owner = "pclass " + quoted(pc.name) + ": ";
     if (auto p = name_problem("field name", f.name); !p.empty()) return owner + p;
     const std::string self = owner + "field " + quoted(f.name);
-    if (f.type < FACTORY_FIELD_U8 || f.type > FACTORY_FIELD_STRING)
+    if (f.type < FACTORY_FIELD_U8 || f.type > last_field_type)
         return self + " has unknown type " + std::to_string(f.type);
     const std::uint32_t want = field_type_size(f.type);
     if (f.type == FACTORY_FIELD_STRING ? f.size == 0 : f.size != want)

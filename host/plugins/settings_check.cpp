@@ -1,5 +1,7 @@
 #include "plugins/settings_check.hpp"
 
+#include "cli/suggest.hpp"
+
 #include <factory/values.hpp>
 
 #include <unistd.h>
@@ -28,6 +30,12 @@ struct checker {
         return nullptr;
     }
 
+    std::vector<std::string> keys() const {
+        std::vector<std::string> keys;
+        for (std::uint32_t i = 0; i < p.descriptor->setting_count; ++i) keys.emplace_back(p.descriptor->settings[i].key);
+        return keys;
+    }
+
     std::string known_keys() const {
         std::string keys;
         for (std::uint32_t i = 0; i < p.descriptor->setting_count; ++i)
@@ -47,7 +55,10 @@ struct checker {
         const std::string self = setting(s) + ": file '" + value + "'";
         std::error_code ec;
         const auto st = fs::status(value, ec);
-        if (!fs::exists(st)) fail(self + " does not exist; check the path");
+        if (!fs::exists(st)) {
+            const fs::path tried = fs::absolute(value, ec);
+            fail(self + " does not exist (looked for " + tried.lexically_normal().string() + "); check the path");
+        }
         if (fs::is_directory(st)) fail(self + " is a folder; give a file");
         if (::access(value.c_str(), R_OK) != 0) fail(self + " cannot be read; check its permissions");
     }
@@ -95,13 +106,25 @@ std::string option_for(kind k) {
 
 } // namespace
 
-resolved_settings check_settings(const plugin& p, const cli::setting_list& given) {
+namespace {
+
+// A relative file setting from a --config file names a file beside that file.
+std::string based(const std::string& value, const fs::path& base_dir) {
+    if (base_dir.empty() || value == "-" || value.empty() || fs::path(value).is_absolute()) return value;
+    return (base_dir / value).lexically_normal().string();
+}
+
+} // namespace
+
+resolved_settings check_settings(const plugin& p, const cli::setting_list& given, const fs::path& base_dir) {
     const checker c{p};
     for (std::size_t i = 0; i < given.size(); ++i) {
         const auto& [key, value] = given[i];
         if (c.find(key) == nullptr) {
             if (p.descriptor->setting_count == 0) c.fail("takes no settings; remove '" + key + "'");
-            c.fail("unknown setting '" + key + "'; known settings: " + c.known_keys());
+            const std::string hint = cli::did_you_mean(key, c.keys());
+            c.fail("unknown setting '" + key + "'; " + (hint.empty() ? "" : hint + " ") +
+                   "known settings: " + c.known_keys());
         }
         for (std::size_t j = 0; j < i; ++j)
             if (given[j].first == key)
@@ -120,7 +143,8 @@ resolved_settings check_settings(const plugin& p, const cli::setting_list& given
                    option_for(p.type()));
         const std::string value = found != nullptr ? found->second : std::string(s.default_value);
         c.check_form(s, value);
-        const std::string text = c.canonical(s, value);
+        std::string text = c.canonical(s, value);
+        if (s.type == FACTORY_SETTING_PATH_IN || s.type == FACTORY_SETTING_PATH_OUT) text = based(text, base_dir);
         if (s.type == FACTORY_SETTING_PATH_IN) c.check_input(s, text);
         if (s.type == FACTORY_SETTING_PATH_OUT) c.check_output(s, text);
         result.emplace_back(s.key, text);

@@ -105,7 +105,7 @@ factory::export_result sqlite_exporter::fail(int rc, const char* doing) {
     return classify(rc) == outcome::error ? factory::export_result::error(why) : factory::export_result::retry(why);
 }
 
-factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
+factory::export_result sqlite_exporter::on_export(const factory::batch& b) {
     if (b.pclass() >= tables_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
     const std::uint32_t record_size = b.schema().record_size;

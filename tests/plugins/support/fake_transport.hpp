@@ -52,8 +52,8 @@ public:
             std::memcpy(p + 1, &records[i], sizeof(Record));
             products.push_back(p);
         }
-        factory_batch b{pclass, static_cast<std::uint32_t>(products.size()), &pclasses_.at(pclass),
-                        products.data()};
+        factory_batch b{sizeof(factory_batch), pclass, static_cast<std::uint32_t>(products.size()), 0,
+                        &pclasses_.at(pclass), products.data()};
         factory_error err{};
         int rc = d_->exporter->on_export(instance_, &b, &err);
         error = rc == FACTORY_OK ? "" : err.message;

@@ -43,6 +43,7 @@ public:
         raw_.count = static_cast<std::uint32_t>(keys_.size());
         raw_.keys = key_ptrs_.data();
         raw_.values = value_ptrs_.data();
+        raw_.struct_size = sizeof(factory_settings);
     }
     fake_settings(const fake_settings&) = delete;
     fake_settings& operator=(const fake_settings&) = delete;
