@@ -17,7 +17,9 @@ TEST_CASE("a missing input file is refused before the run, naming the setting an
     INFO(r.err);
     CHECK(r.exit_code == 2);
     CHECK(line_count(r.err) == 1);
-    CHECK(r.err.find("jsonl: setting 'file': file 'missing.jsonl' does not exist; check the path") != std::string::npos);
+    // The message names the file as given and the full path it tried (relative to the working folder).
+    CHECK(r.err.find("jsonl: setting 'file': file 'missing.jsonl' does not exist (looked for " +
+                     (dir / "missing.jsonl").string() + "); check the path") != std::string::npos);
     CHECK(r.summary.is_null());
     CHECK_FALSE(std::filesystem::exists(dir / "dl"));
     std::filesystem::remove_all(dir);
