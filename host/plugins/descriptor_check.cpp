@@ -1,6 +1,7 @@
 #include "plugins/descriptor_check.hpp"
 
 #include "plugins/plugin.hpp"
+#include "plugins/setting_types.hpp"
 
 #include <factory/schema.hpp>
 #include <factory/values.hpp>
@@ -37,9 +38,9 @@ std::string setting_problem(const factory_setting_spec& s) {
     } else if (s.choices != nullptr) {
         return self + " has choices but is not an enum (choices must be NULL)";
     }
-    if (s.default_value != nullptr && !values::check_form(s.type, s.default_value, s.choices))
+    if (s.default_value != nullptr && !check_form(s.type, s.default_value, s.choices))
         return self + ": default " + quoted(s.default_value) + " is not " +
-               values::describe_type(s.type);
+               describe_type(s.type);
     return {};
 }
 

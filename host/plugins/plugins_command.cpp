@@ -4,6 +4,7 @@
 #include "plugins/loader.hpp"
 #include "plugins/resolve.hpp"
 #include "plugins/scan.hpp"
+#include "plugins/setting_types.hpp"
 #include "plugins/text_table.hpp"
 
 #include <factory/schema.hpp>
@@ -63,7 +64,7 @@ void show_settings(const factory_descriptor& d, std::ostream& out) {
     text_table table({"KEY", "TYPE", "DEFAULT", "CHOICES", "HELP"});
     for (std::uint32_t i = 0; i < d.setting_count; ++i) {
         const auto& s = d.settings[i];
-        table.add({s.key, values::type_name(s.type), s.default_value != nullptr ? s.default_value : "required",
+        table.add({s.key, type_name(s.type), s.default_value != nullptr ? s.default_value : "required",
                    text(s.choices), text(s.help)});
     }
     table.print(out, "  ");

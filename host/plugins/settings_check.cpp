@@ -1,6 +1,7 @@
 #include "plugins/settings_check.hpp"
 
 #include "cli/suggest.hpp"
+#include "plugins/setting_types.hpp"
 
 #include <factory/values.hpp>
 
@@ -44,9 +45,9 @@ struct checker {
     }
 
     void check_form(const factory_setting_spec& s, const std::string& value) const {
-        if (values::check_form(s.type, value, s.choices)) return;
+        if (plugins::check_form(s.type, value, s.choices)) return;
         const std::string want = s.type == FACTORY_SETTING_ENUM ? "one of " + std::string(s.choices)
-                                                                 : values::describe_type(s.type);
+                                                                 : describe_type(s.type);
         fail(setting(s) + " wants " + want + ", got '" + value + "'");
     }
 
@@ -139,7 +140,7 @@ resolved_settings check_settings(const plugin& p, const cli::setting_list& given
         for (const auto& g : given)
             if (g.first == s.key) found = &g;
         if (found == nullptr && s.default_value == nullptr)
-            c.fail(c.setting(s) + " is required (" + values::describe_type(s.type) + "); add " + s.key + "=VALUE to " +
+            c.fail(c.setting(s) + " is required (" + describe_type(s.type) + "); add " + s.key + "=VALUE to " +
                    option_for(p.type()));
         const std::string value = found != nullptr ? found->second : std::string(s.default_value);
         c.check_form(s, value);
