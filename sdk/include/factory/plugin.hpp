@@ -20,7 +20,10 @@
 
 namespace factory {
 
-// What a plugin says about itself in its descriptor.
+// What a plugin says about itself in its descriptor. Beside `static constexpr factory::info info`,
+// a plugin class may declare `static constexpr const char* notes = "...\n..."`: a few short lines a
+// user needs beyond the settings (how values are stored, limits), shown by `factory-host plugins
+// NAME`.
 struct info {
     const char* name;        // [a-z0-9_]+
     const char* version;     // e.g. "1.0.0"
