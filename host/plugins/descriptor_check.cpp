@@ -38,7 +38,7 @@ std::string setting_problem(const factory_setting_spec& s) {
     } else if (s.choices != nullptr) {
         return self + " has choices but is not an enum (choices must be NULL)";
     }
-    if (s.default_value != nullptr && !check_form(s.type, s.default_value, s.choices))
+    if (s.default_value != nullptr && !optional_path(s) && !check_form(s.type, s.default_value, s.choices))
         return self + ": default " + quoted(s.default_value) + " is not " +
                describe_type(s.type);
     return {};

@@ -37,6 +37,11 @@ const char* describe_type(std::uint32_t type) noexcept {
     }
 }
 
+bool optional_path(const factory_setting_spec& s) noexcept {
+    return (s.type == FACTORY_SETTING_PATH_IN || s.type == FACTORY_SETTING_PATH_OUT) && s.default_value != nullptr &&
+           *s.default_value == '\0';
+}
+
 const char* type_name(std::uint32_t type) noexcept {
     switch (type) {
     case FACTORY_SETTING_STRING: return "string";

@@ -3,6 +3,8 @@
 // plugin reads already-checked values through <factory/settings.hpp>.
 #pragma once
 
+#include <factory/abi.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -14,6 +16,9 @@ bool check_form(std::uint32_t type, std::string_view value, const char* choices)
 
 // What a value of `type` looks like, for error messages: "wants <this>, got 'x'".
 const char* describe_type(std::uint32_t type) noexcept;
+
+// A PATH_IN or PATH_OUT whose default is "": optional, an empty value means "not given" (abi.h).
+bool optional_path(const factory_setting_spec& s) noexcept;
 
 // Short type name for listings ("plugins NAME"); "?" for an unknown type.
 const char* type_name(std::uint32_t type) noexcept;

@@ -143,6 +143,10 @@ resolved_settings check_settings(const plugin& p, const cli::setting_list& given
             c.fail(c.setting(s) + " is required (" + describe_type(s.type) + "); add " + s.key + "=VALUE to " +
                    option_for(p.type()));
         const std::string value = found != nullptr ? found->second : std::string(s.default_value);
+        if (optional_path(s) && values::trim(value).empty()) {
+            result.emplace_back(s.key, std::string()); // not given: nothing to check
+            continue;
+        }
         c.check_form(s, value);
         std::string text = c.canonical(s, value);
         if (s.type == FACTORY_SETTING_PATH_IN || s.type == FACTORY_SETTING_PATH_OUT) text = based(text, base_dir);

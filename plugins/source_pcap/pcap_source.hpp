@@ -44,7 +44,7 @@ public:
         "Non-IP packets are skipped and counted (non_ip=skip); truncated or malformed ones are\n"
         "dead-lettered with their packet number; a damaged file ends the input there, with a warning.";
     static inline const factory::setting settings[] = {
-        {"file", FACTORY_SETTING_STRING, "",
+        {"file", FACTORY_SETTING_PATH_IN, "",
          "capture file to read, classic pcap or pcapng; -: stdin (packet times are event time: the run "
          "uses the material clock unless --clock wall)",
          nullptr, FACTORY_SETTING_EVENT_TIME},

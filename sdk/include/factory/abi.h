@@ -53,7 +53,8 @@ enum factory_kind {
 };
 
 /* Types of plugin settings. The host parses and checks every value before the run starts;
- * values reach the plugin as text in the canonical form noted here. */
+ * values reach the plugin as text in the canonical form noted here. A PATH_IN or PATH_OUT whose
+ * default is "" is optional: an empty value means "not given" and is passed on unchecked. */
 enum factory_setting_type {
     FACTORY_SETTING_STRING = 1,   /* any text */
     FACTORY_SETTING_INT = 2,      /* signed 64-bit decimal */

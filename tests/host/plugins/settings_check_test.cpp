@@ -144,6 +144,22 @@ TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard inpu
     }
 }
 
+TEST_CASE("a PATH_IN with an empty default is optional: empty is not given, anything else is checked") {
+    factory::test::scratch_dir tmp;
+    const auto source = load_file(fixture("libsource_fixture_feed.so"));
+    const auto file = tmp.write("in.jsonl", "{}\n");
+    CHECK(value_of(check_settings(source, {{"path", file.string()}}), "extra").empty());
+    CHECK(value_of(check_settings(source, {{"path", file.string()}, {"extra", " "}}), "extra").empty());
+    const auto missing = (tmp / "gone.jsonl").string();
+    CHECK(refusal(source, {{"path", file.string()}, {"extra", missing}}) ==
+          "fixture_feed: setting 'extra': file '" + missing + "' does not exist (looked for " + missing +
+              "); check the path");
+    // Relative to a --config file's folder, as any PATH_IN.
+    std::ofstream(tmp / "more.jsonl") << "{}\n";
+    CHECK(value_of(check_settings(source, {{"path", file.string()}, {"extra", "more.jsonl"}}, tmp.path()), "extra") ==
+          (tmp / "more.jsonl").string());
+}
+
 TEST_CASE("a PATH_OUT needs a writable folder, created when missing") {
     factory::test::scratch_dir tmp;
     const auto out = tmp / "new" / "deeper" / "out.jsonl";
