@@ -11,7 +11,7 @@
 #include "blueprint_widget/material_reader.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 #include "byte_count.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <cstdarg>
 #include <cstdio>

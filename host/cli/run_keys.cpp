@@ -3,7 +3,7 @@
 #include "cli/units.hpp"
 
 #include <factory/abi.h>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdio>
 #include <stdexcept>

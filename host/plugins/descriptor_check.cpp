@@ -4,7 +4,7 @@
 #include "plugins/setting_types.hpp"
 
 #include <factory/schema.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdint>
 #include <set>

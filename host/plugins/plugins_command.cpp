@@ -8,7 +8,7 @@
 #include "plugins/text_table.hpp"
 
 #include <factory/schema.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <algorithm>
 #include <vector>

@@ -1,7 +1,7 @@
 #include "plugins/setting_types.hpp"
 
 #include <factory/abi.h>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 namespace factory::plugins {
 

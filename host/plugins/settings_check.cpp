@@ -3,7 +3,7 @@
 #include "cli/suggest.hpp"
 #include "plugins/setting_types.hpp"
 
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <unistd.h>
 

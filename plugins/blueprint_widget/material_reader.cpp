@@ -1,8 +1,8 @@
 #include "material_reader.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
-#include <factory/values.hpp>
+#include <factory/util/json.hpp>
+#include <factory/util/values.hpp>
 
 #include <cmath>
 #include <cstdarg>

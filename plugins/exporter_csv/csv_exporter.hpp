@@ -1,6 +1,6 @@
 // The csv exporter: one file per pclass, <dir>/<pclass>.csv, a header row of field names written
 // once per file (when the file is new or empty), then one row per product (RFC 4180 quoting,
-// rows end with "\n"; see <factory/render.hpp> for how values look). Appending to a file that
+// rows end with "\n"; see <factory/util/render.hpp> for how values look). Appending to a file that
 // already has rows adds no second header. Buffering, flush, fsync and failures as in the jsonl
 // exporter.
 #pragma once
@@ -9,7 +9,7 @@
 #include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <memory>
 #include <string>

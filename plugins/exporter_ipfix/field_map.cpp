@@ -2,7 +2,7 @@
 
 #include <factory/schema.hpp>
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstring>
 

@@ -1,6 +1,6 @@
 #include "ipfix_exporter.hpp"
 
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <algorithm>
 #include <cerrno>

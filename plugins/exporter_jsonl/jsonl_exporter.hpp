@@ -1,5 +1,5 @@
 // The jsonl exporter: every product as one JSON object per line (field names as keys, see
-// <factory/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
+// <factory/util/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
 // file with a "pclass" key first. Written through a large buffer: on_flush() hands it to the OS,
 // and with fsync=true makes it durable. A batch that cannot be written is answered with retry
 // and nothing of it stays written.
@@ -10,7 +10,7 @@
 #include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <memory>
 #include <string>

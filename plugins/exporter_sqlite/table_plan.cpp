@@ -1,9 +1,9 @@
 #include "table_plan.hpp"
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 #include <factory/schema.hpp>
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cmath>
 #include <cstring>

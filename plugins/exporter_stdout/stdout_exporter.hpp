@@ -1,5 +1,5 @@
 // The stdout exporter: one line per product on standard output, either
-//   text:   "<pclass> name=value name=value ..."  (see <factory/render.hpp> for values)
+//   text:   "<pclass> name=value name=value ..."  (see <factory/util/render.hpp> for values)
 //   jsonl:  {"pclass":"<pclass>","name":value,...}
 // Written through a buffer; on_flush() writes it out. A pipe or terminal cannot take back a partial
 // write: bytes already out stay out and the rest follows, so no product is cut in the middle for
@@ -10,7 +10,7 @@
 #include "../common/file_output/output_file.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <string>
 #include <vector>

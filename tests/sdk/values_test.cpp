@@ -1,5 +1,5 @@
 // values.hpp: the parsers the host checks settings with and plugins read them with.
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <factory/abi.h>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdint>
 #include <stdexcept>

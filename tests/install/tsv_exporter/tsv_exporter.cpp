@@ -1,6 +1,6 @@
 // Products as tab-separated lines on standard output, through every renderer of the SDK.
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <cstdio>
 #include <string>

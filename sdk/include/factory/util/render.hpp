@@ -29,7 +29,7 @@
 #pragma once
 
 #include <factory/abi.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 #include <factory/schema.hpp>
 
 #include <charconv>

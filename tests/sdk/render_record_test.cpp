@@ -1,6 +1,6 @@
-// factory/render.hpp: whole records from a pclass, as JSON, CSV and text.
-#include <factory/json.hpp>
-#include <factory/render.hpp>
+// factory/util/render.hpp: whole records from a pclass, as JSON, CSV and text.
+#include <factory/util/json.hpp>
+#include <factory/util/render.hpp>
 #include <factory/schema.hpp>
 
 #include <catch2/catch.hpp>
