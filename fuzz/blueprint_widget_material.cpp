@@ -2,16 +2,16 @@
 // material of any payload bytes, whose format (JSON, FLOW4 or another) is chosen by the input's
 // first byte, laid out as the host lays it out in a production line (header, then payload).
 //
-// The reader either returns an observation or throws factory::error with a message (the host then
-// dead-letters that one material); anything else (a crash, another exception, a read past the
-// payload) is a bug. Also: JSON is counted only when it is one valid object, and a FLOW4 payload of
+// The reader either reads an observation or says false with a reason in why() (the widget then
+// refuses that one material); anything else (a crash, an exception, a read past the payload) is a
+// bug. Also: JSON is counted only when it is one valid object, and a FLOW4 payload of
 // full size is always read, its bytes and protocol as they are.
 #include "fuzz_check.hpp"
 
 #include "blueprint_widget/material_reader.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -21,7 +21,7 @@
 using factory::widget::material_reader;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const material_reader reader("bytes", "protocol");
+    static material_reader reader("bytes", "protocol");
     if (size < 1) return 0;
     const std::uint16_t formats[] = {FACTORY_FORMAT_JSON, FACTORY_FORMAT_FLOW4, FACTORY_FORMAT_BYTES,
                                      FACTORY_FORMAT_PACKET};
@@ -39,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::memcpy(room.get() + sizeof head, data + 1, payload);
     const factory::material m(reinterpret_cast<const factory_material*>(room.get()));
 
-    try {
-        factory::widget::observation o = reader.read(m);
+    factory::widget::observation o;
+    if (reader.read(m, o)) {
         FUZZ_CHECK(format == FACTORY_FORMAT_JSON || format == FACTORY_FORMAT_FLOW4, "read a format it does not know");
         if (format == FACTORY_FORMAT_JSON)
             FUZZ_CHECK(factory::json::validate_object(m.text()).ok(), "counted JSON that is not one object");
@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::memcpy(&f, data + 1, sizeof f);
             FUZZ_CHECK(o.bytes == f.bytes && o.protocol == f.protocol, "a FLOW4 read differently");
         }
-    } catch (const factory::error& e) {
-        FUZZ_CHECK(std::strlen(e.what()) > 0, "a refusal without a message");
+    } else {
+        FUZZ_CHECK(std::strlen(reader.why()) > 0, "a refusal without a message");
         FUZZ_CHECK(format != FACTORY_FORMAT_FLOW4 || payload < sizeof(factory_flow4), "refused a whole FLOW4");
     }
     return 0;

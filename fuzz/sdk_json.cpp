@@ -1,4 +1,4 @@
-// Fuzz target for <factory/json.hpp>: read_object() and everything a plugin does with what it
+// Fuzz target for <factory/util/json.hpp>: read_object() and everything a plugin does with what it
 // hands out (the value readers, unescape, equals), on any bytes.
 //
 // Beyond "no crash, no out-of-bounds read" (ASan), it checks the header's promises:
@@ -10,7 +10,7 @@
 //     limit, so the reader neither accepts what RFC 8259 forbids nor refuses what it allows.
 #include "fuzz_check.hpp"
 
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -11,7 +11,7 @@
 
 #include "source_jsonl/key_rule.hpp"
 
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <cmath>
 #include <cstdint>

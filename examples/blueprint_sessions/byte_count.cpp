@@ -1,37 +1,44 @@
 #include "byte_count.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
+#include <cstdarg>
+#include <cstdio>
 #include <utility>
 
 namespace example::sessions {
-namespace {
-
-template <class T>
-const T& payload_as(const factory::material& m, const char* format) {
-    const T* p = m.as<T>();
-    if (p == nullptr)
-        throw factory::error(std::string(format) + " material of " + std::to_string(m.size()) +
-                             " bytes is too short for its record of " + std::to_string(sizeof(T)) +
-                             "; the source that made it is broken");
-    return *p;
-}
-
-} // namespace
 
 byte_counter::byte_counter(std::string bytes_field) : bytes_field_(std::move(bytes_field)) {}
 
-std::uint64_t byte_counter::bytes_of(const factory::material& m) const {
-    switch (m.format()) {
-    case FACTORY_FORMAT_FLOW4: return payload_as<factory_flow4>(m, "FLOW4").bytes;
-    case FACTORY_FORMAT_PACKET: return payload_as<factory_packet>(m, "PACKET").wire_length;
-    case FACTORY_FORMAT_JSON: return json_bytes(m);
-    default: return m.size();
-    }
+bool byte_counter::fail(const char* format, ...) noexcept {
+    std::va_list args;
+    va_start(args, format);
+    std::vsnprintf(why_, sizeof why_, format, args);
+    va_end(args);
+    return false;
 }
 
-std::uint64_t byte_counter::json_bytes(const factory::material& m) const {
+bool byte_counter::bytes_of(const factory::material& m, std::uint64_t& out) noexcept {
+    const char* format = m.format() == FACTORY_FORMAT_FLOW4 ? "FLOW4" : "PACKET";
+    std::size_t need = 0;
+    switch (m.format()) {
+    case FACTORY_FORMAT_FLOW4:
+        if (const auto* f = m.as<factory_flow4>()) { out = f->bytes; return true; }
+        need = sizeof(factory_flow4);
+        break;
+    case FACTORY_FORMAT_PACKET:
+        if (const auto* p = m.as<factory_packet>()) { out = p->wire_length; return true; }
+        need = sizeof(factory_packet);
+        break;
+    case FACTORY_FORMAT_JSON: return json_bytes(m, out);
+    default: out = m.size(); return true;
+    }
+    return fail("%s material of %u bytes is too short for its record of %zu; the source that made it is broken",
+                format, unsigned{m.size()}, need);
+}
+
+bool byte_counter::json_bytes(const factory::material& m, std::uint64_t& out) noexcept {
     factory::json::member found;
     bool have = false;
     const factory::json::status st = factory::json::read_object(m.text(), [&](const factory::json::member& mb) {
@@ -40,19 +47,22 @@ std::uint64_t byte_counter::json_bytes(const factory::material& m) const {
             have = true;
         }
     });
-    if (!st)
-        throw factory::error("JSON material is invalid at byte " + std::to_string(st.offset) + ": " + st.reason);
-    if (bytes_field_.empty()) return m.size();
+    if (!st) return fail("JSON material is invalid at byte %zu: %s", std::size_t{st.offset}, st.reason);
+    if (bytes_field_.empty()) {
+        out = m.size();
+        return true;
+    }
     if (!have)
-        throw factory::error("JSON material has no field '" + bytes_field_ +
-                             "' (setting bytes_field); set bytes_field to the field holding the byte "
-                             "count, or to nothing to count the text's length");
-    std::uint64_t bytes = 0;
-    if (!factory::json::to_u64(found, bytes))
-        throw factory::error("JSON material's field '" + bytes_field_ + "' (setting bytes_field) holds " +
-                             factory::json::to_string(found.kind) + " '" +
-                             std::string(found.value.substr(0, 40)) + "', not a non-negative integer");
-    return bytes;
+        return fail("JSON material has no field '%s' (setting bytes_field); set bytes_field to the field holding "
+                    "the byte count, or to nothing to count the text's length",
+                    bytes_field_.c_str());
+    if (!factory::json::to_u64(found, out)) {
+        const std::string_view value = found.value.substr(0, 40);
+        return fail("JSON material's field '%s' (setting bytes_field) holds %s '%.*s', not a non-negative integer",
+                    bytes_field_.c_str(), factory::json::to_string(found.kind), static_cast<int>(value.size()),
+                    value.data());
+    }
+    return true;
 }
 
 } // namespace example::sessions

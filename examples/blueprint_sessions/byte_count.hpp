@@ -5,8 +5,9 @@
 //           with an empty bytes_field, the length of the JSON text
 //   other   the payload's length
 // A material that cannot be counted (a FLOW4 or PACKET payload too short for its struct, JSON that
-// is not one valid object or lacks a non-negative integer bytes_field) is refused with a
-// factory::error that names the field or the format; the host dead-letters it with that message.
+// is not one valid object or lacks a non-negative integer bytes_field) is not counted: bytes_of()
+// returns false and why() names the field or the format, for the blueprint to refuse the material
+// with (the host dead-letters it with that message). No exception, no allocation per material.
 #pragma once
 
 #include <factory/plugin.hpp>
@@ -20,13 +21,17 @@ class byte_counter {
 public:
     explicit byte_counter(std::string bytes_field);
 
-    // Throws factory::error for a material that cannot be counted (see above).
-    std::uint64_t bytes_of(const factory::material& m) const;
+    // The bytes `m` stands for, in `out`; false when it cannot be counted (see above).
+    bool bytes_of(const factory::material& m, std::uint64_t& out) noexcept;
+    // Why the last bytes_of() said false; valid until the next call.
+    const char* why() const noexcept { return why_; }
 
 private:
-    std::uint64_t json_bytes(const factory::material& m) const;
+    bool json_bytes(const factory::material& m, std::uint64_t& out) noexcept;
+    bool fail(const char* format, ...) noexcept __attribute__((format(printf, 2, 3)));
 
     std::string bytes_field_;
+    char why_[256] = {};
 };
 
 } // namespace example::sessions

@@ -8,15 +8,12 @@ session_blueprint::session_blueprint(const factory::settings& s, factory::host h
       progress_(parse_progress_mode(s.text("progress"))),
       max_materials_(s.uinteger("max_materials")) {}
 
-void session_blueprint::on_hire(worker&, const factory::material& m) {
-    // Counting the first material here as well (on_material counts it again) refuses a material
-    // that cannot be counted before a worker exists for it, so no session is ever empty.
-    (void)counter_.bytes_of(m);
-}
-
 factory::verdict session_blueprint::on_material(worker& w, const factory::material& m) {
+    // A refused first material leaves no worker behind (abi.h), so no session is ever empty.
+    std::uint64_t bytes = 0;
+    if (!counter_.bytes_of(m, bytes)) return refuse("%s", counter_.why());
     session_state& s = w.state();
-    add(s, m.time_ns(), counter_.bytes_of(m));
+    add(s, m.time_ns(), bytes);
     if (max_materials_ != 0 && s.materials >= max_materials_) return factory::verdict::done;
     return factory::verdict::keep;
 }

@@ -45,7 +45,6 @@ public:
 
     session_blueprint(const factory::settings& s, factory::host h);
 
-    void on_hire(worker& w, const factory::material& m);
     factory::verdict on_material(worker& w, const factory::material& m);
     factory::verdict on_inspect(worker& w, std::int64_t now_ns);
     void on_fire(worker& w, factory::fire_reason reason, std::int64_t now_ns);

@@ -3,11 +3,13 @@
 #include "build_info.hpp"
 #include "cli/config_file.hpp"
 #include "cli/run_keys.hpp"
+#include "cli/suggest.hpp"
 
 #include <factory/abi.h>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -36,6 +38,8 @@ void define(CLI::App& app, given& g) {
     app.set_help_flag("-h,--help", "print this help and exit");
     app.set_version_flag("--version", version_line(), "print the version and the plugin ABI, and exit");
     app.footer("Durations: 500ms, 5s, 2m, 1h (a bare number is seconds). Sizes: 4096, 64KiB, 4MiB.\n"
+               "Contracts, inspectors and --max-age count whole milliseconds: a gap is measured between\n"
+               "floored 1 ms ticks of the clock (--clock).\n"
                "Every option may also be set in the --config file, as key = value without the dashes.");
     app.get_formatter()->column_width(34);
     app.require_subcommand(0, 1);
@@ -98,6 +102,22 @@ run_options build(const given& g) {
     return r;
 }
 
+// "did you mean '--contract'?" for the first --word of argv that names no option, if one is close.
+std::string option_hint(const CLI::App& app, const CLI::App& plugins, int argc, const char* const* argv) {
+    std::vector<std::string> names;
+    for (const CLI::App* a : {&app, &plugins})
+        for (const CLI::Option* o : a->get_options())
+            for (const auto& n : o->get_lnames()) names.push_back(n);
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view word = argv[i];
+        if (!word.starts_with("--") || word.size() == 2) continue;
+        const std::string name(word.substr(2, word.find('=') - 2));
+        if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+        return did_you_mean(name, names, "--");
+    }
+    return {};
+}
+
 } // namespace
 
 std::string version_line() {
@@ -113,7 +133,11 @@ invocation parse(int argc, const char* const* argv, std::ostream& out, std::ostr
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         inv.exit_code = e.get_exit_code() == 0 ? app.exit(e, out, err) : 2;
-        if (inv.exit_code != 0) err << "factory-host: " << e.what() << "; see 'factory-host --help'\n";
+        if (inv.exit_code != 0) {
+            const std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr
+                                         ? option_hint(app, *g.plugins, argc, argv) : std::string();
+            err << "factory-host: " << e.what() << (hint.empty() ? "" : "; " + hint) << "; see 'factory-host --help'\n";
+        }
         return inv;
     }
     try {

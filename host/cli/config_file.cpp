@@ -1,6 +1,7 @@
 #include "cli/config_file.hpp"
 
 #include "cli/run_keys.hpp"
+#include "cli/suggest.hpp"
 
 #include <toml++/toml.h>
 
@@ -17,6 +18,13 @@ namespace fs = std::filesystem;
 
 struct reader {
     std::string file;
+    fs::path folder; // absolute: relative paths written in the file are relative to it
+
+    // A path written in the file, as the run must see it.
+    std::string beside(const std::string& text) const {
+        if (text.empty() || text == "-" || fs::path(text).is_absolute()) return text;
+        return (folder / text).lexically_normal().string();
+    }
 
     std::string at(const toml::node& n) const {
         return n.source().begin.line > 0 ? file + ":" + std::to_string(n.source().begin.line) : file;
@@ -60,13 +68,16 @@ struct reader {
     plugin_spec spec(const toml::node& n, const std::string& role, const plugin_spec* keep) const {
         if (n.is_string()) {
             try {
-                return parse_plugin_spec(n.as_string()->get(), role);
+                plugin_spec parsed = parse_plugin_spec(n.as_string()->get(), role);
+                parsed.base_dir = folder;
+                return parsed;
             } catch (const std::invalid_argument& e) {
                 fail(n, e.what());
             }
         }
         if (!n.is_table()) fail(n, role + " must be a table ([" + role + "]) or a spec string such as \"name:key=value\"");
         plugin_spec result;
+        result.base_dir = folder;
         if (keep != nullptr) result.target = keep->target;
         for (const auto& [key, value] : in_order(*n.as_table())) {
             if (key == "plugin") result.target = scalar_text(*value, role + ".plugin");
@@ -91,10 +102,10 @@ struct reader {
         if (const auto* list = n.as_array()) {
             for (const auto& item : *list) {
                 if (!item.is_string()) fail(item, "plugin-dir must hold folder names as strings");
-                o.plugin_dirs.emplace_back(item.as_string()->get());
+                o.plugin_dirs.emplace_back(beside(item.as_string()->get()));
             }
         } else if (n.is_string()) {
-            o.plugin_dirs.emplace_back(n.as_string()->get());
+            o.plugin_dirs.emplace_back(beside(n.as_string()->get()));
         } else {
             fail(n, "plugin-dir must be a folder name or a list of them");
         }
@@ -120,14 +131,19 @@ struct reader {
             else if (key == "exporter") exporters(o, *node);
             else if (key == "plugin-dir") plugin_dirs(o, *node);
             else if (const run_key* k = find_run_key(key)) {
-                const std::string text = scalar_text(*node, written);
+                std::string text = scalar_text(*node, written);
+                if (key == "dead-letter" || key == "summary-json") text = beside(text);
                 try {
                     k->apply(o, text, written);
                 } catch (const std::invalid_argument& e) {
                     fail(*node, e.what());
                 }
             } else {
-                fail(*node, "unknown key '" + written + "'; known keys: " + known_keys() + "; fix or remove it");
+                std::vector<std::string> names = {"source", "blueprint", "exporter", "plugin-dir"};
+                for (const auto& k : run_keys()) names.emplace_back(k.name);
+                std::string hint = did_you_mean(key, names);
+                fail(*node, "unknown key '" + written + "'; " + (hint.empty() ? "" : hint + " ") + "known keys: " +
+                                known_keys() + "; fix or remove it");
             }
         }
     }
@@ -136,10 +152,13 @@ struct reader {
 } // namespace
 
 void apply_config_file(run_options& options, const fs::path& file) {
-    const reader r{file.string()};
     std::error_code ec;
+    const fs::path absolute = fs::absolute(file, ec).lexically_normal();
+    const reader r{file.string(), absolute.parent_path()};
     if (!fs::is_regular_file(file, ec))
-        throw std::invalid_argument("--config: " + r.file + (fs::exists(file, ec) ? " is not a file" : " does not exist") +
+        throw std::invalid_argument("--config: " + r.file +
+                                    (fs::exists(file, ec) ? " is not a file" : " does not exist (looked for " +
+                                                                                   absolute.string() + ")") +
                                     "; check the path");
     toml::table root;
     try {

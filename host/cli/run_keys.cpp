@@ -3,7 +3,7 @@
 #include "cli/units.hpp"
 
 #include <factory/abi.h>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -96,10 +96,14 @@ const run_key keys[] = {
     {"max-workers", "Workshops", "N", "live workers per workshop before the one due soonest is evicted (0: no limit)",
      [](run_options& o, std::string_view t, where_t w) { o.max_workers = count(t, 0, UINT64_MAX, w); },
      [](const run_options& o) { return std::to_string(o.max_workers); }},
-    {"clock", "Workshops", "wall|material", "what contracts and inspectors count: wall time or material time",
+    {"clock", "Workshops", "wall|material",
+     "what contracts and inspectors count: wall time or material (event) time, in whole milliseconds "
+     "(a gap is measured between floored 1 ms ticks)",
      [](run_options& o, std::string_view t, where_t w) {
          o.clock = word(t, "wall|material", w) == "wall" ? clock_mode::wall : clock_mode::material; },
-     [](const run_options& o) { return std::string(o.clock == clock_mode::wall ? "wall" : "material"); }},
+     [](const run_options& o) {
+         if (!o.clock) return std::string("material when the source gives event time, else wall");
+         return std::string(*o.clock == clock_mode::wall ? "wall" : "material"); }},
     {"rate", "Purchasing", "N", "materials purchased per second at most (0: as fast as the lines take them)",
      [](run_options& o, std::string_view t, where_t w) {
          double v = 0;

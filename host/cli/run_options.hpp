@@ -27,7 +27,7 @@ struct run_options {
     std::int64_t max_age_ns = 0;                 // maximum worker age; 0: none
     std::uint64_t max_workers = 0;               // per workshop; 0: unlimited
     std::uint64_t expect_workers = 0;            // per workshop: size the roster once for this many
-    clock_mode clock = clock_mode::wall;
+    std::optional<clock_mode> clock;             // unset: material when the source gives event time, else wall
     std::int64_t flush_ns = 5'000'000'000;       // the driver's period
     std::int64_t duration_ns = 0;                // 0: until end of input or a signal
     std::uint64_t line_bytes = 4u << 20;         // each production line's ring

@@ -3,8 +3,8 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 
-#include <factory/json.hpp>
-#include <factory/render.hpp>
+#include <factory/util/json.hpp>
+#include <factory/util/render.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -30,6 +30,9 @@ struct run_config {
     std::uint64_t max_workers = 0;
     std::uint64_t expect_workers = 0;
     bool material_clock = false;
+    // Why this clock, for the start log line ("material (the source gives event time; ...)");
+    // the host's own: not passed to the children.
+    std::string clock_choice = "wall";
     std::int64_t flush_ns = 5'000'000'000;
     std::uint64_t max_material = 64u << 10;
     std::uint32_t export_retries = 5;

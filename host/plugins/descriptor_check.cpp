@@ -1,9 +1,10 @@
 #include "plugins/descriptor_check.hpp"
 
 #include "plugins/plugin.hpp"
+#include "plugins/setting_types.hpp"
 
 #include <factory/schema.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdint>
 #include <set>
@@ -37,9 +38,9 @@ std::string setting_problem(const factory_setting_spec& s) {
     } else if (s.choices != nullptr) {
         return self + " has choices but is not an enum (choices must be NULL)";
     }
-    if (s.default_value != nullptr && !values::check_form(s.type, s.default_value, s.choices))
+    if (s.default_value != nullptr && !optional_path(s) && !check_form(s.type, s.default_value, s.choices))
         return self + ": default " + quoted(s.default_value) + " is not " +
-               values::describe_type(s.type);
+               describe_type(s.type);
     return {};
 }
 
@@ -59,7 +60,7 @@ std::string field_problem(const factory_pclass& pc, const factory_field& f) {
     const std::string owner = "pclass " + quoted(pc.name) + ": ";
     if (auto p = name_problem("field name", f.name); !p.empty()) return owner + p;
     const std::string self = owner + "field " + quoted(f.name);
-    if (f.type < FACTORY_FIELD_U8 || f.type > FACTORY_FIELD_STRING)
+    if (f.type < FACTORY_FIELD_U8 || f.type > last_field_type)
         return self + " has unknown type " + std::to_string(f.type);
     const std::uint32_t want = field_type_size(f.type);
     if (f.type == FACTORY_FIELD_STRING ? f.size == 0 : f.size != want)

@@ -1,12 +1,14 @@
 #include "plugins/plugins_command.hpp"
 
+#include "cli/suggest.hpp"
 #include "plugins/loader.hpp"
 #include "plugins/resolve.hpp"
 #include "plugins/scan.hpp"
+#include "plugins/setting_types.hpp"
 #include "plugins/text_table.hpp"
 
 #include <factory/schema.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <algorithm>
 #include <vector>
@@ -62,10 +64,24 @@ void show_settings(const factory_descriptor& d, std::ostream& out) {
     text_table table({"KEY", "TYPE", "DEFAULT", "CHOICES", "HELP"});
     for (std::uint32_t i = 0; i < d.setting_count; ++i) {
         const auto& s = d.settings[i];
-        table.add({s.key, values::type_name(s.type), s.default_value != nullptr ? s.default_value : "required",
+        table.add({s.key, type_name(s.type), s.default_value != nullptr ? s.default_value : "required",
                    text(s.choices), text(s.help)});
     }
     table.print(out, "  ");
+}
+
+// The descriptor's notes, each line indented under a heading; nothing when it has none.
+void show_notes(const factory_descriptor& d, std::ostream& out) {
+    if (d.notes == nullptr || *d.notes == '\0') return;
+    out << "notes:\n";
+    std::string_view rest = d.notes;
+    while (!rest.empty()) {
+        const auto end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        out << (line.empty() ? "" : "  ") << line << '\n';
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end + 1);
+    }
 }
 
 void show_pclasses(const factory_descriptor& d, std::ostream& out) {
@@ -86,6 +102,7 @@ void show(const plugin& p, std::ostream& out) {
     out << p.name() << " " << p.version() << " (" << to_string(p.type()) << "): " << p.description() << '\n';
     out << "file: " << p.file.string() << '\n';
     show_settings(*p.descriptor, out);
+    show_notes(*p.descriptor, out);
     if (p.type() == kind::blueprint) show_pclasses(*p.descriptor, out);
 }
 
@@ -125,9 +142,15 @@ int plugins_command(const search_path& path, const std::optional<std::string>& n
     }
     for (const auto& e : errors) err << e << '\n';
     if (!found.empty()) return 0;
-    if (errors.empty())
-        err << "no plugin named '" << target << "' in " << describe_dirs(path)
+    if (errors.empty()) {
+        std::vector<std::string> names;
+        for (const auto& e : scan(path))
+            if (e.loaded) names.emplace_back(e.loaded->name());
+        const std::string hint = cli::did_you_mean(target, names);
+        err << "no plugin named '" << target << "'" << (hint.empty() ? "" : "; " + hint) << " in "
+            << describe_dirs(path)
             << "; list the plugins with 'factory-host plugins', or add a folder with --plugin-dir\n";
+    }
     return 1;
 }
 

@@ -1,6 +1,8 @@
 #include "plugins/resolve.hpp"
 
+#include "cli/suggest.hpp"
 #include "plugins/loader.hpp"
+#include "plugins/scan.hpp"
 
 #include <system_error>
 
@@ -21,6 +23,15 @@ std::string a(kind k) { return (k == kind::exporter ? "an " : "a ") + std::strin
 plugin require_kind(plugin p, kind expected) {
     if (p.type() != expected) wrong_kind(p, expected);
     return p;
+}
+
+// "did you mean 'web_sessions'?" when a plugin of kind `k` in the search path is named close to
+// `target`; empty otherwise. Loads every plugin file: only on the way to an error.
+std::string name_hint(const std::string& target, kind k, const search_path& path) {
+    std::vector<std::string> names;
+    for (const auto& entry : scan(path))
+        if (entry.loaded && entry.loaded->type() == k) names.emplace_back(entry.loaded->name());
+    return cli::did_you_mean(target, names);
 }
 
 bool file_exists(const fs::path& p) {
@@ -81,9 +92,11 @@ plugin resolve(const std::string& target, kind expected, const search_path& path
         }
         if (p) wrong_kind(*p, expected);
     }
-    throw load_error("no " + std::string(to_string(expected)) + " plugin named '" + target + "': looked for lib" + target +
-                     ".so, lib" + to_string(expected) + "_" + target + ".so and any .so whose descriptor is named '" +
-                     target + "' in " + describe_dirs(path) +
+    const std::string hint = name_hint(target, expected, path);
+    throw load_error("no " + std::string(to_string(expected)) + " plugin named '" + target + "'" +
+                     (hint.empty() ? "" : "; " + hint) + ": looked for lib" + target + ".so, lib" + to_string(expected) +
+                     "_" + target + ".so and any .so whose descriptor is named '" + target + "' in " +
+                     describe_dirs(path) +
                      "; list the plugins with 'factory-host plugins', add a folder with --plugin-dir, or give a path");
 }
 

@@ -11,6 +11,7 @@ settings_block::settings_block(resolved_settings settings) : settings_(std::move
         keys_.push_back(key.c_str());
         values_.push_back(value.c_str());
     }
+    raw_.struct_size = sizeof(factory_settings);
     raw_.count = static_cast<std::uint32_t>(settings_.size());
     raw_.keys = keys_.empty() ? nullptr : keys_.data();
     raw_.values = values_.empty() ? nullptr : values_.data();

@@ -1,6 +1,9 @@
 #include "plugins/settings_check.hpp"
 
-#include <factory/values.hpp>
+#include "cli/suggest.hpp"
+#include "plugins/setting_types.hpp"
+
+#include <factory/util/values.hpp>
 
 #include <unistd.h>
 
@@ -28,6 +31,12 @@ struct checker {
         return nullptr;
     }
 
+    std::vector<std::string> keys() const {
+        std::vector<std::string> keys;
+        for (std::uint32_t i = 0; i < p.descriptor->setting_count; ++i) keys.emplace_back(p.descriptor->settings[i].key);
+        return keys;
+    }
+
     std::string known_keys() const {
         std::string keys;
         for (std::uint32_t i = 0; i < p.descriptor->setting_count; ++i)
@@ -36,9 +45,9 @@ struct checker {
     }
 
     void check_form(const factory_setting_spec& s, const std::string& value) const {
-        if (values::check_form(s.type, value, s.choices)) return;
+        if (plugins::check_form(s.type, value, s.choices)) return;
         const std::string want = s.type == FACTORY_SETTING_ENUM ? "one of " + std::string(s.choices)
-                                                                 : values::describe_type(s.type);
+                                                                 : describe_type(s.type);
         fail(setting(s) + " wants " + want + ", got '" + value + "'");
     }
 
@@ -47,7 +56,10 @@ struct checker {
         const std::string self = setting(s) + ": file '" + value + "'";
         std::error_code ec;
         const auto st = fs::status(value, ec);
-        if (!fs::exists(st)) fail(self + " does not exist; check the path");
+        if (!fs::exists(st)) {
+            const fs::path tried = fs::absolute(value, ec);
+            fail(self + " does not exist (looked for " + tried.lexically_normal().string() + "); check the path");
+        }
         if (fs::is_directory(st)) fail(self + " is a folder; give a file");
         if (::access(value.c_str(), R_OK) != 0) fail(self + " cannot be read; check its permissions");
     }
@@ -95,13 +107,25 @@ std::string option_for(kind k) {
 
 } // namespace
 
-resolved_settings check_settings(const plugin& p, const cli::setting_list& given) {
+namespace {
+
+// A relative file setting from a --config file names a file beside that file.
+std::string based(const std::string& value, const fs::path& base_dir) {
+    if (base_dir.empty() || value == "-" || value.empty() || fs::path(value).is_absolute()) return value;
+    return (base_dir / value).lexically_normal().string();
+}
+
+} // namespace
+
+resolved_settings check_settings(const plugin& p, const cli::setting_list& given, const fs::path& base_dir) {
     const checker c{p};
     for (std::size_t i = 0; i < given.size(); ++i) {
         const auto& [key, value] = given[i];
         if (c.find(key) == nullptr) {
             if (p.descriptor->setting_count == 0) c.fail("takes no settings; remove '" + key + "'");
-            c.fail("unknown setting '" + key + "'; known settings: " + c.known_keys());
+            const std::string hint = cli::did_you_mean(key, c.keys());
+            c.fail("unknown setting '" + key + "'; " + (hint.empty() ? "" : hint + " ") +
+                   "known settings: " + c.known_keys());
         }
         for (std::size_t j = 0; j < i; ++j)
             if (given[j].first == key)
@@ -116,11 +140,16 @@ resolved_settings check_settings(const plugin& p, const cli::setting_list& given
         for (const auto& g : given)
             if (g.first == s.key) found = &g;
         if (found == nullptr && s.default_value == nullptr)
-            c.fail(c.setting(s) + " is required (" + values::describe_type(s.type) + "); add " + s.key + "=VALUE to " +
+            c.fail(c.setting(s) + " is required (" + describe_type(s.type) + "); add " + s.key + "=VALUE to " +
                    option_for(p.type()));
         const std::string value = found != nullptr ? found->second : std::string(s.default_value);
+        if (optional_path(s) && values::trim(value).empty()) {
+            result.emplace_back(s.key, std::string()); // not given: nothing to check
+            continue;
+        }
         c.check_form(s, value);
-        const std::string text = c.canonical(s, value);
+        std::string text = c.canonical(s, value);
+        if (s.type == FACTORY_SETTING_PATH_IN || s.type == FACTORY_SETTING_PATH_OUT) text = based(text, base_dir);
         if (s.type == FACTORY_SETTING_PATH_IN) c.check_input(s, text);
         if (s.type == FACTORY_SETTING_PATH_OUT) c.check_output(s, text);
         result.emplace_back(s.key, text);

@@ -29,6 +29,10 @@ using resolved_settings = std::vector<std::pair<std::string, std::string>>;
 // be read ("-", standard input, is accepted), a PATH_OUT that cannot be written: its folder is not
 // writable, or is missing and cannot be created ("-", standard output, is accepted).
 // Side effect: a missing folder of a PATH_OUT is created (with its parents).
-resolved_settings check_settings(const plugin& p, const cli::setting_list& given);
+// A relative PATH_IN or PATH_OUT value is taken relative to `base_dir` when that is not empty (a
+// spec from a --config file: its folder). An unknown key names the closest known one when one is
+// close ("did you mean"); a missing file is named by its absolute path.
+resolved_settings check_settings(const plugin& p, const cli::setting_list& given,
+                                 const std::filesystem::path& base_dir = {});
 
 } // namespace factory::plugins

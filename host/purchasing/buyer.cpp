@@ -19,6 +19,7 @@ buyer::buyer(shm::segment& seg, std::uint32_t max_material, bool material_clock,
             max_material_ = ring_max - static_cast<std::uint32_t>(sizeof(factory_material));
     }
     pushed_.assign(workshops_, 0);
+    fill_.struct_size = sizeof(factory_fill);
     fill_.self = this;
     fill_.max_size = max_material_;
     fill_.host_add = &add;

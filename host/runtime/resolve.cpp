@@ -22,14 +22,25 @@ namespace factory::runtime {
 namespace {
 
 plugin_choice choose(const cli::plugin_spec& spec, plugins::kind k, const plugins::search_path& path,
-                     plugins::plugin* found = nullptr) {
+                     plugins::plugin* loaded = nullptr) {
     plugins::plugin p = plugins::resolve(spec.target, k, path);
-    if (found != nullptr) *found = p;
     plugin_choice c;
     c.name = std::string(p.name());
     c.file = p.file.string();
-    c.settings = plugins::check_settings(p, spec.settings);
+    c.settings = plugins::check_settings(p, spec.settings, spec.base_dir);
+    if (loaded != nullptr) *loaded = p;
     return c;
+}
+
+// The name of the source setting whose value makes materials carry event time, when one of them
+// is set (FACTORY_SETTING_EVENT_TIME in the descriptor: read without running plugin code).
+std::string event_time_setting(const factory_descriptor& d, const plugin_choice& chosen) {
+    for (std::uint32_t i = 0; i < d.setting_count; ++i) {
+        if ((d.settings[i].flags & FACTORY_SETTING_EVENT_TIME) == 0) continue;
+        for (const auto& [key, value] : chosen.settings)
+            if (key == d.settings[i].key && !value.empty()) return key;
+    }
+    return {};
 }
 
 void check_duration(const char* option, std::int64_t ns, bool zero_allowed) {
@@ -114,7 +125,8 @@ std::uint64_t ring_capacity_for(std::uint64_t bytes) {
 run_config resolve(const cli::run_options& opts) {
     auto path = plugins::standard_search_path(opts.plugin_dirs);
     run_config c;
-    c.source = choose(opts.source, plugins::kind::source, path);
+    plugins::plugin source;
+    c.source = choose(opts.source, plugins::kind::source, path, &source);
     plugins::plugin bp;
     c.blueprint = choose(opts.blueprint, plugins::kind::blueprint, path, &bp);
     check_products_fit(bp, opts.lane_bytes);
@@ -137,7 +149,17 @@ run_config resolve(const cli::run_options& opts) {
     c.max_age_ns = opts.max_age_ns;
     c.max_workers = opts.max_workers;
     c.expect_workers = opts.expect_workers;
-    c.material_clock = opts.clock == cli::clock_mode::material;
+    if (opts.clock) {
+        c.material_clock = *opts.clock == cli::clock_mode::material;
+        c.clock_choice = c.material_clock ? "material (--clock material)" : "wall (--clock wall)";
+    } else if (const std::string key = event_time_setting(*source.descriptor, c.source); !key.empty()) {
+        // A source that gives event time: the wall clock would fire every worker at shutdown.
+        c.material_clock = true;
+        c.clock_choice = "material (the source gives event time: its setting " + key +
+                         "; --clock wall to count wall time)";
+    } else {
+        c.clock_choice = "wall (the source gives no event time)";
+    }
     if (opts.flush_ns <= 0) throw std::runtime_error("--flush must be positive");
     c.flush_ns = opts.flush_ns;
     if (opts.max_material < 16 || opts.max_material > opts.line_bytes / 8)

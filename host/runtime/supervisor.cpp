@@ -336,9 +336,9 @@ void supervisor::check_startup() {
         started_ns_ = mono_ns();
         seg_.header().started_mono_ns.store(started_ns_, std::memory_order_relaxed);
         seg_.header().phase.store(static_cast<std::uint32_t>(shm::run_phase::running), std::memory_order_release);
-        log().info("running: {} workshop{}, source {}, blueprint {}, {} exporter{}", cfg_.workshops,
+        log().info("running: {} workshop{}, source {}, blueprint {}, {} exporter{}; clock: {}", cfg_.workshops,
                    cfg_.workshops == 1 ? "" : "s", cfg_.source.name, cfg_.blueprint.name, cfg_.exporters.size(),
-                   cfg_.exporters.size() == 1 ? "" : "s");
+                   cfg_.exporters.size() == 1 ? "" : "s", cfg_.clock_choice);
         if (duration_ns_ > 0) {
             duration_timer_.expires_after(std::chrono::nanoseconds(duration_ns_));
             duration_timer_.async_wait([this](const boost::system::error_code& ec) {

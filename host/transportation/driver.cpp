@@ -84,7 +84,8 @@ void driver::round() {
         for (std::uint32_t pc = 0; pc < store_.bays(); ++pc) {
             const shelf_t& shelf = store_.shelf(pc);
             if (shelf.empty()) continue;
-            factory_batch batch{pc, static_cast<std::uint32_t>(shelf.size()), &info_.pclasses[pc], shelf.data()};
+            factory_batch batch{sizeof(factory_batch), pc, static_cast<std::uint32_t>(shelf.size()), 0,
+                                &info_.pclasses[pc], shelf.data()};
             std::string reason;
             std::string what = "pclass " + std::string(info_.pclasses[pc].name) + ", " + std::to_string(shelf.size()) +
                                " products";

@@ -1,7 +1,6 @@
 #include "flowmeter.hpp"
 
 #include <cstring>
-#include <string>
 
 namespace factory::flowmeter {
 namespace {
@@ -43,22 +42,24 @@ void ship_direction(const flowmeter& bp, std::uint64_t pid, std::uint32_t pclass
 
 } // namespace
 
-void refuse_material(const factory::material& m) {
+factory::verdict flowmeter::refuse_material(const factory::material& m) {
     const factory_packet* p = m.as<factory_packet>();
     if (m.format() != FACTORY_FORMAT_PACKET || p == nullptr)
-        throw factory::error("material " + std::to_string(m.seq()) + " is not a packet (format " +
-                             std::to_string(m.format()) + ", " + std::to_string(m.size()) +
-                             " bytes): the flowmeter reads the pcap source's FACTORY_FORMAT_PACKET materials");
-    throw factory::error("packet " + std::to_string(p->packet_number) + ": IP version " +
-                         std::to_string(p->ip_version) + " is neither 4 nor 6");
+        return refuse("material %llu is not a packet (format %u, %u bytes): the flowmeter reads the pcap "
+                      "source's FACTORY_FORMAT_PACKET materials",
+                      static_cast<unsigned long long>(m.seq()), unsigned{m.format()}, unsigned{m.size()});
+    return refuse("packet %llu: IP version %u is neither 4 nor 6",
+                  static_cast<unsigned long long>(p->packet_number), unsigned{p->ip_version});
 }
 
 flowmeter::flowmeter(const factory::settings& s, factory::host h)
     : blueprint(h), bytes_(s.text("bytes") == "wire" ? byte_rule::wire : byte_rule::ip),
       end_on_fin_(s.boolean("end_on_fin")), end_on_rst_(s.boolean("end_on_rst")) {}
 
-void flowmeter::on_hire(worker& w, const factory::material& m) {
-    const factory_packet& p = packet_of(m);
+factory::verdict flowmeter::on_hire(worker& w, const factory::material& m) {
+    const factory_packet* packet = packet_of(m);
+    if (packet == nullptr) return refuse_material(m);
+    const factory_packet& p = *packet;
     flow_state& s = w.state();
     std::memcpy(s.a_addr, p.src_addr, 16);
     std::memcpy(s.b_addr, p.dst_addr, 16);
@@ -78,10 +79,13 @@ void flowmeter::on_hire(worker& w, const factory::material& m) {
                        "packet times are hours away from the workshop's clock; idle and active timeouts "
                        "follow that clock, not the capture: run with --clock material to meter a capture file");
     }
+    return factory::verdict::keep;
 }
 
 factory::verdict flowmeter::on_material(worker& w, const factory::material& m) {
-    const factory_packet& p = packet_of(m);
+    const factory_packet* packet = packet_of(m);
+    if (packet == nullptr) return refuse_material(m);
+    const factory_packet& p = *packet;
     flow_state& s = w.state();
     const bool same_kind = p.protocol == s.protocol && p.ip_version == s.ip_version;
     int d;
@@ -90,8 +94,8 @@ factory::verdict flowmeter::on_material(worker& w, const factory::material& m) {
     } else if (same_kind && same_endpoints(s.b_addr, s.b_port, s.a_addr, s.a_port, p)) {
         d = 1;
     } else {
-        throw factory::error("packet " + std::to_string(p.packet_number) +
-                             ": its flow key differs from its worker's (two keys with one pid); it is not counted");
+        return refuse("packet %llu: its flow key differs from its worker's (two keys with one pid); it is not counted",
+                      static_cast<unsigned long long>(p.packet_number));
     }
     ++s.packets[d];
     s.bytes[d] += bytes_ == byte_rule::ip ? p.ip_length : p.wire_length - p.link_length;

@@ -53,6 +53,11 @@ class flowmeter : public factory::blueprint<flow_state> {
 public:
     static constexpr factory::info info{"flowmeter", "1.0.0",
                                         "network flows from packets: packets, bytes, times, TCP flags, end reason"};
+    static constexpr const char* notes =
+        "One worker per flow; one record per direction with packets, shipped when the flow ends.\n"
+        "end_reason: 1 idle (--contract), 2 active (--max-age), 3 FIN/RST, 4 shutdown, 5 evicted.\n"
+        "Reads the pcap source's packets; anything else, and a packet of another flow under the same\n"
+        "pid, is dead-lettered with its packet number. Contracts count whole milliseconds.";
     static inline const factory::setting settings[] = {
         {"bytes", FACTORY_SETTING_ENUM, "ip",
          "what a packet's bytes are: ip (IP total length, as pmacct and NetFlow count) or wire (the "
@@ -66,26 +71,26 @@ public:
 
     flowmeter(const factory::settings& s, factory::host h);
 
-    void on_hire(worker& w, const factory::material& m);
+    factory::verdict on_hire(worker& w, const factory::material& m);
     factory::verdict on_material(worker& w, const factory::material& m);
     void on_fire(worker& w, factory::fire_reason reason, std::int64_t now_ns);
 
 private:
+    // Refuses `m`, which holds no usable packet, saying why.
+    factory::verdict refuse_material(const factory::material& m);
+
     byte_rule bytes_;
     bool end_on_fin_;
     bool end_on_rst_;
     bool clock_checked_ = false;
 };
 
-// Throws factory::error saying why `m` holds no usable packet.
-[[noreturn]] void refuse_material(const factory::material& m);
-
-// The packet a material holds, or an error (factory::error) saying why it is not one.
-inline const factory_packet& packet_of(const factory::material& m) {
+// The packet a material holds, or nullptr when it holds none (flowmeter::refuse_material says why).
+inline const factory_packet* packet_of(const factory::material& m) noexcept {
     const factory_packet* p = m.as<factory_packet>();
     if (m.format() != FACTORY_FORMAT_PACKET || p == nullptr || (p->ip_version != 4 && p->ip_version != 6))
-        refuse_material(m);
-    return *p;
+        return nullptr;
+    return p;
 }
 
 } // namespace factory::flowmeter

@@ -33,6 +33,9 @@ class tally : public factory::blueprint<tally_state> {
 public:
     static constexpr factory::info info{"tally", "1.0.0",
                                         "counts materials per pid; one product per worker when it is fired"};
+    static constexpr const char* notes =
+        "Counts materials per pid; refuses none. Product pclass counts: pid u64, materials u64,\n"
+        "end_reason u8 (1 idle, 2 max_age, 3 done, 4 shutdown, 5 evicted).";
     static inline const factory::pclass_def pclasses[] = {{"counts", &product_schema}};
 
     tally(const factory::settings&, factory::host h) : blueprint(h) {}

@@ -1,10 +1,12 @@
 #include "material_reader.hpp"
 
 #include <factory/formats.h>
-#include <factory/json.hpp>
-#include <factory/values.hpp>
+#include <factory/util/json.hpp>
+#include <factory/util/values.hpp>
 
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <utility>
 
 namespace factory::widget {
@@ -44,20 +46,28 @@ material_reader::material_reader(std::string bytes_field, std::string protocol_f
         throw factory::error("setting 'bytes_field' is empty; name the JSON field holding the byte count");
 }
 
-observation material_reader::read(const factory::material& m) const {
+bool material_reader::fail(const char* format, ...) noexcept {
+    std::va_list args;
+    va_start(args, format);
+    std::vsnprintf(why_, sizeof why_, format, args);
+    va_end(args);
+    return false;
+}
+
+bool material_reader::read(const factory::material& m, observation& out) noexcept {
     if (m.format() == FACTORY_FORMAT_FLOW4) {
         const auto* f = m.as<factory_flow4>();
         if (f == nullptr)
-            throw factory::error("FLOW4 material of " + std::to_string(m.size()) + " bytes; it needs " +
-                                 std::to_string(sizeof(factory_flow4)));
-        return observation{f->bytes, f->protocol};
+            return fail("FLOW4 material of %u bytes; it needs %zu", unsigned{m.size()}, sizeof(factory_flow4));
+        out = observation{f->bytes, f->protocol};
+        return true;
     }
-    if (m.format() == FACTORY_FORMAT_JSON) return read_json(m);
-    throw factory::error("material format " + std::to_string(m.format()) +
-                         " is not one widget reads (FLOW4 or JSON); use a source that makes those");
+    if (m.format() == FACTORY_FORMAT_JSON) return read_json(m, out);
+    return fail("material format %u is not one widget reads (FLOW4 or JSON); use a source that makes those",
+                unsigned{m.format()});
 }
 
-observation material_reader::read_json(const factory::material& m) const {
+bool material_reader::read_json(const factory::material& m, observation& out) noexcept {
     json::member bytes_member, protocol_member;
     bool have_bytes = false, have_protocol = false;
     const bool want_protocol = !protocol_field_.empty();
@@ -70,19 +80,20 @@ observation material_reader::read_json(const factory::material& m) const {
             have_protocol = true;
         }
     });
-    if (!st)
-        throw factory::error("JSON material is invalid at byte " + std::to_string(st.offset) + ": " + st.reason);
+    if (!st) return fail("JSON material is invalid at byte %zu: %s", std::size_t{st.offset}, st.reason);
     observation o;
     if (!have_bytes)
-        throw factory::error("JSON material has no field '" + bytes_field_ +
-                             "' (setting bytes_field) for its byte count");
-    if (!bytes_of(bytes_member, o.bytes))
-        throw factory::error("JSON material's field '" + bytes_field_ + "' (setting bytes_field) holds " +
-                             std::string(json::to_string(bytes_member.kind)) + " '" +
-                             std::string(bytes_member.value.substr(0, 40)) +
-                             "', not a non-negative integer byte count");
+        return fail("JSON material has no field '%s' (setting bytes_field) for its byte count", bytes_field_.c_str());
+    if (!bytes_of(bytes_member, o.bytes)) {
+        const std::string_view value = bytes_member.value.substr(0, 40);
+        return fail("JSON material's field '%s' (setting bytes_field) holds %s '%.*s', not a non-negative integer "
+                    "byte count",
+                    bytes_field_.c_str(), json::to_string(bytes_member.kind), static_cast<int>(value.size()),
+                    value.data());
+    }
     if (have_protocol) o.protocol = protocol_of(protocol_member);
-    return o;
+    out = o;
+    return true;
 }
 
 } // namespace factory::widget

@@ -5,14 +5,10 @@ namespace factory::widget {
 widget::widget(const factory::settings& s, factory::host h)
     : blueprint(h), reader_(s.string("bytes_field"), s.string("protocol_field")) {}
 
-void widget::on_hire(worker&, const factory::material& m) {
-    // Reading the first material here too (on_material reads it again) refuses a material that
-    // cannot be counted before a worker exists for it, so no worker ships an empty product.
-    (void)reader_.read(m);
-}
-
 factory::verdict widget::on_material(worker& w, const factory::material& m) {
-    observation o = reader_.read(m);
+    // A refused first material leaves no worker (abi.h), so no worker ships an empty product.
+    observation o;
+    if (!reader_.read(m, o)) return refuse("%s", reader_.why());
     widget_state& s = w.state();
     std::int64_t t = m.time_ns();
     if (s.materials == 0) {

@@ -3,8 +3,8 @@
 //
 // Materials: FLOW4 or JSON (see material_reader.hpp). The protocol of a worker is that of its
 // first material; first_seen / last_seen are the earliest and latest material time (Unix ns). A
-// material that cannot be counted is refused at hire (no worker is started from it) or at
-// on_material (that material is dead-lettered, the worker lives on).
+// material that cannot be counted is refused (dead-lettered with the reason): as a pid's first
+// material it leaves no worker behind, later the worker lives on unchanged.
 //
 // Product (the same layout for every pclass; pclasses, by index: tcp, udp, icmp, other):
 //   pid u64, materials u64, bytes u64, first_seen time_ns, last_seen time_ns, protocol u8,
@@ -64,6 +64,11 @@ class widget : public factory::blueprint<widget_state> {
 public:
     static constexpr factory::info info{
         "widget", "1.0.0", "counts materials and bytes per pid; one product per worker, by protocol"};
+    static constexpr const char* notes =
+        "Reads FLOW4 or JSON materials (bytes_field, protocol_field); a material it cannot count is\n"
+        "dead-lettered with the reason, and as a pid's first material starts no worker.\n"
+        "One product per worker, pclass by protocol (tcp, udp, icmp, other): pid, materials, bytes,\n"
+        "first_seen, last_seen, protocol, end_reason (1 idle, 2 max_age, 3 done, 4 shutdown, 5 evicted).";
     static inline const factory::setting settings[] = {
         {"bytes_field", FACTORY_SETTING_STRING, "bytes",
          "JSON materials: the field holding the byte count (a non-negative integer; required)"},
@@ -76,7 +81,6 @@ public:
 
     widget(const factory::settings& s, factory::host h);
 
-    void on_hire(worker& w, const factory::material& m);
     factory::verdict on_material(worker& w, const factory::material& m);
     void on_fire(worker& w, factory::fire_reason reason, std::int64_t now_ns);
 

@@ -16,7 +16,7 @@ csv_exporter::~csv_exporter() {
     });
 }
 
-factory::export_result csv_exporter::export_batch(const factory::batch& b) {
+factory::export_result csv_exporter::on_export(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     output_file* out = files_.get(b.pclass(), why_);
     if (out == nullptr) return factory::export_result::retry(why_);
@@ -42,7 +42,7 @@ factory::export_result csv_exporter::export_batch(const factory::batch& b) {
     return factory::export_result::ok();
 }
 
-factory::export_result csv_exporter::flush() {
+factory::export_result csv_exporter::on_flush() {
     bool lost = false;
     if (files_.flush(why_, lost)) return factory::export_result::ok();
     // A removed file lost what it took: no retry brings that back.

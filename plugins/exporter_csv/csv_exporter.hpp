@@ -1,6 +1,6 @@
 // The csv exporter: one file per pclass, <dir>/<pclass>.csv, a header row of field names written
 // once per file (when the file is new or empty), then one row per product (RFC 4180 quoting,
-// rows end with "\n"; see <factory/render.hpp> for how values look; invalid UTF-8 in a string
+// rows end with "\n"; see <factory/util/render.hpp> for how values look; invalid UTF-8 in a string
 // becomes U+FFFD, as in JSON). Appending to a file that already has rows adds no second header.
 // Buffering, flush, fsync, failures, the lock and the mode setting as in the jsonl exporter.
 #pragma once
@@ -9,7 +9,7 @@
 #include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <memory>
 #include <string>
@@ -20,6 +20,10 @@ namespace factory::output {
 class csv_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"csv", "1.0.0", "products as CSV, one file per pclass"};
+    static constexpr const char* notes =
+        "One file per pclass, <dir>/<pclass>.csv: a header row of field names, then one row per product\n"
+        "(RFC 4180 quoting). ipv4/ipv6 as text, time_ns as integer ns (time=iso8601: ISO 8601 UTC),\n"
+        "u64 as unsigned decimal.";
     static inline const factory::setting settings[] = {
         {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
          "folder for one <pclass>.csv file per pclass (made if missing)"},
@@ -34,8 +38,8 @@ public:
     // Writes what is still buffered; a failure is logged, naming the file.
     ~csv_exporter();
 
-    factory::export_result export_batch(const factory::batch& b);
-    factory::export_result flush();
+    factory::export_result on_export(const factory::batch& b);
+    factory::export_result on_flush();
 
 private:
     render::options render_;

@@ -2,7 +2,7 @@
 
 #include <factory/schema.hpp>
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstring>
 
@@ -44,6 +44,11 @@ bool is_unsigned_field(std::uint32_t type) {
            type == FACTORY_FIELD_U64 || type == FACTORY_FIELD_BOOL;
 }
 
+bool is_signed_field(std::uint32_t type) {
+    return type == FACTORY_FIELD_I8 || type == FACTORY_FIELD_I16 || type == FACTORY_FIELD_I32 ||
+           type == FACTORY_FIELD_I64;
+}
+
 // The column for `f` as element (id, enterprise) of type `type` (nullopt: an element this table
 // does not know: the field's own type decides). Empty `why` on success.
 std::optional<column> fit(const factory_field& f, std::uint16_t id, std::uint32_t enterprise,
@@ -56,8 +61,11 @@ std::optional<column> fit(const factory_field& f, std::uint16_t id, std::uint32_
             c.length = static_cast<std::uint16_t>(size);
             return c;
         case FACTORY_FIELD_BOOL: c.length = 1; c.enc = encoding::boolean; return c;
-        case FACTORY_FIELD_I64: c.length = 8; c.enc = encoding::signed_int; return c;
-        case FACTORY_FIELD_F64: c.length = 8; c.enc = encoding::float64; return c;
+        case FACTORY_FIELD_I8: case FACTORY_FIELD_I16: case FACTORY_FIELD_I32: case FACTORY_FIELD_I64:
+            c.length = 8; // as signed64, sign-extended: RFC 7011 reduced-size encoding is not used
+            c.enc = encoding::signed_int;
+            return c;
+        case FACTORY_FIELD_F32: case FACTORY_FIELD_F64: c.length = 8; c.enc = encoding::float64; return c;
         case FACTORY_FIELD_IPV4: c.length = 4; c.enc = encoding::ipv4; return c;
         case FACTORY_FIELD_IPV6: c.length = 16; c.enc = encoding::ipv6; return c;
         case FACTORY_FIELD_TIME_NS: c.length = 8; c.enc = encoding::millis; return c;
@@ -76,11 +84,11 @@ std::optional<column> fit(const factory_field& f, std::uint16_t id, std::uint32_
         if (!is_unsigned_field(f.type) || size > c.length) return refuse();
         return c;
     case ie_type::signed64:
-        if (f.type != FACTORY_FIELD_I64) return refuse();
+        if (!is_signed_field(f.type)) return refuse();
         c.enc = encoding::signed_int;
         return c;
     case ie_type::float64:
-        if (f.type != FACTORY_FIELD_F64) return refuse();
+        if (f.type != FACTORY_FIELD_F64 && f.type != FACTORY_FIELD_F32) return refuse();
         c.enc = encoding::float64;
         return c;
     case ie_type::boolean:

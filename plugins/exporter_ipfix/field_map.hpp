@@ -16,7 +16,8 @@
 //   flowStart/End<unit> (150..157 by the time_unit setting: 152/153 for milli).
 //
 // Types: an unsigned element takes u8/u16/u32/u64/bool fields no wider than itself (sent in the
-// element's full size, widened); signed64 takes i64; float64 f64; boolean bool; ipv4Address ipv4;
+// element's full size, widened); signed64 takes i8..i64 (sign-extended); float64 f32 or f64
+// (widened); boolean bool; ipv4Address ipv4;
 // ipv6Address ipv6; string a string field (sent variable-length, up to its first NUL); the
 // dateTime elements take time_ns. An element this table does not know is sent in the field's
 // own type and size. A known name whose type does not fit is treated as unknown; an explicit
@@ -45,8 +46,8 @@ namespace factory::ipfix {
 // How a field's bytes become an element's bytes (all multi-byte values in network byte order).
 enum class encoding : std::uint8_t {
     unsigned_int, // u8..u64 or bool, zero-extended to `length`
-    signed_int,   // i64
-    float64,
+    signed_int,   // i8..i64, sign-extended to 8 bytes
+    float64,      // f32 (widened) or f64
     boolean,      // 0 -> 2 (false), otherwise 1 (true)
     ipv4,
     ipv6,

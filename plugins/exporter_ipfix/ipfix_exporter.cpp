@@ -1,6 +1,6 @@
 #include "ipfix_exporter.hpp"
 
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -168,7 +168,7 @@ void ipfix_exporter::remember(const factory::batch& b, std::uint32_t next) noexc
     resume_ = {b.begin(), b.size(), b.pclass(), digest(b), next};
 }
 
-factory::export_result ipfix_exporter::export_batch(const factory::batch& b) {
+factory::export_result ipfix_exporter::on_export(const factory::batch& b) {
     const std::uint32_t pc = b.pclass();
     if (pc >= plans_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(pc));

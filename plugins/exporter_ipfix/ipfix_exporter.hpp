@@ -9,7 +9,7 @@
 //
 // Pacing: at most `rate` messages per second, `burst` back to back; a collector reading from one
 // thread loses datagrams silently when thousands arrive at once (see README.md for the figures).
-// export_batch() waits for the pacer, so a slow collector slows transportation down
+// on_export() waits for the pacer, so a slow collector slows transportation down
 // (backpressure), never the other way round.
 //
 // Failures: a send that fails (nothing listens: ECONNREFUSED, no buffer space: ENOBUFS, no route)
@@ -37,6 +37,14 @@ class ipfix_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"ipfix", "1.0.0",
                                         "products as IPFIX (RFC 7011) over UDP to a collector such as nfcapd"};
+    static constexpr const char* notes =
+        "Field map by name and type: src_addr/dst_addr 8/12 (27/28 for ipv6), src_port 7, dst_port 11,\n"
+        "protocol 4, tcp_flags 6, tos 5, packets 2, bytes 1, first_seen/last_seen 152/153 (time_unit),\n"
+        "end_reason 136, vlan 58, if_index 10, ip_version 60, flow_id 148, ttl 192.\n"
+        "Other fields: skipped (unknown=skip, listed in the open log) or refused (unknown=error);\n"
+        "map=field:element names one. i8..i64 go as signed64, f32 as float64.\n"
+        "UDP: a collector that falls behind loses datagrams silently; rate= paces the sender.\n"
+        "More: share/doc/factory/plugins/exporter_ipfix.md";
     static inline const factory::setting settings[] = {
         {"collector", FACTORY_SETTING_STRING, "127.0.0.1:4739",
          "where to send: host:port, [ipv6]:port, or host (port 4739)"},
@@ -59,7 +67,7 @@ public:
 
     ipfix_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
 
-    factory::export_result export_batch(const factory::batch& b);
+    factory::export_result on_export(const factory::batch& b);
 
     // Counters for tests and the close log.
     std::uint64_t messages_sent() const noexcept { return messages_; }

@@ -28,6 +28,15 @@ std::uint64_t read_unsigned(const unsigned char* at, std::uint32_t size) noexcep
     }
 }
 
+std::int64_t read_signed(const unsigned char* at, std::uint32_t size) noexcept {
+    switch (size) {
+    case 1: { std::int8_t v; std::memcpy(&v, at, 1); return v; }
+    case 2: { std::int16_t v; std::memcpy(&v, at, 2); return v; }
+    case 4: { std::int32_t v; std::memcpy(&v, at, 4); return v; }
+    default: { std::int64_t v; std::memcpy(&v, at, 8); return v; }
+    }
+}
+
 std::int64_t read_ns(const unsigned char* at) noexcept {
     std::int64_t v;
     std::memcpy(&v, at, 8);
@@ -62,10 +71,18 @@ unsigned char* encode_record(const layout& l, const unsigned char* record, unsig
         const unsigned char* at = record + c.field->offset;
         switch (c.enc) {
         case encoding::unsigned_int: put(out, read_unsigned(at, c.field->size), c.length); break;
-        case encoding::signed_int:
+        case encoding::signed_int: put(out, static_cast<std::uint64_t>(read_signed(at, c.field->size)), 8); break;
         case encoding::float64: {
+            double v;
+            if (c.field->size == 4) {
+                float narrow;
+                std::memcpy(&narrow, at, 4);
+                v = narrow; // every float is exactly a double
+            } else {
+                std::memcpy(&v, at, 8);
+            }
             std::uint64_t bits;
-            std::memcpy(&bits, at, 8);
+            std::memcpy(&bits, &v, 8);
             put(out, bits, 8);
             break;
         }

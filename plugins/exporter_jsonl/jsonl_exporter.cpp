@@ -34,7 +34,7 @@ jsonl_exporter::~jsonl_exporter() {
     if (files_) files_->close(report);
 }
 
-factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
+factory::export_result jsonl_exporter::on_export(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     output_file* out = single_ ? single_.get() : files_->get(b.pclass(), why_);
     if (out == nullptr || (out->lost() && !out->reopen(why_))) return factory::export_result::retry(why_);
@@ -64,7 +64,7 @@ factory::export_result jsonl_exporter::export_batch(const factory::batch& b) {
     return factory::export_result::ok();
 }
 
-factory::export_result jsonl_exporter::flush() {
+factory::export_result jsonl_exporter::on_flush() {
     bool lost = false;
     bool ok = single_ ? single_->flush(why_) : files_->flush(why_, lost);
     if (ok) return factory::export_result::ok();

@@ -1,6 +1,6 @@
 // The jsonl exporter: every product as one JSON object per line (field names as keys, see
-// <factory/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
-// file with a "pclass" key first. Written through a large buffer: flush() hands it to the OS,
+// <factory/util/render.hpp>), either one file per pclass, <dir>/<pclass>.jsonl, or everything in one
+// file with a "pclass" key first. Written through a large buffer: on_flush() hands it to the OS,
 // and with fsync=true makes it durable. A batch that cannot be written is answered with retry
 // and nothing of it stays written; a file removed under the run is an error at flush (what it
 // took since the last flush goes to the dead-letter output) and is made afresh after.
@@ -14,7 +14,7 @@
 #include "../common/file_output/pclass_files.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <memory>
 #include <string>
@@ -26,6 +26,10 @@ class jsonl_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"jsonl", "1.0.0",
                                         "products as JSON lines, one file per pclass or one file"};
+    static constexpr const char* notes =
+        "One JSON object per product and line, field names as keys: one file per pclass, or one file\n"
+        "with a \"pclass\" key first. u64 values above 2^53 lose precision in JavaScript-based readers;\n"
+        "ipv4/ipv6 are strings, time_ns integer ns (time=iso8601: ISO 8601 UTC).";
     static inline const factory::setting settings[] = {
         {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
          "folder for one <pclass>.jsonl file per pclass (made if missing)"},
@@ -42,8 +46,8 @@ public:
     // Writes what is still buffered; a failure is logged, naming the file.
     ~jsonl_exporter();
 
-    factory::export_result export_batch(const factory::batch& b);
-    factory::export_result flush();
+    factory::export_result on_export(const factory::batch& b);
+    factory::export_result on_flush();
 
 private:
     render::options render_;

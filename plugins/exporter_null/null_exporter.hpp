@@ -11,11 +11,13 @@ namespace factory::output {
 class null_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"null", "1.0.0", "discards every product, counting them"};
+    static constexpr const char* notes =
+        "Discards every product; logs the counts at close. For benchmarks.";
 
     null_exporter(const factory::settings&, factory::host h, const factory::export_info&) : exporter(h) {}
     ~null_exporter();
 
-    factory::export_result export_batch(const factory::batch& b) noexcept {
+    factory::export_result on_export(const factory::batch& b) noexcept {
         products_ += b.size();
         ++batches_;
         return factory::export_result::ok();

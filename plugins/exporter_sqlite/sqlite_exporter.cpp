@@ -176,7 +176,7 @@ bool sqlite_exporter::moved() const noexcept {
     return sqlite3_file_control(db_->handle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
 }
 
-factory::export_result sqlite_exporter::export_batch(const factory::batch& b) {
+factory::export_result sqlite_exporter::on_export(const factory::batch& b) {
     if (!db_) {
         // The file was deleted under the run: a new one, with the tables made again as batches come.
         try {

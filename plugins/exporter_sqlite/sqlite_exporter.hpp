@@ -43,6 +43,13 @@ class sqlite_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"sqlite", "1.0.0",
                                         "products into an SQLite database file, one table per pclass"};
+    static constexpr const char* notes =
+        "One table per pclass, named after it; one column per field, in schema order.\n"
+        "Columns: u8..u32, i8..i64, bool INTEGER; u64 INTEGER bit for bit: a value above 2^63-1 (a pid hash)\n"
+        "reads back negative, add 2^64; f32, f64 REAL (NaN as NULL); ipv4, ipv6, string TEXT;\n"
+        "time_ns INTEGER ns since 1970 (time=iso8601: TEXT).\n"
+        "Each batch is one transaction; WAL mode; the file is created 0600.\n"
+        "More: share/doc/factory/plugins/exporter_sqlite.md";
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_OUT, "factory.db", "the database file (created owner-only when missing)"},
         output::mode_setting,
@@ -63,7 +70,7 @@ public:
 
     sqlite_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
 
-    factory::export_result export_batch(const factory::batch& b);
+    factory::export_result on_export(const factory::batch& b);
 
     // Rows inserted so far by this process (for the close log and tests).
     std::uint64_t rows() const noexcept { return rows_; }

@@ -1,9 +1,9 @@
 #include "table_plan.hpp"
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 #include <factory/schema.hpp>
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -14,7 +14,7 @@ namespace {
 
 const char* sql_type(std::uint32_t type, bool iso_times) {
     switch (type) {
-    case FACTORY_FIELD_F64: return "REAL";
+    case FACTORY_FIELD_F32: case FACTORY_FIELD_F64: return "REAL";
     case FACTORY_FIELD_IPV4: case FACTORY_FIELD_IPV6: case FACTORY_FIELD_STRING: return "TEXT";
     case FACTORY_FIELD_TIME_NS: return iso_times ? "TEXT" : "INTEGER";
     default: return "INTEGER";
@@ -116,7 +116,15 @@ int bind_record(const table_plan& plan, sqlite3_stmt* s, const unsigned char* re
         case FACTORY_FIELD_U16: rc = sqlite3_bind_int64(s, at, read_field<std::uint16_t>(record, f)); break;
         case FACTORY_FIELD_U32: rc = sqlite3_bind_int64(s, at, read_field<std::uint32_t>(record, f)); break;
         case FACTORY_FIELD_BOOL: rc = sqlite3_bind_int64(s, at, *p != 0 ? 1 : 0); break;
+        case FACTORY_FIELD_I8: rc = sqlite3_bind_int64(s, at, read_field<std::int8_t>(record, f)); break;
+        case FACTORY_FIELD_I16: rc = sqlite3_bind_int64(s, at, read_field<std::int16_t>(record, f)); break;
+        case FACTORY_FIELD_I32: rc = sqlite3_bind_int64(s, at, read_field<std::int32_t>(record, f)); break;
         case FACTORY_FIELD_I64: rc = sqlite3_bind_int64(s, at, read_field<std::int64_t>(record, f)); break;
+        case FACTORY_FIELD_F32: {
+            const float v = read_field<float>(record, f);
+            rc = std::isnan(v) ? sqlite3_bind_null(s, at) : sqlite3_bind_double(s, at, v);
+            break;
+        }
         case FACTORY_FIELD_U64:
             // Bit-exact over approximate: a hash (a pid) must read back as itself.
             rc = sqlite3_bind_int64(s, at, static_cast<std::int64_t>(read_field<std::uint64_t>(record, f)));

@@ -5,7 +5,7 @@
 //                         INTEGER is signed) is stored bit for bit, so it reads back negative:
 //                         add 18446744073709551616 for the unsigned value
 //   f64                   REAL (NaN as NULL)
-//   ipv4, ipv6            TEXT, as <factory/render.hpp> writes them: "192.0.2.1", "2001:db8::1";
+//   ipv4, ipv6            TEXT, as <factory/util/render.hpp> writes them: "192.0.2.1", "2001:db8::1";
 //                         an ipv6 field holding an IPv4 address (the pclass's u8 field
 //                         ip_version says 4: the first 4 bytes; or an IPv4-mapped address) as
 //                         "192.0.2.1", so that one query finds an address in either family

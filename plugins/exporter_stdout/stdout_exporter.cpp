@@ -28,7 +28,7 @@ stdout_exporter::~stdout_exporter() {
     }
 }
 
-factory::export_result stdout_exporter::export_batch(const factory::batch& b) {
+factory::export_result stdout_exporter::on_export(const factory::batch& b) {
     const factory_pclass& pc = b.schema();
     if (b.pclass() >= prefixes_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
@@ -56,7 +56,7 @@ factory::export_result stdout_exporter::export_batch(const factory::batch& b) {
     return factory::export_result::ok();
 }
 
-factory::export_result stdout_exporter::flush() {
+factory::export_result stdout_exporter::on_flush() {
     return out_.flush(why_) ? factory::export_result::ok() : factory::export_result::retry(why_);
 }
 

@@ -1,7 +1,7 @@
 // The stdout exporter: one line per product on standard output, either
-//   text:   "<pclass> name=value name=value ..."  (see <factory/render.hpp> for values)
+//   text:   "<pclass> name=value name=value ..."  (see <factory/util/render.hpp> for values)
 //   jsonl:  {"pclass":"<pclass>","name":value,...}
-// Written through a buffer; flush() writes it out. A pipe or terminal cannot take back a partial
+// Written through a buffer; on_flush() writes it out. A pipe or terminal cannot take back a partial
 // write: bytes already out stay out and the rest follows, so no product is cut in the middle for
 // good.
 #pragma once
@@ -10,7 +10,7 @@
 #include "../common/file_output/output_file.hpp"
 
 #include <factory/exporter.hpp>
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <string>
 #include <vector>
@@ -20,6 +20,9 @@ namespace factory::output {
 class stdout_exporter : public factory::exporter {
 public:
     static constexpr factory::info info{"stdout", "1.0.0", "products as lines on standard output"};
+    static constexpr const char* notes =
+        "One line per product: text (\"<pclass> name=value ...\") or jsonl. Written at each flush;\n"
+        "a pipe cannot take back a partial write, so this exporter is at least once.";
     static inline const factory::setting settings[] = {
         {"format", FACTORY_SETTING_ENUM, "text",
          "text: 'pclass name=value ...' lines; jsonl: JSON objects with a pclass key", "text|jsonl"},
@@ -32,8 +35,8 @@ public:
     // Writes what is still buffered; a failure is logged.
     ~stdout_exporter();
 
-    factory::export_result export_batch(const factory::batch& b);
-    factory::export_result flush();
+    factory::export_result on_export(const factory::batch& b);
+    factory::export_result on_flush();
 
 private:
     bool json_;

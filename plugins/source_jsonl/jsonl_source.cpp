@@ -21,7 +21,7 @@ jsonl_source::jsonl_source(const factory::settings& s, factory::host h)
     : source(h), reader_(s.string("file")),
       rule_(s.text("key"), s.text("time"), s.text("time_unit")) {}
 
-factory::fill_result jsonl_source::fill(factory::filler& f) {
+factory::fill_result jsonl_source::on_fill(factory::filler& f) {
     // The largest material is the host's to say; it is the same on every call in practice, so
     // this sizes the buffer once.
     if (reader_.max_line() != f.max_size()) reader_.set_max_line(f.max_size());

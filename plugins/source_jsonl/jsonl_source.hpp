@@ -21,6 +21,11 @@ class jsonl_source : public factory::source {
 public:
     static constexpr factory::info info{"jsonl", "1.0.0",
                                         "JSON objects, one per line, from a file or stdin"};
+    static constexpr const char* notes =
+        "Each line is one material (FACTORY_FORMAT_JSON). A line that is not one JSON object, lacks a key\n"
+        "or time field, or is longer than --max-material is dead-lettered as \"line N: <reason>\".\n"
+        "With time= set, materials carry event time and the run uses the material clock unless\n"
+        "--clock wall.";
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_IN, "-", "file of JSON lines to read; -: stdin"},
         {"key", FACTORY_SETTING_STRING, "pid",
@@ -29,13 +34,14 @@ public:
          "numbers as written) joined by 0x1f"},
         {"time", FACTORY_SETTING_STRING, "",
          "numeric field giving the event time (since the Unix epoch, in time_unit); empty: none, "
-         "the purchase time is used"},
+         "the purchase time is used; set: the run uses the material clock unless --clock wall",
+         nullptr, FACTORY_SETTING_EVENT_TIME},
         {"time_unit", FACTORY_SETTING_ENUM, "s", "unit of the time field", "s|ms|us|ns"},
     };
 
     jsonl_source(const factory::settings& s, factory::host h);
 
-    factory::fill_result fill(factory::filler& f);
+    factory::fill_result on_fill(factory::filler& f);
 
 private:
     line_reader reader_;

@@ -1,7 +1,7 @@
 #include "key_rule.hpp"
 
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdint>
 #include <cstdio>

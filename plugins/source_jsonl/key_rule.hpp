@@ -15,7 +15,7 @@
 // reaches the host as 0, which factory_fill reads as "now".)
 #pragma once
 
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 #include <factory/hash.hpp>
 
 #include <cstddef>

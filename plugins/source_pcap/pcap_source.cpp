@@ -111,7 +111,7 @@ factory::fill_result pcap_source::fill_live(factory::filler& f) {
     return factory::fill_result::more;
 }
 
-factory::fill_result pcap_source::fill(factory::filler& f) {
+factory::fill_result pcap_source::on_fill(factory::filler& f) {
     return file_ != nullptr ? fill_file(f) : fill_live(f);
 }
 

@@ -38,8 +38,16 @@ class pcap_source : public factory::source {
 public:
     static constexpr factory::info info{"pcap", "1.0.0",
                                         "packets from a pcap / pcapng file or a live interface, keyed by flow"};
+    static constexpr const char* notes =
+        "One material per packet (FACTORY_FORMAT_PACKET), keyed by its flow (key=5tuple|biflow).\n"
+        "From a file, packet times are event time: the run uses the material clock unless --clock wall.\n"
+        "Non-IP packets are skipped and counted (non_ip=skip); truncated or malformed ones are\n"
+        "dead-lettered with their packet number; a damaged file ends the input there, with a warning.";
     static inline const factory::setting settings[] = {
-        {"file", FACTORY_SETTING_STRING, "", "capture file to read, classic pcap or pcapng; -: stdin"},
+        {"file", FACTORY_SETTING_PATH_IN, "",
+         "capture file to read, classic pcap or pcapng; -: stdin (packet times are event time: the run "
+         "uses the material clock unless --clock wall)",
+         nullptr, FACTORY_SETTING_EVENT_TIME},
         {"interface", FACTORY_SETTING_STRING, "",
          "network interface to capture on instead of a file (needs root or CAP_NET_RAW)"},
         {"key", FACTORY_SETTING_ENUM, "5tuple",
@@ -57,7 +65,7 @@ public:
 
     pcap_source(const factory::settings& s, factory::host h);
 
-    factory::fill_result fill(factory::filler& f);
+    factory::fill_result on_fill(factory::filler& f);
 
     // Counts so far.
     struct counts {

@@ -1,7 +1,7 @@
 #include "protocol_mix.hpp"
 
 #include <factory/settings.hpp>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <string>
 #include <vector>

@@ -18,7 +18,7 @@ synthetic_source::synthetic_source(const factory::settings& s, factory::host h)
       generator_(checked_keys(s), s.uinteger("seed"), parse_protocol_mix(s.text("protocols"))),
       count_(s.uinteger("count")) {}
 
-factory::fill_result synthetic_source::fill(factory::filler& f) {
+factory::fill_result synthetic_source::on_fill(factory::filler& f) {
     std::uint64_t n = f.room();
     if (count_ != 0 && count_ - made_ < n) n = count_ - made_;
     // A local copy keeps the generator's state in registers across the host_add calls, which

@@ -15,6 +15,9 @@ class synthetic_source : public factory::source {
 public:
     static constexpr factory::info info{
         "synthetic", "1.0.0", "random IPv4 flow records (FLOW4) over a fixed set of address pairs"};
+    static constexpr const char* notes =
+        "Random FLOW4 materials over keys= address pairs; the same seed gives the same materials.\n"
+        "No event time: the run uses the wall clock.";
     static inline const factory::setting settings[] = {
         {"keys", FACTORY_SETTING_UINT, "5000",
          "how many distinct address pairs (pids) exist, at least 1; each material picks one at "
@@ -31,7 +34,7 @@ public:
 
     // Adds min(room, what is left of count) materials; pid = mix64(src << 32 | dst) with the
     // splitmix64 finaliser over the host-order addresses.
-    factory::fill_result fill(factory::filler& f);
+    factory::fill_result on_fill(factory::filler& f);
 
 private:
     flow_generator generator_;

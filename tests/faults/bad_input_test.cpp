@@ -205,7 +205,7 @@ TEST_CASE("a widget material without a bytes field is dead-lettered and its work
     CHECK(dead[0].at("seq") == 2);
     CHECK(dead[0].at("format") == "json");
     CHECK(dead[0].at("data") == "{\"pid\":1,\"size\":5}");
-    CHECK(dead[1].at("reason") == "blueprint refused to hire: " + why);
+    CHECK(dead[1].at("reason") == "blueprint error: " + why); // refused by on_material: no worker kept
     CHECK(dead[1].at("pid") == 2);
     CHECK(dead[1].at("seq") == 3);
     CHECK(dead[1].at("data") == "{\"pid\":2,\"size\":6}");

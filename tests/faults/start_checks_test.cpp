@@ -17,9 +17,25 @@ TEST_CASE("a missing input file is refused before the run, naming the setting an
     INFO(r.err);
     CHECK(r.exit_code == 2);
     CHECK(line_count(r.err) == 1);
-    CHECK(r.err.find("jsonl: setting 'file': file 'missing.jsonl' does not exist; check the path") != std::string::npos);
+    // The message names the file as given and the full path it tried (relative to the working folder).
+    CHECK(r.err.find("jsonl: setting 'file': file 'missing.jsonl' does not exist (looked for " +
+                     (dir / "missing.jsonl").string() + "); check the path") != std::string::npos);
     CHECK(r.summary.is_null());
     CHECK_FALSE(std::filesystem::exists(dir / "dl"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing capture file is refused before the run, named by the full path tried", "[faults]") {
+    auto dir = fresh_dir("nocapture");
+    auto r = run_host({"--source", "pcap:file=missing.pcap", "--blueprint", "flowmeter", "--exporter", "jsonl:dir=out",
+                       "--workshops", "1", "--dead-letter", "dl"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(line_count(r.err) == 1);
+    CHECK(r.err.find("pcap: setting 'file': file 'missing.pcap' does not exist (looked for " +
+                     (dir / "missing.pcap").string() + "); check the path") != std::string::npos);
+    CHECK(r.summary.is_null());
     std::filesystem::remove_all(dir);
 }
 

@@ -1,13 +1,14 @@
 # Run by ctest as `cmake -P` (see CMakeLists.txt beside it), with:
 #   FACTORY_BINARY_DIR  the factory build tree to install
 #   EXAMPLE_SOURCE_DIR  examples/blueprint_sessions
+#   TSV_SOURCE_DIR      tests/install/tsv_exporter: an exporter using every SDK renderer
 #   WORK_DIR            a scratch folder, emptied first and left behind for a look after a failure
 #   GENERATOR, MAKE_PROGRAM, CXX_COMPILER   for configuring the example as the build was
 # Fails with FATAL_ERROR naming the step, the command and its output. No network is used.
 cmake_minimum_required(VERSION 3.25)
 include("${CMAKE_CURRENT_LIST_DIR}/check_helpers.cmake")
 
-foreach(var FACTORY_BINARY_DIR EXAMPLE_SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
+foreach(var FACTORY_BINARY_DIR EXAMPLE_SOURCE_DIR TSV_SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "install_check.cmake: pass -D${var}=...")
   endif()
@@ -24,9 +25,20 @@ foreach(f bin/factory-host include/factory/abi.h include/factory/blueprint.hpp
           lib/cmake/factory/factoryConfig.cmake lib/cmake/factory/factoryConfigVersion.cmake
           lib/cmake/factory/factoryTargets.cmake lib/cmake/factory/FactoryPlugin.cmake
           lib/factory/plugins/libwidget.so lib/factory/plugins/libsource_synthetic.so
-          lib/factory/plugins/libexporter_jsonl.so)
+          lib/factory/plugins/libexporter_jsonl.so
+          share/doc/factory/plugins/exporter_sqlite.md share/doc/factory/plugins/exporter_ipfix.md)
   if(NOT EXISTS "${prefix}/${f}")
     fail("`cmake --install ${FACTORY_BINARY_DIR} --prefix ${prefix}` installed no ${f}")
+  endif()
+endforeach()
+# Every bundled plugin's README is installed as share/doc/factory/plugins/<folder>.md.
+get_filename_component(source_root "${EXAMPLE_SOURCE_DIR}/../.." ABSOLUTE)
+file(GLOB readmes RELATIVE "${source_root}/plugins" "${source_root}/plugins/*/README.md")
+foreach(readme IN LISTS readmes)
+  get_filename_component(folder "${readme}" DIRECTORY)
+  if(EXISTS "${source_root}/plugins/${folder}/CMakeLists.txt" AND
+     NOT EXISTS "${prefix}/share/doc/factory/plugins/${folder}.md")
+    fail("plugins/${readme} is not installed as share/doc/factory/plugins/${folder}.md")
   endif()
 endforeach()
 set(host "${prefix}/bin/factory-host")
@@ -58,6 +70,26 @@ if(NOT EXISTS "${plugin}")
 endif()
 # The host refuses plugins that others may write; a umask of 002 must not fail the test.
 execute_process(COMMAND chmod -R go-w "${prefix}" "${example}")
+
+# 2b. A plugin author's Release build with -Wall -Wextra -Werror stays clean: the example, and an
+#     exporter that uses every renderer of the SDK.
+foreach(project example tsv)
+  if(project STREQUAL "example")
+    set(source "${EXAMPLE_SOURCE_DIR}")
+  else()
+    set(source "${TSV_SOURCE_DIR}")
+  endif()
+  set(strict_args -S "${source}" -B "${WORK_DIR}/${project}-strict" -G "${GENERATOR}"
+      "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" -DCMAKE_BUILD_TYPE=Release
+      "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror"
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+  if(MAKE_PROGRAM)
+    list(APPEND strict_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
+  endif()
+  run_step("configure ${project} (Release, -Wall -Wextra -Werror)" out COMMAND "${CMAKE_COMMAND}" ${strict_args})
+  run_step("build ${project} (Release, -Wall -Wextra -Werror)" out
+           COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}/${project}-strict")
+endforeach()
 
 # 3. The installed host lists the plugin from the example's build folder.
 run_step("list plugins" listing COMMAND "${host}" plugins --plugin-dir "${example}")
@@ -106,6 +138,12 @@ endif()
 run_step("list installed plugins" listing WORKING_DIRECTORY "${WORK_DIR}" COMMAND "${host}" plugins)
 if(NOT listing MATCHES "sessions +blueprint[^\n]*${installed}")
   fail("`factory-host plugins` does not list the installed ${installed}:\n${listing}")
+endif()
+
+# 7. A bundled plugin's notes, shown where the user looks.
+run_step("show the sqlite exporter" shown WORKING_DIRECTORY "${WORK_DIR}" COMMAND "${host}" plugins sqlite)
+if(NOT shown MATCHES "\nnotes:\n  One table per pclass" OR NOT shown MATCHES "reads back negative, add 2\\^64")
+  fail("`factory-host plugins sqlite` shows no notes on its columns:\n${shown}")
 endif()
 
 message(STATUS "install check passed: ${prefix}")

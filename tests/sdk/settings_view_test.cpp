@@ -7,7 +7,7 @@ namespace {
 
 const char* const keys[] = {"name", "count", "delta", "ratio", "on", "window", "buffer", "bad"};
 const char* const values[] = {"flows", "12", "-4", "0.75", "yes", "250ms", "2KiB", "xyz"};
-const factory_settings raw{8, keys, values};
+const factory_settings raw{sizeof(factory_settings), 8, keys, values};
 
 std::string message_of(void (*f)(const factory::settings&), const factory::settings& s) {
     try {
@@ -51,6 +51,6 @@ TEST_CASE("a value of the wrong form is a factory::error naming the key, the for
 TEST_CASE("no settings at all: nothing is there") {
     const factory::settings none(nullptr);
     CHECK_FALSE(none.has("name"));
-    const factory_settings empty{0, nullptr, nullptr};
+    const factory_settings empty{sizeof(factory_settings), 0, nullptr, nullptr};
     CHECK_FALSE(factory::settings(&empty).has("name"));
 }

@@ -6,7 +6,7 @@
 #include "support/nfdump_tools.hpp"
 #include "support/temp_dir.hpp"
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 #include <factory/schema.hpp>
 
 #include <catch2/catch.hpp>

@@ -39,6 +39,7 @@ struct rejected_record {
 class fake_fill {
 public:
     explicit fake_fill(std::uint32_t max_size = 64 * 1024) : scratch_(max_size / 8 + 1) {
+        raw_.struct_size = sizeof(factory_fill);
         raw_.self = this;
         raw_.max_size = max_size;
         raw_.host_add = &add_fn;

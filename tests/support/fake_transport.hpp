@@ -37,7 +37,8 @@ public:
             std::memcpy(p + 1, &records[i], sizeof(Record));
             pointers_.push_back(p);
         }
-        raw_ = factory_batch{pclass, static_cast<std::uint32_t>(pointers_.size()), schema, pointers_.data()};
+        raw_ = factory_batch{sizeof(factory_batch), pclass, static_cast<std::uint32_t>(pointers_.size()), 0, schema,
+                             pointers_.data()};
     }
     // Writes other records (of the same type and count) and pids into the same storage, as the
     // host does when it reuses its buffers for the next round.

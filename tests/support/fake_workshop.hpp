@@ -1,7 +1,7 @@
 // A minimal workshop for driving a blueprint through its C hooks: a roster of workers keyed by
 // pid, hire on a pid's first material, on_material for each, fire on request; products land in
 // the fake host. Follows the rules of <factory/abi.h> (state zeroed and aligned at hire, no worker
-// when on_hire fails, FACTORY_DONE fires the worker).
+// when on_hire fails or a first material is refused, FACTORY_DONE fires the worker).
 #pragma once
 
 #include "fake_host.hpp"
@@ -71,6 +71,8 @@ public:
         int rc = d_->blueprint->on_material(instance_, &w, m, &err);
         if (rc == FACTORY_ERROR) {
             last_error = err.message;
+            // A worker that assembled nothing is discarded without on_fire (abi.h).
+            if (w.materials == 0) roster_.erase(it);
             return rc;
         }
         if (w.materials != UINT32_MAX) ++w.materials;

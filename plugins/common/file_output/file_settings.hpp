@@ -5,7 +5,7 @@
 //   time (ns|iso8601)             how time_ns fields are written
 #pragma once
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 #include <factory/settings.hpp>
 
 #include <cstddef>

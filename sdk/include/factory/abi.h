@@ -53,7 +53,8 @@ enum factory_kind {
 };
 
 /* Types of plugin settings. The host parses and checks every value before the run starts;
- * values reach the plugin as text in the canonical form noted here. */
+ * values reach the plugin as text in the canonical form noted here. A PATH_IN or PATH_OUT whose
+ * default is "" is optional: an empty value means "not given" and is passed on unchecked. */
 enum factory_setting_type {
     FACTORY_SETTING_STRING = 1,   /* any text */
     FACTORY_SETTING_INT = 2,      /* signed 64-bit decimal */
@@ -67,9 +68,17 @@ enum factory_setting_type {
     FACTORY_SETTING_PATH_OUT = 10 /* a file or folder to write; its folder must be writable */
 };
 
+/* Flags of a setting (factory_setting_spec.flags), facts the host reads without running plugin code. */
+enum factory_setting_flag {
+    /* Source only: when this setting is non-empty, the source's materials carry event time
+     * (time_ns), so the host runs on the material clock unless told --clock wall. */
+    FACTORY_SETTING_EVENT_TIME = 1u
+};
+
 typedef struct factory_setting_spec {
     const char *key;           /* [a-z0-9_]+ */
     uint32_t type;             /* enum factory_setting_type */
+    uint32_t flags;            /* enum factory_setting_flag bits; 0 for none */
     const char *default_value; /* text in the type's form; NULL: the setting is required */
     const char *help;          /* one line */
     const char *choices;       /* FACTORY_SETTING_ENUM only: "a|b|c"; otherwise NULL */
@@ -87,7 +96,11 @@ enum factory_field_type {
     FACTORY_FIELD_IPV4 = 8,    /* 4 bytes, network byte order */
     FACTORY_FIELD_IPV6 = 9,    /* 16 bytes, network byte order */
     FACTORY_FIELD_TIME_NS = 10, /* int64 nanoseconds since the Unix epoch */
-    FACTORY_FIELD_STRING = 11  /* char[size], NUL-padded; not necessarily NUL-terminated */
+    FACTORY_FIELD_STRING = 11, /* char[size], NUL-padded; not necessarily NUL-terminated */
+    FACTORY_FIELD_I8 = 12,
+    FACTORY_FIELD_I16 = 13,
+    FACTORY_FIELD_I32 = 14,
+    FACTORY_FIELD_F32 = 15     /* IEEE 754 binary32 */
 };
 
 typedef struct factory_field {
@@ -119,6 +132,9 @@ typedef struct factory_descriptor {
     const char *version;     /* the plugin's own version, e.g. "1.2.0" */
     const char *description; /* one line */
     const factory_setting_spec *settings;
+    /* What a user needs to know beyond the settings (storage of types, limits, field maps): a few
+     * short lines, '\n'-separated, shown by `factory-host plugins NAME`. May be NULL. */
+    const char *notes;
 
     /* FACTORY_KIND_BLUEPRINT only (zero/NULL otherwise). */
     uint32_t state_size;  /* bytes of per-worker state kept in the roster; may be 0 */
@@ -211,6 +227,7 @@ typedef struct factory_host {
 /* Plugin settings, all values already checked against the descriptor's types, defaults filled
  * in. Arrays are owned by the host, valid during on_open only: copy what you keep. */
 typedef struct factory_settings {
+    uint32_t struct_size; /* sizeof(factory_settings), filled by the host */
     uint32_t count;
     const char *const *keys;
     const char *const *values;
@@ -220,6 +237,8 @@ typedef struct factory_settings {
 
 /* One call's worth of room for materials. Host-owned, valid during on_fill only. */
 typedef struct factory_fill {
+    uint32_t struct_size; /* sizeof(factory_fill), filled by the host */
+    uint32_t reserved;
     void *self;
     uint32_t room;     /* at most this many materials may be added in this call */
     uint32_t max_size; /* largest payload, in bytes, a material may have */
@@ -301,8 +320,10 @@ typedef struct factory_export_info {
 
 /* A batch of products of one pclass. Host-owned, valid during on_export only. */
 typedef struct factory_batch {
+    uint32_t struct_size; /* sizeof(factory_batch), filled by the host */
     uint32_t pclass;
     uint32_t count;
+    uint32_t reserved;
     const factory_pclass *schema;
     const factory_product *const *products;
 } factory_batch;

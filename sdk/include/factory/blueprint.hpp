@@ -18,19 +18,48 @@
 //   FACTORY_BLUEPRINT(counter)
 //
 // Hooks a class may define (all optional except on_material): on_hire, on_material, on_inspect,
-// on_fire; `static inline const factory::setting settings[]` declares its settings. Throwing from
-// on_hire/on_material/on_inspect dead-letters the material with the exception's message.
+// on_fire; `static inline const factory::setting settings[]` declares its settings.
+//
+// Refusing a material (status codes on the data path, no exception, no allocation):
+//       if (p == nullptr) return refuse("packet %llu: too short", n);
+// from on_material, on_inspect or an on_hire that returns factory::verdict. The material is
+// dead-lettered with that reason (printf format, cut at 255 bytes); a refused first material
+// leaves no worker behind. Throwing from those hooks does the same with the exception's message
+// (fine at start-up, but it allocates: keep it off the per-material path).
 #pragma once
 
 #include <factory/plugin.hpp>
 
+#include <cstdarg>
+#include <cstdio>
 #include <new>
 #include <type_traits>
 #include <vector>
 
 namespace factory {
 
-enum class verdict : int { keep = FACTORY_OK, done = FACTORY_DONE };
+// What a hook says about a material: keep the worker, it is done (fire it now), or refused (the
+// material is dead-lettered with the reason blueprint::refuse() wrote).
+class verdict {
+public:
+    static const verdict keep;
+    static const verdict done;
+    static const verdict refused;
+
+    constexpr int code() const noexcept { return code_; }
+    friend constexpr bool operator==(verdict, verdict) noexcept = default;
+
+private:
+    constexpr explicit verdict(int code) noexcept : code_(code) {}
+    int code_;
+};
+inline constexpr verdict verdict::keep{FACTORY_OK};
+inline constexpr verdict verdict::done{FACTORY_DONE};
+inline constexpr verdict verdict::refused{FACTORY_ERROR};
+
+namespace detail {
+template <class T> struct blueprint_trampolines;
+}
 
 enum class fire_reason : std::uint32_t {
     idle = FACTORY_FIRED_IDLE,
@@ -88,13 +117,29 @@ public:
     }
     const factory::host& host() const noexcept { return host_; }
 
+    // Refuses the material (or inspection) of the running hook: writes the reason, printf-style
+    // and cut at 255 bytes, into the hook's factory_error and returns verdict::refused. No
+    // allocation. Call only from inside a hook, and return what it returns.
+    verdict refuse(const char* format, ...) noexcept __attribute__((format(printf, 2, 3))) {
+        if (refusal_ != nullptr) {
+            std::va_list args;
+            va_start(args, format);
+            std::vsnprintf(refusal_->message, sizeof(refusal_->message), format, args);
+            va_end(args);
+        }
+        return verdict::refused;
+    }
+
     // Defaults, hidden by the derived class's own hooks.
     void on_hire(worker&, const material&) {}
     verdict on_inspect(worker&, std::int64_t) { return verdict::keep; }
     void on_fire(worker&, fire_reason, std::int64_t) {}
 
 private:
+    template <class> friend struct detail::blueprint_trampolines;
+
     factory::host host_;
+    factory_error* refusal_ = nullptr; // the running hook's; set by the trampolines
 };
 
 namespace detail {
@@ -111,28 +156,40 @@ struct blueprint_trampolines {
             return FACTORY_OK;
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
+    // Points refuse() at this hook's factory_error for the length of the call.
+    static T* enter(void* self, factory_error* err) noexcept {
+        T* me = static_cast<T*>(self);
+        static_cast<factory::blueprint<state>*>(me)->refusal_ = err;
+        return me;
+    }
     static int hire(void* self, factory_worker* w, const factory_material* m, factory_error* err) noexcept {
         try {
             ::new (w->state) state{};
             worker_t wk(w);
-            static_cast<T*>(self)->on_hire(wk, material(m));
-            return FACTORY_OK;
+            T* me = enter(self, err);
+            if constexpr (std::is_same_v<decltype(me->on_hire(wk, material(m))), verdict>) {
+                // on_hire has no "done": a worker is fired only after a material it assembled.
+                return me->on_hire(wk, material(m)) == verdict::refused ? FACTORY_ERROR : FACTORY_OK;
+            } else {
+                me->on_hire(wk, material(m));
+                return FACTORY_OK;
+            }
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static int on_material(void* self, factory_worker* w, const factory_material* m, factory_error* err) noexcept {
         try {
             worker_t wk(w);
-            return static_cast<int>(static_cast<T*>(self)->on_material(wk, material(m)));
+            return enter(self, err)->on_material(wk, material(m)).code();
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static int inspect(void* self, factory_worker* w, std::int64_t now, factory_error* err) noexcept {
         try {
             worker_t wk(w);
-            return static_cast<int>(static_cast<T*>(self)->on_inspect(wk, now));
+            return enter(self, err)->on_inspect(wk, now).code();
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static void fire(void* self, factory_worker* w, std::uint32_t reason, std::int64_t now) noexcept {
-        T* me = static_cast<T*>(self);
+        T* me = enter(self, nullptr); // on_fire cannot refuse
         try {
             worker_t wk(w);
             me->on_fire(wk, static_cast<fire_reason>(reason), now);

@@ -4,16 +4,17 @@
 //   public:
 //       static constexpr factory::info info{"printer", "1.0.0", "prints product counts"};
 //       printer(const factory::settings&, factory::host h, const factory::export_info&) : exporter(h) {}
-//       factory::export_result export_batch(const factory::batch& b) {
+//       factory::export_result on_export(const factory::batch& b) {
 //           std::printf("%s: %u\n", b.schema().name, b.size());
 //           return factory::export_result::ok();
 //       }
 //   };
 //   FACTORY_EXPORTER(printer)
 //
-// export_batch() answers ok (all taken), retry (nothing taken: call again later with the same
-// batch) or error (nothing taken: dead-letter the batch). flush() is optional and answers the same.
-// Throwing from export_batch() counts as error with the exception's message.
+// on_export() answers ok (all taken), retry (nothing taken: call again later with the same
+// batch) or error (nothing taken: dead-letter the batch). on_flush() is optional and answers the
+// same. The hooks are named as the ABI's (on_export, on_flush). Throwing from on_export() counts
+// as error with the exception's message.
 //
 // An exporter that makes products durable as it takes them (a database transaction) may also
 // define `std::uint64_t durable_count()`: how many products it has made durable in this run
@@ -58,7 +59,7 @@ private:
     const factory_export_info* raw_;
 };
 
-// A batch of products of one pclass; valid during export_batch() only.
+// A batch of products of one pclass; valid during on_export() only.
 class batch {
 public:
     explicit batch(const factory_batch* raw) noexcept : raw_(raw) {}
@@ -77,7 +78,7 @@ class exporter {
 public:
     explicit exporter(factory::host h) noexcept : host_(h) {}
     const factory::host& host() const noexcept { return host_; }
-    export_result flush() { return export_result::ok(); }
+    export_result on_flush() { return export_result::ok(); }
 
 private:
     factory::host host_;
@@ -113,12 +114,12 @@ struct exporter_trampolines {
     }
     static int export_batch(void* self, const factory_batch* b, factory_error* err) noexcept {
         try {
-            return answer(static_cast<T*>(self)->export_batch(batch(b)), err);
+            return answer(static_cast<T*>(self)->on_export(batch(b)), err);
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static int flush(void* self, factory_error* err) noexcept {
         try {
-            return answer(static_cast<T*>(self)->flush(), err);
+            return answer(static_cast<T*>(self)->on_flush(), err);
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static int durable(void* self, std::uint64_t* count, factory_error* err) noexcept {

@@ -20,7 +20,10 @@
 
 namespace factory {
 
-// What a plugin says about itself in its descriptor.
+// What a plugin says about itself in its descriptor. Beside `static constexpr factory::info info`,
+// a plugin class may declare `static constexpr const char* notes = "...\n..."`: a few short lines a
+// user needs beyond the settings (how values are stored, limits), shown by `factory-host plugins
+// NAME`.
 struct info {
     const char* name;        // [a-z0-9_]+
     const char* version;     // e.g. "1.0.0"
@@ -112,10 +115,11 @@ void describe(factory_descriptor& d, Storage& storage, std::uint32_t kind) {
     d.name = T::info.name;
     d.version = T::info.version;
     d.description = T::info.description;
+    if constexpr (requires { T::notes; }) d.notes = T::notes;
     if constexpr (requires { T::settings; }) {
         for (const setting& s : T::settings)
             storage.settings.push_back(
-                factory_setting_spec{s.key, s.type, s.default_value, s.help, s.choices});
+                factory_setting_spec{s.key, s.type, s.flags, s.default_value, s.help, s.choices});
     }
     d.setting_count = static_cast<std::uint32_t>(storage.settings.size());
     d.settings = storage.settings.empty() ? nullptr : storage.settings.data();

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <factory/abi.h>
-#include <factory/values.hpp>
+#include <factory/util/values.hpp>
 
 #include <cstdint>
 #include <stdexcept>
@@ -27,6 +27,7 @@ struct setting {
     const char* default_value;  // nullptr: required
     const char* help;
     const char* choices = nullptr; // FACTORY_SETTING_ENUM: "a|b|c"
+    std::uint32_t flags = 0;       // FACTORY_SETTING_EVENT_TIME (sources): see <factory/abi.h>
 };
 
 class settings {

@@ -6,7 +6,7 @@
 //       static inline const factory::setting settings[] = {
 //           {"n", FACTORY_SETTING_UINT, "100", "how many"}};
 //       counter_source(const factory::settings& s, factory::host h) : source(h), n_(s.uinteger("n")) {}
-//       factory::fill_result fill(factory::filler& f) {
+//       factory::fill_result on_fill(factory::filler& f) {
 //           while (i_ < n_ && f.room() > 0) {
 //               auto* v = f.add<std::uint64_t>(i_, 0, FACTORY_FORMAT_BYTES);
 //               if (v == nullptr) break;   // stopping
@@ -19,7 +19,10 @@
 //   };
 //   FACTORY_SOURCE(counter_source)
 //
-// Throwing from fill() ends the run with the exception's message (input failure). A bad record
+// on_fill() is the one hook (the host calls it; named as the ABI's on_fill). Declaring a setting with
+// flags = FACTORY_SETTING_EVENT_TIME tells the host that materials carry event time whenever that
+// setting is non-empty, so a run without --clock uses the material clock.
+// Throwing from on_fill() ends the run with the exception's message (input failure). A bad record
 // is not an exception: pass it to filler::reject() and go on.
 #pragma once
 
@@ -85,7 +88,7 @@ struct source_trampolines {
     static int fill(void* self, factory_fill* f, factory_error* err) noexcept {
         try {
             filler fl(f);
-            return static_cast<int>(static_cast<T*>(self)->fill(fl));
+            return static_cast<int>(static_cast<T*>(self)->on_fill(fl));
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }

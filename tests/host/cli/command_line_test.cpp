@@ -153,3 +153,27 @@ TEST_CASE("unknown options, missing values and stray words are usage errors") {
     check_usage_error({"stray"}, "stray");
     check_usage_error({"plugins", "a", "b"}, "b");
 }
+
+TEST_CASE("a mistyped option names the one meant") {
+    check_usage_error({"--contrat", "5s"}, "--contrat; did you mean '--contract'?; see 'factory-host --help'");
+    check_usage_error({"--wrokshops", "4"}, "did you mean '--workshops'?");
+    check_usage_error({"--clock=material", "--max-age=1h", "--dead-leter=x"}, "did you mean '--dead-letter'?");
+    check_usage_error({"plugins", "--plugin-dri", "x"}, "did you mean '--plugin-dir'?");
+    // Nothing close: no guess.
+    const auto r = parse_words({"--frobnicate"});
+    CHECK(r.inv.exit_code == 2);
+    CHECK(r.err.find("did you mean") == std::string::npos);
+}
+
+TEST_CASE("the help says what the clock counts and that contracts count whole milliseconds") {
+    const auto r = parse_words({"--help"});
+    CHECK(r.inv.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("material when the source gives event time, else wall"));
+    CHECK_THAT(r.out, Catch::Contains("a gap is measured between"));
+    CHECK_THAT(r.out, Catch::Contains("floored 1 ms ticks"));
+}
+
+TEST_CASE("without --clock the clock is left to the source") {
+    CHECK_FALSE(parse_words({}).inv.run.clock.has_value());
+    CHECK(parse_words({"--clock", "wall"}).inv.run.clock == clock_mode::wall);
+}

@@ -89,6 +89,17 @@ const std::vector<std::string> same_on_the_command_line = {
     "--lane-size", "512KiB", "--max-material", "9000", "--export-retries", "0", "--retry-backoff", "2s",
     "--dead-letter", "dl", "--summary-json", "s.json", "--log-level", "debug", "--quiet"};
 
+// The command line that says what full_file says when the file is in `dir`: its relative paths
+// (dead-letter, summary-json, a plugin-dir) name places beside the file.
+std::vector<std::string> same_on_the_command_line_in(const std::filesystem::path& dir) {
+    auto words = same_on_the_command_line;
+    for (std::size_t i = 1; i < words.size(); ++i)
+        if ((words[i - 1] == "--dead-letter" || words[i - 1] == "--summary-json" || words[i - 1] == "--plugin-dir") &&
+            !std::filesystem::path(words[i]).is_absolute())
+            words[i] = (dir / words[i]).string();
+    return words;
+}
+
 std::string config_failure(const std::string& text) {
     scratch_dir tmp;
     const auto file = tmp.write("run.toml", text);
@@ -104,7 +115,7 @@ TEST_CASE("the same settings in the file and on the command line give the same r
     scratch_dir tmp;
     const auto file = tmp.write("run.toml", full_file);
     const auto from_file = parse_words({"--config", file});
-    const auto from_line = parse_words(same_on_the_command_line);
+    const auto from_line = parse_words(same_on_the_command_line_in(std::filesystem::path(file).parent_path()));
     REQUIRE(from_file.err.empty());
     REQUIRE(from_line.err.empty());
     check_same(from_file.inv.run, from_line.inv.run);
@@ -144,10 +155,12 @@ TEST_CASE("command-line plugin folders come before the file's") {
     scratch_dir tmp;
     const auto file = tmp.write("run.toml", "plugin-dir = \"from-file\"\n");
     const auto r = parse_words({"--config", file, "--plugin-dir", "from-line"});
-    CHECK(r.inv.plugin_dirs == std::vector<std::filesystem::path>{"from-line", "from-file"});
+    // The file's relative folder is beside the file; the command line's is as given.
+    const auto beside = std::filesystem::path(file).parent_path() / "from-file";
+    CHECK(r.inv.plugin_dirs == std::vector<std::filesystem::path>{"from-line", beside});
     const auto listing = parse_words({"plugins", "--config", file});
     CHECK(listing.inv.what == invocation::command::plugins);
-    CHECK(listing.inv.plugin_dirs == std::vector<std::filesystem::path>{"from-file"});
+    CHECK(listing.inv.plugin_dirs == std::vector<std::filesystem::path>{beside});
 }
 
 TEST_CASE("a role table without plugin sets the settings of the default plugin, a spec string works too") {
@@ -175,7 +188,8 @@ TEST_CASE("TOML dates are passed on as text") {
 
 TEST_CASE("file errors name the file, the line and the key") {
     CHECK_THAT(config_failure("workshop = 4\n"),
-               Catch::Matches("factory-host: .*run\\.toml:1: unknown key 'workshop'; known keys: source, blueprint, "
+               Catch::Matches("factory-host: .*run\\.toml:1: unknown key 'workshop'; did you mean 'workshops'\\? known "
+                              "keys: source, blueprint, "
                               "exporter, plugin-dir, workshops, .*; fix or remove it\n"));
     CHECK_THAT(config_failure("\nworkshops = 0\n"),
                Catch::Matches(".*run\\.toml:2: workshops wants an integer from 1 to 1024, got '0'\n"));
@@ -196,7 +210,39 @@ TEST_CASE("TOML syntax errors give the file, line and column") {
 TEST_CASE("a missing config file is a usage error naming it") {
     const auto r = parse_words({"--config", "/nonexistent/run.toml"});
     CHECK(r.inv.exit_code == 2);
-    CHECK(r.err == "factory-host: --config: /nonexistent/run.toml does not exist; check the path\n");
+    CHECK(r.err == "factory-host: --config: /nonexistent/run.toml does not exist (looked for /nonexistent/run.toml); "
+                   "check the path\n");
+    // A relative name: the message says where it was looked for.
+    const auto rel = parse_words({"--config", "no-such-run.toml"});
+    CHECK(rel.err == "factory-host: --config: no-such-run.toml does not exist (looked for " +
+                         (std::filesystem::current_path() / "no-such-run.toml").string() + "); check the path\n");
+}
+
+TEST_CASE("relative paths in a --config file are relative to the file's folder") {
+    scratch_dir tmp;
+    const auto file = tmp.write("run.toml", "dead-letter = \"dl\"\nsummary-json = \"../s.json\"\n"
+                                            "plugin-dir = [\"plugins\", \"/opt/abs\"]\n"
+                                            "[source]\nplugin = \"jsonl\"\nfile = \"in.jsonl\"\n"
+                                            "[[exporter]]\nplugin = \"csv\"\n"
+                                            "[blueprint]\nplugin = \"widget\"\n");
+    const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+    const auto r = parse_words({"--config", file});
+    REQUIRE(r.err.empty());
+    CHECK(r.inv.run.dead_letter_dir == dir / "dl");
+    CHECK(r.inv.run.summary_json == dir.parent_path() / "s.json");
+    CHECK(r.inv.run.plugin_dirs == std::vector<std::filesystem::path>{dir / "plugins", "/opt/abs"});
+    // Plugin settings are checked against their types later: each spec from the file carries its folder.
+    CHECK(r.inv.run.source.base_dir == dir);
+    CHECK(r.inv.run.blueprint.base_dir == dir);
+    REQUIRE(r.inv.run.exporters.size() == 1);
+    CHECK(r.inv.run.exporters[0].base_dir == dir);
+    // A spec given on the command line instead is relative to the working folder.
+    const auto mixed = parse_words({"--config", file, "--source", "jsonl:file=in.jsonl"});
+    CHECK(mixed.inv.run.source.base_dir.empty());
+}
+
+TEST_CASE("a mistyped key in the file names the one meant") {
+    CHECK_THAT(config_failure("contrat = \"5s\"\n"), Catch::Contains("unknown key 'contrat'; did you mean 'contract'? known keys: "));
 }
 
 TEST_CASE("apply_config_file works on its own, over given options") {

@@ -99,6 +99,14 @@ TEST_CASE("an ABI version mismatch names both versions and says to rebuild") {
     CHECK_THAT(msg, Catch::Contains("rebuild the plugin against this factory SDK"));
 }
 
+TEST_CASE("a plugin built against ABI version 1 is refused with both versions and what to do") {
+    const auto file = fixture("libflaw_abi_v1.so");
+    const auto msg = load_failure(file);
+    CHECK(one_line(msg));
+    CHECK_THAT(msg, Catch::Contains("plugin ABI version 1, but this factory-host speaks ABI version 2"));
+    CHECK_THAT(msg, Catch::Contains("rebuild the plugin against this factory SDK"));
+}
+
 TEST_CASE("a descriptor size mismatch names both sizes and both versions") {
     const auto file = fixture("libflaw_descriptor_size.so");
     const auto msg = load_failure(file);

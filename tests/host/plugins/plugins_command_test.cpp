@@ -140,6 +140,23 @@ TEST_CASE("one plugin is shown with its settings and product classes") {
     CHECK_THAT(*when, Catch::Contains("time_ns"));
 }
 
+TEST_CASE("a plugin's notes are shown after its settings, line by line") {
+    const auto r = run(fixtures_only(), std::string("fixture_widget"));
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\nnotes:\n  counts start at 1 for each worker\n\n  note is NUL-padded text\n"
+                                      "product classes:\n"));
+    const auto notes = r.out.find("notes:");
+    CHECK(r.out.find("settings:") < notes);
+    // A plugin without notes has no notes heading.
+    CHECK(run(fixtures_only(), std::string("fixture_feed")).out.find("notes:") == std::string::npos);
+}
+
+TEST_CASE("a mistyped plugin name names the one meant") {
+    const auto r = run(fixtures_only(), std::string("fixture_widgte"));
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::StartsWith("no plugin named 'fixture_widgte'; did you mean 'fixture_widget'? in "));
+}
+
 TEST_CASE("a source and an exporter of one name are both shown") {
     const auto r = run(fixtures_only(), std::string("fixture_feed"));
     CHECK(r.code == 0);

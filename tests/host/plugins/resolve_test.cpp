@@ -87,6 +87,15 @@ TEST_CASE("a name found nowhere says where the host looked and how to list") {
     CHECK_THAT(msg, Catch::Contains("factory-host plugins"));
 }
 
+TEST_CASE("a mistyped plugin name names the plugin of that kind meant") {
+    CHECK_THAT(failure("fixturewidget", kind::blueprint, fixtures_only()),
+               Catch::StartsWith("no blueprint plugin named 'fixturewidget'; did you mean 'fixture_widget'?: looked for "));
+    // The hint is of the wanted kind: fixture_feed is a source and an exporter, not a blueprint.
+    CHECK_THAT(failure("fixture_fed", kind::source, fixtures_only()), Catch::Contains("did you mean 'fixture_feed'?"));
+    CHECK_THAT(failure("fixture_fed", kind::blueprint, fixtures_only()), !Catch::Contains("did you mean"));
+    CHECK_THAT(failure("nonesuch", kind::blueprint, fixtures_only()), !Catch::Contains("did you mean"));
+}
+
 TEST_CASE("a file name found nowhere is not found") {
     CHECK_THAT(failure("libnonesuch.so", kind::source, fixtures_only()), Catch::StartsWith("no plugin file libnonesuch.so in "));
 }

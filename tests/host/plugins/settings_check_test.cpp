@@ -8,6 +8,8 @@
 
 #include <factory/settings.hpp>
 
+#include <fstream>
+
 #include <unistd.h>
 
 using namespace factory::plugins;
@@ -21,6 +23,10 @@ plugin widget() { return load_file(fixture("libfixture_widget.so")); }
 
 std::string refusal(const plugin& p, const setting_list& given) {
     return factory::testing::message_of<settings_error>([&] { check_settings(p, given); });
+}
+
+std::string refusal_in(const plugin& p, const setting_list& given, const fs::path& base_dir) {
+    return factory::testing::message_of<settings_error>([&] { check_settings(p, given, base_dir); });
 }
 
 std::string value_of(const resolved_settings& s, const std::string& key) {
@@ -52,10 +58,34 @@ TEST_CASE("given values replace defaults, booleans become true or false, blanks 
     CHECK(value_of(s, "mode") == "slow");
 }
 
-TEST_CASE("an unknown key is refused, listing the known ones") {
+TEST_CASE("an unknown key is refused, naming the closest known one and listing them all") {
     const auto msg = refusal(widget(), {{"tag", "x"}, {"kyes", "3"}});
-    CHECK(msg == "fixture_widget: unknown setting 'kyes'; known settings: tag, keys, offset, ratio, verbose, window, "
-                 "buffer, mode, input, output");
+    CHECK(msg == "fixture_widget: unknown setting 'kyes'; did you mean 'keys'? known settings: tag, keys, offset, "
+                 "ratio, verbose, window, buffer, mode, input, output");
+    // Nothing close: no guess, only the list.
+    CHECK(refusal(widget(), {{"tag", "x"}, {"colour", "3"}}) ==
+          "fixture_widget: unknown setting 'colour'; known settings: tag, keys, offset, ratio, verbose, window, "
+          "buffer, mode, input, output");
+}
+
+TEST_CASE("a mistyped setting of a source names the one meant") {
+    const auto source = load_file(fixture("libsource_fixture_feed.so"));
+    CHECK_THAT(refusal(source, {{"pth", "x"}}), Catch::StartsWith("fixture_feed: unknown setting 'pth'; did you mean 'path'?"));
+}
+
+TEST_CASE("relative file settings from a --config file are taken beside it, and a missing one is named in full") {
+    factory::testing::scratch_dir tmp;
+    const auto source = load_file(fixture("libsource_fixture_feed.so"));
+    const auto conf_dir = tmp.folder("conf");
+    std::ofstream(conf_dir / "in.jsonl") << "{}\n";
+    CHECK(value_of(check_settings(source, {{"path", "in.jsonl"}}, conf_dir), "path") == (conf_dir / "in.jsonl").string());
+    CHECK(value_of(check_settings(source, {{"path", "-"}}, conf_dir), "path") == "-");
+    CHECK(refusal_in(source, {{"path", "sub/../gone.jsonl"}}, conf_dir) ==
+          "fixture_feed: setting 'path': file '" + (conf_dir / "gone.jsonl").string() + "' does not exist (looked for " +
+              (conf_dir / "gone.jsonl").string() + "); check the path");
+    CHECK(value_of(check_settings(widget(), {{"tag", "t"}, {"output", "out/x.jsonl"}}, conf_dir), "output") ==
+          (conf_dir / "out" / "x.jsonl").string());
+    CHECK(fs::is_directory(conf_dir / "out"));
 }
 
 TEST_CASE("a plugin without settings refuses any") {
@@ -103,7 +133,8 @@ TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard inpu
 
     const auto missing = (tmp / "nope.jsonl").string();
     CHECK(refusal(source, {{"path", missing}}) ==
-          "fixture_feed: setting 'path': file '" + missing + "' does not exist; check the path");
+          "fixture_feed: setting 'path': file '" + missing + "' does not exist (looked for " + missing +
+              "); check the path");
     CHECK_THAT(refusal(source, {{"path", tmp.path().string()}}), Catch::Contains("is a folder; give a file"));
     CHECK_THAT(refusal(source, {}), Catch::Contains("add path=VALUE to the --source spec"));
 
@@ -111,6 +142,22 @@ TEST_CASE("a PATH_IN must exist, be a file and be readable, '-' is standard inpu
         fs::permissions(file, fs::perms::none);
         CHECK_THAT(refusal(source, {{"path", file.string()}}), Catch::Contains("cannot be read"));
     }
+}
+
+TEST_CASE("a PATH_IN with an empty default is optional: empty is not given, anything else is checked") {
+    factory::testing::scratch_dir tmp;
+    const auto source = load_file(fixture("libsource_fixture_feed.so"));
+    const auto file = tmp.write("in.jsonl", "{}\n");
+    CHECK(value_of(check_settings(source, {{"path", file.string()}}), "extra").empty());
+    CHECK(value_of(check_settings(source, {{"path", file.string()}, {"extra", " "}}), "extra").empty());
+    const auto missing = (tmp / "gone.jsonl").string();
+    CHECK(refusal(source, {{"path", file.string()}, {"extra", missing}}) ==
+          "fixture_feed: setting 'extra': file '" + missing + "' does not exist (looked for " + missing +
+              "); check the path");
+    // Relative to a --config file's folder, as any PATH_IN.
+    std::ofstream(tmp / "more.jsonl") << "{}\n";
+    CHECK(value_of(check_settings(source, {{"path", file.string()}, {"extra", "more.jsonl"}}, tmp.path()), "extra") ==
+          (tmp / "more.jsonl").string());
 }
 
 TEST_CASE("a PATH_OUT needs a writable folder, created when missing") {

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <fstream>
 #include <map>

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <factory/render.hpp>
+#include <factory/util/render.hpp>
 
 #include <arpa/inet.h>
 

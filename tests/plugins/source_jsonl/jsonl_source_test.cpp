@@ -195,6 +195,11 @@ TEST_CASE("the built jsonl source describes itself") {
     CHECK(std::string(unit->choices) == "s|ms|us|ns");
     CHECK(std::string(factory::testing::find_setting(d, "file")->default_value) == "-");
     CHECK(std::string(factory::testing::find_setting(d, "key")->default_value) == "pid");
+    // time= set means event time: the host picks the material clock from this flag alone.
+    CHECK(factory::testing::find_setting(d, "time")->flags == FACTORY_SETTING_EVENT_TIME);
+    CHECK(factory::testing::find_setting(d, "file")->flags == 0);
+    REQUIRE(d->notes != nullptr);
+    CHECK_THAT(d->notes, Catch::Contains("--clock wall"));
 }
 
 // A figure, not a test: ./test_plugins_source_jsonl "[bench]"

@@ -46,6 +46,11 @@ TEST_CASE("the built plugin loads and describes itself") {
     REQUIRE(d->kind == FACTORY_KIND_SOURCE);
     REQUIRE(factory::testing::find_setting(d, "file") != nullptr);
     REQUIRE(factory::testing::find_setting(d, "key") != nullptr);
+    // A capture file's packet times are event time: the host picks the material clock from this.
+    CHECK(factory::testing::find_setting(d, "file")->flags == FACTORY_SETTING_EVENT_TIME);
+    CHECK(factory::testing::find_setting(d, "interface")->flags == 0);
+    REQUIRE(d->notes != nullptr);
+    CHECK_THAT(d->notes, Catch::Contains("material clock"));
 }
 
 TEST_CASE("one material per flow packet, in capture order, with its time, number and flow pid") {

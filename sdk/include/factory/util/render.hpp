@@ -9,8 +9,8 @@
 //
 // Every function appends to the caller's std::string and writes no line terminator. How values
 // look, by field type:
-//   u8..u64, i64   decimal
-//   f64            shortest text that reads back to the same double ("0.1", "1e+20", "-0");
+//   u8..u64, i8..i64  decimal
+//   f32, f64       shortest text that reads back to the same float / double ("0.1", "1e+20", "-0");
 //                  NaN and infinities: null in JSON, nan / inf / -inf elsewhere
 //   bool           true / false (any non-zero byte is true)
 //   ipv4           dotted quad "192.0.2.1"
@@ -29,7 +29,7 @@
 #pragma once
 
 #include <factory/abi.h>
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 #include <factory/schema.hpp>
 
 #include <charconv>
@@ -72,13 +72,49 @@ inline void append_f64(std::string& out, double v) {
     out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
+namespace detail {
+
+// Digits written by hand, not with std::to_chars: its end pointer (buf + size on failure) makes
+// GCC's -Wstringop-overflow see a write past the buffer in a plugin's optimised build.
+inline char* put_octet(char* p, unsigned v) noexcept {
+    if (v >= 100) {
+        *p++ = static_cast<char>('0' + v / 100);
+        v %= 100;
+        *p++ = static_cast<char>('0' + v / 10);
+    } else if (v >= 10) {
+        *p++ = static_cast<char>('0' + v / 10);
+    }
+    *p++ = static_cast<char>('0' + v % 10);
+    return p;
+}
+
+// A 16-bit group in lowercase hex without leading zeros.
+inline char* put_hex_group(char* p, unsigned v) noexcept {
+    static constexpr char hex[] = "0123456789abcdef";
+    int shift = 12;
+    while (shift > 0 && (v >> shift) == 0) shift -= 4;
+    for (; shift >= 0; shift -= 4) *p++ = hex[(v >> shift) & 15];
+    return p;
+}
+
+} // namespace detail
+
+// As append_f64, for a float: the shortest text that reads back to the same float.
+inline void append_f32(std::string& out, float v) {
+    if (std::isnan(v)) { out.append("nan"); return; }
+    if (std::isinf(v)) { out.append(v < 0 ? "-inf" : "inf"); return; }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
 // `b`: 4 bytes, network byte order.
 inline void append_ipv4(std::string& out, const unsigned char* b) {
     char buf[16];
-    char* p = buf;
-    for (int i = 0; i < 4; ++i) {
-        if (i > 0) *p++ = '.';
-        p = std::to_chars(p, buf + sizeof buf, static_cast<unsigned>(b[i])).ptr;
+    char* p = detail::put_octet(buf, b[0]);
+    for (int i = 1; i < 4; ++i) {
+        *p++ = '.';
+        p = detail::put_octet(p, b[i]);
     }
     out.append(buf, static_cast<std::size_t>(p - buf));
 }
@@ -110,7 +146,7 @@ inline void append_ipv6(std::string& out, const unsigned char* b) {
             continue;
         }
         if (i > 0 && i != best + best_len) *p++ = ':';
-        p = std::to_chars(p, buf + sizeof buf, g[i], 16).ptr;
+        p = detail::put_hex_group(p, g[i]);
     }
     out.append(buf, static_cast<std::size_t>(p - buf));
 }
@@ -273,7 +309,17 @@ inline void append_field(std::string& out, const factory_field& f, const void* r
     case FACTORY_FIELD_U16: append_u64(out, read_field<std::uint16_t>(record, f)); break;
     case FACTORY_FIELD_U32: append_u64(out, read_field<std::uint32_t>(record, f)); break;
     case FACTORY_FIELD_U64: append_u64(out, read_field<std::uint64_t>(record, f)); break;
+    case FACTORY_FIELD_I8: append_i64(out, read_field<std::int8_t>(record, f)); break;
+    case FACTORY_FIELD_I16: append_i64(out, read_field<std::int16_t>(record, f)); break;
+    case FACTORY_FIELD_I32: append_i64(out, read_field<std::int32_t>(record, f)); break;
     case FACTORY_FIELD_I64: append_i64(out, read_field<std::int64_t>(record, f)); break;
+    case FACTORY_FIELD_F32: {
+        // The float's own shortest form ("0.1"), not its double's ("0.10000000149011612").
+        const float v = read_field<float>(record, f);
+        if (st == style::json && !std::isfinite(v)) out.append("null");
+        else append_f32(out, v);
+        break;
+    }
     case FACTORY_FIELD_F64: {
         double v = read_field<double>(record, f);
         if (st == style::json && !std::isfinite(v)) out.append("null");

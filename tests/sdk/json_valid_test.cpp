@@ -1,6 +1,6 @@
-// factory/json.hpp on documents that are one JSON object: accepted, members visited as written,
+// factory/util/json.hpp on documents that are one JSON object: accepted, members visited as written,
 // and every truncation refused without reading past the end.
-#include <factory/json.hpp>
+#include <factory/util/json.hpp>
 
 #include <catch2/catch.hpp>
 

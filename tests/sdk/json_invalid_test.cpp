@@ -1,5 +1,5 @@
-// factory/json.hpp on text that is not one JSON object: the offset and reason of the first fault.
-#include <factory/json.hpp>
+// factory/util/json.hpp on text that is not one JSON object: the offset and reason of the first fault.
+#include <factory/util/json.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// factory/render.hpp: whole records from a pclass, as JSON, CSV and text.
-#include <factory/json.hpp>
-#include <factory/render.hpp>
+// factory/util/render.hpp: whole records from a pclass, as JSON, CSV and text.
+#include <factory/util/json.hpp>
+#include <factory/util/render.hpp>
 #include <factory/schema.hpp>
 
 #include <catch2/catch.hpp>
@@ -136,4 +136,43 @@ TEST_CASE("rendering into a warm string does not reallocate") {
     }
     CHECK(out.data() == data);
     CHECK(out.capacity() == capacity);
+}
+
+namespace {
+
+struct narrow_types {
+    std::int8_t i8;
+    std::int16_t i16;
+    std::int32_t i32;
+    float f32;
+};
+
+const factory::schema narrow_schema = factory::make_schema<narrow_types>(
+    {FACTORY_FIELD(narrow_types, i8), FACTORY_FIELD(narrow_types, i16), FACTORY_FIELD(narrow_types, i32),
+     FACTORY_FIELD(narrow_types, f32)});
+
+const factory_pclass narrow_pclass{"narrow", narrow_schema.record_size,
+                                   static_cast<std::uint32_t>(narrow_schema.fields.size()),
+                                   narrow_schema.fields.data()};
+
+} // namespace
+
+TEST_CASE("signed 8, 16 and 32-bit fields and floats in every format") {
+    narrow_types r{-128, -32768, -2147483647 - 1, 0.1f};
+    std::string json, csv, text;
+    render::append_json(json, narrow_pclass, &r);
+    render::append_csv_row(csv, narrow_pclass, &r);
+    render::append_text(text, narrow_pclass, &r);
+    // A float is written as the shortest text of the float, not of its double (0.100000001...).
+    CHECK(json == "{\"i8\":-128,\"i16\":-32768,\"i32\":-2147483648,\"f32\":0.1}");
+    CHECK(csv == "-128,-32768,-2147483648,0.1");
+    CHECK(text == "i8=-128 i16=-32768 i32=-2147483648 f32=0.1");
+
+    r = {127, 32767, 2147483647, std::numeric_limits<float>::infinity()};
+    json.clear();
+    csv.clear();
+    render::append_json(json, narrow_pclass, &r);
+    render::append_csv_row(csv, narrow_pclass, &r);
+    CHECK(json == "{\"i8\":127,\"i16\":32767,\"i32\":2147483647,\"f32\":null}");
+    CHECK(csv == "127,32767,2147483647,inf");
 }

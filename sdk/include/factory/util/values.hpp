@@ -1,5 +1,6 @@
 // Parsing of setting values, shared by the host (which checks every value before a run) and by
-// plugins (which read the checked values). Header-only; no allocation; never throws.
+// plugins (which read the checked values). Header-only; no allocation; never throws. The host's
+// own checks built on these (which form each setting type wants) live in host/plugins.
 #pragma once
 
 #include <factory/abi.h>
@@ -123,57 +124,6 @@ inline bool is_choice(std::string_view s, std::string_view choices) noexcept {
         choices.remove_prefix(bar + 1);
     }
     return false;
-}
-
-// What a value of `type` looks like, for error messages: "wants <this>, got 'x'".
-inline const char* describe_type(std::uint32_t type) noexcept {
-    switch (type) {
-    case FACTORY_SETTING_STRING: return "text";
-    case FACTORY_SETTING_INT: return "an integer";
-    case FACTORY_SETTING_UINT: return "a non-negative integer";
-    case FACTORY_SETTING_FLOAT: return "a number";
-    case FACTORY_SETTING_BOOL: return "true or false";
-    case FACTORY_SETTING_DURATION: return "a duration such as 500ms, 5s or 2m";
-    case FACTORY_SETTING_SIZE: return "a size such as 4096, 64KiB or 1MiB";
-    case FACTORY_SETTING_ENUM: return "one of its choices";
-    case FACTORY_SETTING_PATH_IN: return "a readable file";
-    case FACTORY_SETTING_PATH_OUT: return "a path to write";
-    default: return "a value of an unknown type";
-    }
-}
-
-// Short type name for listings ("plugins NAME").
-inline const char* type_name(std::uint32_t type) noexcept {
-    switch (type) {
-    case FACTORY_SETTING_STRING: return "string";
-    case FACTORY_SETTING_INT: return "int";
-    case FACTORY_SETTING_UINT: return "uint";
-    case FACTORY_SETTING_FLOAT: return "float";
-    case FACTORY_SETTING_BOOL: return "bool";
-    case FACTORY_SETTING_DURATION: return "duration";
-    case FACTORY_SETTING_SIZE: return "size";
-    case FACTORY_SETTING_ENUM: return "enum";
-    case FACTORY_SETTING_PATH_IN: return "file";
-    case FACTORY_SETTING_PATH_OUT: return "output";
-    default: return "?";
-    }
-}
-
-// Checks the form of `value` for `type` (not the file system: the host does that for paths).
-inline bool check_form(std::uint32_t type, std::string_view value, const char* choices) noexcept {
-    switch (type) {
-    case FACTORY_SETTING_STRING: return true;
-    case FACTORY_SETTING_INT: { std::int64_t v; return parse_int(value, v); }
-    case FACTORY_SETTING_UINT: { std::uint64_t v; return parse_uint(value, v); }
-    case FACTORY_SETTING_FLOAT: { double v; return parse_double(value, v); }
-    case FACTORY_SETTING_BOOL: { bool v; return parse_bool(value, v); }
-    case FACTORY_SETTING_DURATION: { std::int64_t v; return parse_duration_ns(value, v); }
-    case FACTORY_SETTING_SIZE: { std::uint64_t v; return parse_size(value, v); }
-    case FACTORY_SETTING_ENUM: return choices != nullptr && is_choice(value, choices);
-    case FACTORY_SETTING_PATH_IN:
-    case FACTORY_SETTING_PATH_OUT: return !trim(value).empty();
-    default: return false;
-    }
 }
 
 } // namespace factory::values

@@ -1,5 +1,5 @@
-// factory/json.hpp: reading member values and unescaping strings.
-#include <factory/json.hpp>
+// factory/util/json.hpp: reading member values and unescaping strings.
+#include <factory/util/json.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -78,7 +78,7 @@ TEST_CASE("kind names") {
     CHECK(std::string(json::to_string(json::kind::number)) == "number");
 }
 
-// A figure, not a test: ./test_plugins_sdk_json "[bench]"
+// A figure, not a test: ./test_sdk "[bench]"
 TEST_CASE("validation speed on typical lines", "[.][bench]") {
     std::string line = R"({"pid":1234567,"src":"10.1.2.3","dst":"192.168.100.200","sport":51234,"dport":443,)"
                        R"("protocol":"tcp","bytes":1500,"ts":1700000000123,"note":"a fairly ordinary line of )"

@@ -1,5 +1,5 @@
-// factory/render.hpp: each value type on its own.
-#include <factory/render.hpp>
+// factory/util/render.hpp: each value type on its own.
+#include <factory/util/render.hpp>
 
 #include <catch2/catch.hpp>
 
