@@ -24,7 +24,7 @@ TEST_CASE("a capture file without --clock is metered on packet time, and the sta
         cap::expected_flows(packets, cap::flow_rules{.idle_ns = 15'000'000'000, .active_ns = 60'000'000'000});
 
     const auto r = run_host({"--source", "pcap:file=t.pcap", "--blueprint", "flowmeter", "--exporter",
-                             "jsonl:dir=out,truncate=true", "--inspect", "0", "--workshops", "2", "--contract", "15s",
+                             "jsonl:dir=out,mode=replace", "--inspect", "0", "--workshops", "2", "--contract", "15s",
                              "--max-age", "60s"},
                             {.timeout = std::chrono::seconds(120), .cwd = dir});
     INFO(r.err);
