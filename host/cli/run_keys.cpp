@@ -155,6 +155,18 @@ const run_key keys[] = {
      [](run_options& o, std::string_view t, where_t w) {
          if (!values::parse_bool(t, o.quiet)) bad(w, "true or false", t); },
      [](const run_options& o) { return std::string(o.quiet ? "true" : "false"); }},
+    {"http", "Ops", "ADDR:PORT",
+     "serve /metrics (Prometheus), /api/status, /healthz, /readyz and a live dashboard at / on this address; "
+     "a loopback address such as 127.0.0.1:9100 unless --http-public (off when not given)",
+     [](run_options& o, std::string_view t, where_t w) {
+         if (values::trim(t).empty()) bad(w, "an address and port such as 127.0.0.1:9100", t);
+         o.http = std::string(values::trim(t)); },
+     [](const run_options& o) { return o.http; }},
+    {"http-public", "Ops", nullptr,
+     "allow --http on a non-loopback address: the endpoint has no authentication and shows every figure of the run",
+     [](run_options& o, std::string_view t, where_t w) {
+         if (!values::parse_bool(t, o.http_public)) bad(w, "true or false", t); },
+     [](const run_options& o) { return std::string(o.http_public ? "true" : "false"); }},
 };
 
 } // namespace

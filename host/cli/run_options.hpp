@@ -46,6 +46,8 @@ struct run_options {
     std::optional<std::filesystem::path> config_file;
     std::string log_level = "info";
     bool quiet = false;                          // no ops lines, warnings and errors only
+    std::string http;                            // --http ADDR:PORT; empty: no ops HTTP server
+    bool http_public = false;                    // --http-public: allow a non-loopback --http address
 };
 
 } // namespace factory::cli

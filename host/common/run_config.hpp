@@ -40,6 +40,9 @@ struct run_config {
     std::string dead_letter_dir = "factory-dead-letter";
     std::string log_level = "info";
     bool quiet = false;
+    // The ops HTTP server (--http), checked by resolve(); the host's own, children never read it.
+    std::string http;
+    bool http_public = false;
 
     std::string to_json() const;
     static run_config from_json(std::string_view text); // throws std::runtime_error

@@ -365,6 +365,7 @@ void supervisor::on_ops() {
     ops_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || all_exited()) return;
         if (!cfg_.quiet) ops_.tick();
+        if (http_) http_->tick();
         check_hangs();
         check_dead_letters();
         on_ops();
@@ -377,6 +378,15 @@ bool supervisor::run() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_ns_ = mono_ns();
     startup_deadline_ns_ = started_ns_ + startup_limit_ns;
+    if (!cfg_.http.empty()) try {
+        std::vector<std::string> names;
+        for (const auto& e : cfg_.exporters) names.push_back(e.name);
+        http_ = std::make_unique<http::endpoint>(io_, seg_, http::listen_address::parse(cfg_.http, true), names);
+        log().info("ops: serving {} (/metrics, /api/status, /healthz, /readyz)", http_->url());
+    } catch (const std::exception& e) {
+        failure_ = e.what();
+        return false;
+    }
     schedule_signal_wait();
     start_children();
     check_startup();
