@@ -162,6 +162,10 @@ const run_key keys[] = {
          if (values::trim(t).empty()) bad(w, "an address and port such as 127.0.0.1:9100", t);
          o.http = std::string(values::trim(t)); },
      [](const run_options& o) { return o.http; }},
+    {"http-linger", "Ops", "DUR",
+     "after the run ends, keep serving its final figures this long, so a scraper gets them (with --http)",
+     [](run_options& o, std::string_view t, where_t w) { o.http_linger_ns = duration(t, true, w); },
+     [](const run_options& o) { return format_duration(o.http_linger_ns); }},
     {"http-public", "Ops", nullptr,
      "allow --http on a non-loopback address: the endpoint has no authentication and shows every figure of the run",
      [](run_options& o, std::string_view t, where_t w) {

@@ -48,6 +48,7 @@ struct run_options {
     bool quiet = false;                          // no ops lines, warnings and errors only
     std::string http;                            // --http ADDR:PORT; empty: no ops HTTP server
     bool http_public = false;                    // --http-public: allow a non-loopback --http address
+    std::int64_t http_linger_ns = 0;             // --http-linger: serve the final figures this long after the end
 };
 
 } // namespace factory::cli

@@ -43,6 +43,7 @@ struct run_config {
     // The ops HTTP server (--http), checked by resolve(); the host's own, children never read it.
     std::string http;
     bool http_public = false;
+    std::int64_t http_linger_ns = 0;
 
     std::string to_json() const;
     static run_config from_json(std::string_view text); // throws std::runtime_error

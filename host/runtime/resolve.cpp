@@ -170,6 +170,8 @@ run_config resolve(const cli::run_options& opts) {
             throw std::runtime_error(e.what());
         }
         c.http_public = opts.http_public;
+        check_duration("--http-linger", opts.http_linger_ns, true);
+        c.http_linger_ns = opts.http_linger_ns;
     }
     return c;
 }

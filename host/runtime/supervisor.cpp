@@ -146,7 +146,7 @@ void supervisor::reap() {
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
-        io_.stop();
+        if (!linger()) io_.stop();
     }
 }
 
@@ -370,6 +370,22 @@ void supervisor::on_ops() {
         check_dead_letters();
         on_ops();
     });
+}
+
+bool supervisor::linger() {
+    if (!http_ || cfg_.http_linger_ns <= 0 || !running_) return false;
+    http_->tick();
+    log().info("ops: the run has ended; serving its final figures for {} s more (a signal ends that)",
+               static_cast<double>(cfg_.http_linger_ns) * 1e-9);
+    duration_timer_.cancel();
+    duration_timer_.expires_after(std::chrono::nanoseconds(cfg_.http_linger_ns));
+    duration_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) io_.stop();
+    });
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (!ec) io_.stop();
+    });
+    return true;
 }
 
 bool supervisor::run() {

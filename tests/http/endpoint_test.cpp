@@ -1,0 +1,91 @@
+// The ops endpoint's answers while a factory runs: /metrics in Prometheus' format (checked by
+// promtool), /healthz, /readyz, /api/status, and the refusal of a public address without opt-in.
+#include "support/background_host.hpp"
+#include "support/http_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace factory::test;
+
+namespace {
+
+std::vector<std::string> paced_run(std::uint16_t port, const std::string& duration) {
+    return {"--source", "synthetic:keys=500,count=100000000", "--blueprint", "widget", "--exporter", "null",
+            "--workshops", "2", "--rate", "4000", "--duration", duration, "--http", "127.0.0.1:" + std::to_string(port)};
+}
+
+} // namespace
+
+TEST_CASE("promtool accepts /metrics, and the endpoints answer while the factory runs", "[http]") {
+    REQUIRE(std::string(FACTORY_PROMTOOL) != ""); // scripts/install-deps.sh installs prometheus (promtool)
+    const auto port = free_port();
+    background_host host(paced_run(port, "30s"));
+    REQUIRE(wait_for_status(port, "/readyz", 200));
+    REQUIRE(http_get(port, "/healthz").status == 200);
+
+    const auto m = http_get(port, "/metrics");
+    REQUIRE(m.status == 200);
+    CHECK(m.headers.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
+    CHECK(m.body.find("\nfactory_materials_purchased_total ") != std::string::npos);
+    CHECK(m.body.find("factory_build_info{version=\"") != std::string::npos);
+    CHECK(m.body.find("factory_products_exported_total{exporter=\"null\"}") != std::string::npos);
+    CHECK(m.body.find("factory_assembly_latency_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+    CHECK(m.body.find("factory_process_cpu_seconds_total{process=\"workshop 2\"}") != std::string::npos);
+    const auto dir = fresh_dir("promtool");
+    {
+        std::ofstream(dir / "metrics.txt") << m.body;
+    }
+    const std::string cmd = std::string(FACTORY_PROMTOOL) + " check metrics < " + (dir / "metrics.txt").string() +
+                            " > " + (dir / "promtool.out").string() + " 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::ifstream said(dir / "promtool.out");
+    const std::string promtool_said((std::istreambuf_iterator<char>(said)), std::istreambuf_iterator<char>());
+    INFO("promtool: " << promtool_said);
+    CHECK(rc == 0);
+    CHECK(promtool_said.empty()); // no lint warnings either
+
+    const auto s = http_get(port, "/api/status");
+    REQUIRE(s.status == 200);
+    CHECK(s.headers.find("Content-Type: application/json") != std::string::npos);
+    const auto j = nlohmann::json::parse(s.body);
+    CHECK(j.at("phase") == "running");
+    CHECK(j.at("ready") == true);
+    CHECK(j.at("workshops").size() == 2);
+    CHECK(j.at("lines").size() == 2);
+    CHECK(j.at("lanes").size() == 2);
+    CHECK(j.at("exporters").at(0).at("name") == "null");
+    CHECK(j.at("purchasing").at("purchased").get<std::uint64_t>() > 0);
+
+    auto r = host.stop();
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("balanced") == true);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a non-loopback --http address is refused without --http-public, and --help says so", "[http]") {
+    auto r = run_host({"--source", "synthetic:count=10", "--blueprint", "widget", "--exporter", "null",
+                       "--http", "0.0.0.0:9100"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--http 0.0.0.0:9100 is not a loopback address") != std::string::npos);
+    CHECK(r.err.find("add --http-public") != std::string::npos);
+
+    auto h = run_host({"--help"});
+    CHECK(h.exit_code == 0);
+    CHECK(h.out.find("--http-public") != std::string::npos);
+    CHECK(h.out.find("loopback") != std::string::npos);
+}
+
+TEST_CASE("a taken --http port refuses the run before anything starts", "[http]") {
+    const auto port = free_port();
+    background_host first(paced_run(port, "30s"));
+    REQUIRE(wait_for_status(port, "/healthz", 200));
+    auto r = run_host({"--source", "synthetic:count=10", "--blueprint", "widget", "--exporter", "null", "--http",
+                       "127.0.0.1:" + std::to_string(port)});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--http 127.0.0.1:" + std::to_string(port) + ": cannot listen there") != std::string::npos);
+    CHECK(r.summary.is_null());
+    CHECK(first.stop().exit_code == 0);
+}
