@@ -31,7 +31,7 @@ svg{width:100%;height:160px}.legend b{display:inline-block;width:10px;height:3px
 table{width:100%;border-collapse:collapse}td{padding:2px 4px;border-top:1px dashed #eceef2}td.n{text-align:right}
 </style></head><body>
 <header><h1>factory</h1><span id="phase" class="pill">-</span><span id="ready" class="pill">-</span>
-<span>run <b id="run-seconds">0</b> s</span><span>version <b id="version"></b></span><span id="conn">loading</span></header>
+<span>run <b id="run-seconds">0</b> s</span><span>version <b id="version"></b></span><span id="conn"></span></header>
 <main>
 <div class="flow">
 <section class="dept" id="dept-purchasing"><h2>Purchasing</h2><div class="big" id="purchased">0</div>
@@ -99,10 +99,11 @@ function render(s){
   $("processes").innerHTML=s.processes.map(p=>`<tr><td>${esc(p.name)}</td><td class="n">${p.cpu_seconds.toFixed(1)} s</td><td class="n">${bytes(p.rss_bytes)}</td><td class="n">${p.restarts} restarts</td></tr>`).join("");
   $("latency").textContent=dur(s.latency_ns.p50)+" / "+dur(s.latency_ns.p99);
   chart(s.history);
+  $("conn").textContent="figures of "+new Date(s.unix_seconds*1000).toLocaleTimeString();
 }
 render(JSON.parse($("initial").textContent));
 async function poll(){
-  try{const r=await fetch("/api/status",{cache:"no-store"});render(await r.json());$("conn").textContent="live";}
+  try{const r=await fetch("/api/status",{cache:"no-store"});render(await r.json());}
   catch(e){$("conn").textContent="disconnected (the run may have ended)";}
 }
 setInterval(poll,1000);

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 using namespace factory::test;
 
@@ -17,6 +19,15 @@ std::vector<std::string> paced_run(std::uint16_t port, const std::string& durati
             "--workshops", "2", "--rate", "4000", "--duration", duration, "--http", "127.0.0.1:" + std::to_string(port)};
 }
 
+bool wait_for_sample(std::uint16_t port, const std::function<bool(const nlohmann::json&)>& ok) {
+    for (int i = 0; i < 100; ++i) {
+        const auto r = http_get(port, "/api/status");
+        if (r.status == 200 && ok(nlohmann::json::parse(r.body))) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+}
+
 } // namespace
 
 TEST_CASE("promtool accepts /metrics, and the endpoints answer while the factory runs", "[http]") {
@@ -25,6 +36,10 @@ TEST_CASE("promtool accepts /metrics, and the endpoints answer while the factory
     background_host host(paced_run(port, "30s"));
     REQUIRE(wait_for_status(port, "/readyz", 200));
     REQUIRE(http_get(port, "/healthz").status == 200);
+    // Figures are sampled once a second: wait for a sample taken while the run runs.
+    REQUIRE(wait_for_sample(port, [](const nlohmann::json& j) {
+        return j.at("phase") == "running" && j.at("purchasing").at("purchased").get<std::uint64_t>() > 0;
+    }));
 
     const auto m = http_get(port, "/metrics");
     REQUIRE(m.status == 200);

@@ -6,7 +6,7 @@
 
 using factory::http::listen_address;
 
-TEST_CASE("--http takes loopback addresses, v4 and v6, and localhost", "[http]") {
+TEST_CASE("the http address takes loopback addresses, v4 and v6, and localhost", "[http]") {
     auto a = listen_address::parse("127.0.0.1:9100", false);
     CHECK(a.address == "127.0.0.1");
     CHECK(a.port == 9100);
@@ -20,7 +20,7 @@ TEST_CASE("--http takes loopback addresses, v4 and v6, and localhost", "[http]")
     CHECK(listen_address::parse("127.3.4.5:1", false).loopback);
 }
 
-TEST_CASE("--http refuses a public address unless allowed, and says how", "[http]") {
+TEST_CASE("the http address refuses a public address unless allowed, and says how", "[http]") {
     try {
         (void)listen_address::parse("0.0.0.0:9100", false);
         FAIL("accepted 0.0.0.0 without --http-public");
@@ -34,7 +34,7 @@ TEST_CASE("--http refuses a public address unless allowed, and says how", "[http
     CHECK(a.port == 9100);
 }
 
-TEST_CASE("--http names what is wrong with a malformed address", "[http]") {
+TEST_CASE("the http address names what is wrong with a malformed address", "[http]") {
     CHECK_THROWS_WITH(listen_address::parse("9100", false), Catch::Contains("no port"));
     CHECK_THROWS_WITH(listen_address::parse("127.0.0.1:", false), Catch::Contains("the port is not a number"));
     CHECK_THROWS_WITH(listen_address::parse("127.0.0.1:65536", false), Catch::Contains("the port is not a number"));
