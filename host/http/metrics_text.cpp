@@ -69,14 +69,14 @@ void latency(out_t& o, const latency_summary& l) {
             sum_ns += static_cast<double>(l.counts[i]) * 0.5 * static_cast<double>(lo + latency_histogram::upper_of(i));
         }
         fmt::format_to(std::back_inserter(o), "{}_bucket{{le=\"{}\"}} {}\n", name,
-                       static_cast<double>(std::uint64_t{1} << k) * 1e-9, cumulative);
+                       static_cast<double>(std::uint64_t{1} << k) / 1e9, cumulative);
     }
     for (; i < latency_histogram::buckets; ++i) {
         const std::uint64_t lo = latency_histogram::upper_of(i - 1) + 1;
         sum_ns += static_cast<double>(l.counts[i]) * 0.5 * static_cast<double>(lo + latency_histogram::upper_of(i));
     }
     fmt::format_to(std::back_inserter(o), "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, l.total,
-                   name, sum_ns * 1e-9, name, l.total);
+                   name, sum_ns / 1e9, name, l.total);
 }
 
 } // namespace
@@ -156,7 +156,7 @@ std::string render_metrics(const status& s) {
 
     one(o, "factory_purchasing_waits_total", "counter", "Times a full production line made purchasing wait.", b.waits);
     one(o, "factory_purchasing_wait_seconds_total", "counter", "Time purchasing spent waiting on full lines.",
-        static_cast<double>(s.wait_ns) * 1e-9);
+        static_cast<double>(s.wait_ns) / 1e9);
 
     family(o, "factory_process_cpu_seconds_total", "counter", "User and system CPU time of the host and each child.");
     for (const auto& p : s.processes)

@@ -74,7 +74,7 @@ std::string render_status_json(const status& s) {
           {"per_second", s.purchased_per_s},
           {"rejected", b.rejected},
           {"waits", b.waits},
-          {"wait_seconds", static_cast<double>(s.wait_ns) * 1e-9},
+          {"wait_seconds", static_cast<double>(s.wait_ns) / 1e9},
           {"end_of_input", b.end_of_input}}},
         {"lines", rings(s.lines)},
         {"workshops", workshops},
