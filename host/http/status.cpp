@@ -69,8 +69,8 @@ const status& status_sampler::sample(const server_counts& server) {
     s.unix_seconds = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::int64_t started = seg_.header().started_mono_ns.load(std::memory_order_relaxed);
     s.run_seconds = started > 0 && mono > started ? static_cast<double>(mono - started) * 1e-9 : 0;
-    s.phase = phase_of(seg_);
-    s.ready = run_ready(seg_);
+    s.phase = ended_ ? "ended" : phase_of(seg_);
+    s.ready = !ended_ && run_ready(seg_);
     s.books = ops::accounting::read(seg_, exporter_names_);
     s.server = server;
     auto& p = seg_.purchasing();

@@ -48,7 +48,7 @@ struct server_counts {
 struct status {
     double unix_seconds = 0;   // when the sample was taken
     double run_seconds = 0;    // since every process started (0 before)
-    const char* phase = "starting"; // starting, running, stopping, aborting
+    const char* phase = "starting"; // starting, running, stopping, aborting, ended
     bool ready = false;
     ops::accounting books;
     std::uint64_t wait_ns = 0, warehouse = 0, received = 0;
@@ -74,11 +74,14 @@ public:
     // Reads every counter now. Host ops loop only.
     const status& sample(const server_counts& server);
     const status& last() const noexcept { return now_; }
+    // Every process has ended: the phase says "ended" from now on.
+    void mark_ended() noexcept { ended_ = true; }
 
 private:
     shm::segment& seg_;
     std::vector<std::string> exporter_names_;
     status now_;
+    bool ended_ = false;
     std::int64_t last_mono_ns_ = 0;
     std::uint64_t last_purchased_ = 0, last_assembled_ = 0, last_shipped_ = 0, last_received_ = 0;
     std::vector<std::uint64_t> last_workshop_, last_exported_;

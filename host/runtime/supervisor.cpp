@@ -146,7 +146,7 @@ void supervisor::reap() {
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
-        if (!linger()) io_.stop();
+        if (!http_ || !running_ || !http_->linger([this] { io_.stop(); })) io_.stop();
     }
 }
 
@@ -361,31 +361,15 @@ void supervisor::check_startup() {
 
 void supervisor::on_ops() {
     if (all_exited()) return;
+    if (http_) http_->tick(); // also once as the run starts, so /api/status says so at once
     ops_timer_.expires_after(std::chrono::seconds(1));
     ops_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || all_exited()) return;
         if (!cfg_.quiet) ops_.tick();
-        if (http_) http_->tick();
         check_hangs();
         check_dead_letters();
         on_ops();
     });
-}
-
-bool supervisor::linger() {
-    if (!http_ || cfg_.http_linger_ns <= 0 || !running_) return false;
-    http_->tick();
-    log().info("ops: the run has ended; serving its final figures for {} s more (a signal ends that)",
-               static_cast<double>(cfg_.http_linger_ns) * 1e-9);
-    duration_timer_.cancel();
-    duration_timer_.expires_after(std::chrono::nanoseconds(cfg_.http_linger_ns));
-    duration_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) io_.stop();
-    });
-    signals_.async_wait([this](const boost::system::error_code& ec, int) {
-        if (!ec) io_.stop();
-    });
-    return true;
 }
 
 bool supervisor::run() {
@@ -394,11 +378,8 @@ bool supervisor::run() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_ns_ = mono_ns();
     startup_deadline_ns_ = started_ns_ + startup_limit_ns;
-    if (!cfg_.http.empty()) try {
-        std::vector<std::string> names;
-        for (const auto& e : cfg_.exporters) names.push_back(e.name);
-        http_ = std::make_unique<http::endpoint>(io_, seg_, http::listen_address::parse(cfg_.http, true), names);
-        log().info("ops: serving {} (/metrics, /api/status, /healthz, /readyz)", http_->url());
+    try {
+        http_ = http::endpoint::open(io_, seg_, cfg_);
     } catch (const std::exception& e) {
         failure_ = e.what();
         return false;

@@ -70,7 +70,6 @@ private:
     void abort_run(const char* why);
     bool all_exited() const;
     void schedule_signal_wait();
-    bool linger(); // --http-linger: true when the loop goes on serving the final figures
 
     shm::segment& seg_;
     std::string segment_name_;

@@ -104,3 +104,22 @@ TEST_CASE("a taken --http port refuses the run before anything starts", "[http]"
     CHECK(r.summary.is_null());
     CHECK(first.stop().exit_code == 0);
 }
+
+TEST_CASE("with --http-linger, the host serves the final figures after the run, until a signal", "[http]") {
+    const auto port = free_port();
+    auto args = paced_run(port, "2s");
+    args.insert(args.end(), {"--http-linger", "120s"});
+    background_host host(args, std::chrono::seconds(100));
+    REQUIRE(wait_for_sample(port, [](const nlohmann::json& j) { return j.at("phase") == "ended"; }));
+    const auto j = nlohmann::json::parse(http_get(port, "/api/status").body);
+    CHECK(j.at("ready") == false);
+    CHECK(http_get(port, "/readyz").status == 503);
+    CHECK(http_get(port, "/healthz").status == 200);
+    const auto m = http_get(port, "/metrics");
+    auto r = host.stop(); // SIGTERM ends the wait long before the 120 s
+    REQUIRE(r.exit_code == 0);
+    const auto purchased = r.summary.at("purchased").get<std::uint64_t>();
+    CHECK(purchased > 0);
+    CHECK(j.at("purchasing").at("purchased") == purchased);
+    CHECK(m.body.find("\nfactory_materials_purchased_total " + std::to_string(purchased) + "\n") != std::string::npos);
+}
