@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

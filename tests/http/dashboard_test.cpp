@@ -11,7 +11,7 @@
 #include <regex>
 #include <thread>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

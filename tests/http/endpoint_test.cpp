@@ -10,7 +10,7 @@
 #include <functional>
 #include <thread>
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

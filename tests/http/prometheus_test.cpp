@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-using namespace factory::test;
+using namespace factory::testing;
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include <signal.h>
 
-namespace factory::test {
+namespace factory::testing {
 
 class background_host {
 public:
@@ -39,4 +39,4 @@ private:
     std::future<host_result> result_;
 };
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace factory::test {
+namespace factory::testing {
 
 std::uint16_t free_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -90,4 +90,4 @@ bool wait_for_status(std::uint16_t port, const std::string& target, int status, 
     return false;
 }
 
-} // namespace factory::test
+} // namespace factory::testing

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace factory::test {
+namespace factory::testing {
 
 struct http_reply {
     int status = 0; // 0: no answer (refused, closed, timed out)
@@ -29,4 +29,4 @@ bool wait_closed(int fd);
 // Waits (bounded: `tries` x 200 ms) until GET target answers `status`.
 bool wait_for_status(std::uint16_t port, const std::string& target, int status, int tries = 150);
 
-} // namespace factory::test
+} // namespace factory::testing
