@@ -15,6 +15,7 @@ test_pkgs=(
   catch2 libbenchmark-dev
   clang libclang-rt-14-dev
   softflowd nfdump pmacct sqlite3 tcpdump
+  prometheus chromium
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -22,7 +22,7 @@ struct given {
     std::vector<std::string> exporters, plugin_dirs, plugins_dirs;
     std::optional<std::string> plugin_name;
     std::map<std::string, std::string> text; // by key name; std::map: CLI11 keeps pointers into it
-    bool quiet = false;
+    std::map<std::string, bool> flags; // by key name, for keys without a value (--quiet)
     std::map<std::string, CLI::Option*> options;
     CLI::Option *source_opt = nullptr, *blueprint_opt = nullptr, *exporter_opt = nullptr;
     CLI::App* plugins = nullptr;
@@ -61,7 +61,7 @@ void define(CLI::App& app, given& g) {
     for (const run_key& k : run_keys()) {
         const std::string name = std::string("--") + k.name;
         CLI::Option* o = k.value_name == nullptr
-                             ? app.add_flag(name, g.quiet, with_default(k, defaults))
+                             ? app.add_flag(name, g.flags[k.name], with_default(k, defaults))
                              : app.add_option(name, g.text[k.name], with_default(k, defaults))->type_name(k.value_name);
         g.options[k.name] = o->group(k.group);
     }
@@ -81,7 +81,7 @@ run_options build(const given& g) {
 
     for (const run_key& k : run_keys()) {
         if (g.options.at(k.name)->count() == 0) continue;
-        const std::string text = k.value_name == nullptr ? (g.quiet ? "true" : "false") : g.text.at(k.name);
+        const std::string text = k.value_name == nullptr ? (g.flags.at(k.name) ? "true" : "false") : g.text.at(k.name);
         k.apply(r, text, std::string("--") + k.name);
     }
     if (g.source_opt->count() > 0) r.source = parse_plugin_spec(g.source, "--source");

@@ -159,6 +159,22 @@ const run_key keys[] = {
      [](run_options& o, std::string_view t, where_t w) {
          if (!values::parse_bool(t, o.quiet)) bad(w, "true or false", t); },
      [](const run_options& o) { return std::string(o.quiet ? "true" : "false"); }},
+    {"http", "Ops", "ADDR:PORT",
+     "serve /metrics (Prometheus), /api/status, /healthz, /readyz and a live dashboard at / on this address; "
+     "a loopback address such as 127.0.0.1:9100 unless --http-public (off when not given)",
+     [](run_options& o, std::string_view t, where_t w) {
+         if (values::trim(t).empty()) bad(w, "an address and port such as 127.0.0.1:9100", t);
+         o.http = std::string(values::trim(t)); },
+     [](const run_options& o) { return o.http; }},
+    {"http-linger", "Ops", "DUR",
+     "after the run ends, keep serving its final figures this long, so a scraper gets them (with --http)",
+     [](run_options& o, std::string_view t, where_t w) { o.http_linger_ns = duration(t, true, w); },
+     [](const run_options& o) { return format_duration(o.http_linger_ns); }},
+    {"http-public", "Ops", nullptr,
+     "allow --http on a non-loopback address: the endpoint has no authentication and shows every figure of the run",
+     [](run_options& o, std::string_view t, where_t w) {
+         if (!values::parse_bool(t, o.http_public)) bad(w, "true or false", t); },
+     [](const run_options& o) { return std::string(o.http_public ? "true" : "false"); }},
 };
 
 } // namespace

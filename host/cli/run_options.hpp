@@ -46,6 +46,9 @@ struct run_options {
     std::optional<std::filesystem::path> config_file;
     std::string log_level = "info";
     bool quiet = false;                          // no ops lines, warnings and errors only
+    std::string http;                            // --http ADDR:PORT; empty: no ops HTTP server
+    bool http_public = false;                    // --http-public: allow a non-loopback --http address
+    std::int64_t http_linger_ns = 0;             // --http-linger: serve the final figures this long after the end
 };
 
 } // namespace factory::cli

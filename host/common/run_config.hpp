@@ -43,6 +43,10 @@ struct run_config {
     std::string dead_letter_dir = "factory-dead-letter";
     std::string log_level = "info";
     bool quiet = false;
+    // The ops HTTP server (--http), checked by resolve(); the host's own, children never read it.
+    std::string http;
+    bool http_public = false;
+    std::int64_t http_linger_ns = 0;
 
     std::string to_json() const;
     static run_config from_json(std::string_view text); // throws std::runtime_error

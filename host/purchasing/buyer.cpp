@@ -84,9 +84,18 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
     if (backlog > stats_.max_backlog.get()) stats_.max_backlog.set(backlog);
     auto& producer = *lines_[line];
     backoff_.reset();
+    // Only a full line comes here, so reading the clock costs nothing on the flowing path.
+    const std::int64_t since = mono_ns();
+    const auto waited = [&] { stats_.wait_ns.add(static_cast<std::uint64_t>(mono_ns() - since)); };
     for (;;) {
-        if (stopping()) return nullptr;
-        if (void* slot = producer.try_claim(bytes)) return slot;
+        if (stopping()) {
+            waited();
+            return nullptr;
+        }
+        if (void* slot = producer.try_claim(bytes)) {
+            waited();
+            return slot;
+        }
         backoff_.idle(seg_.purchasing_bell(),
                       [&] { return producer.free_bytes() >= bytes + 64 || stopping(); },
                       50'000'000);

@@ -1,6 +1,7 @@
 #include "runtime/resolve.hpp"
 
 #include "cli/units.hpp"
+#include "http/listen_address.hpp"
 #include "plugins/resolve.hpp"
 #include "plugins/search_path.hpp"
 #include "plugins/settings_check.hpp"
@@ -184,6 +185,16 @@ run_config resolve(const cli::run_options& opts) {
     c.dead_letter_dir = opts.dead_letter_dir.string();
     c.log_level = opts.log_level;
     c.quiet = opts.quiet;
+    if (!opts.http.empty()) {
+        try {
+            c.http = http::listen_address::parse(opts.http, opts.http_public).to_string();
+        } catch (const std::invalid_argument& e) {
+            throw std::runtime_error(e.what());
+        }
+        c.http_public = opts.http_public;
+        check_duration("--http-linger", opts.http_linger_ns, true);
+        c.http_linger_ns = opts.http_linger_ns;
+    }
     return c;
 }
 

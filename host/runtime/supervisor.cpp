@@ -146,7 +146,7 @@ void supervisor::reap() {
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
-        io_.stop();
+        if (!http_ || !running_ || !http_->linger([this] { io_.stop(); })) io_.stop();
     }
 }
 
@@ -361,6 +361,7 @@ void supervisor::check_startup() {
 
 void supervisor::on_ops() {
     if (all_exited()) return;
+    if (http_) http_->tick(); // also once as the run starts, so /api/status says so at once
     ops_timer_.expires_after(std::chrono::seconds(1));
     ops_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || all_exited()) return;
@@ -377,6 +378,12 @@ bool supervisor::run() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_ns_ = mono_ns();
     startup_deadline_ns_ = started_ns_ + startup_limit_ns;
+    try {
+        http_ = http::endpoint::open(io_, seg_, cfg_);
+    } catch (const std::exception& e) {
+        failure_ = e.what();
+        return false;
+    }
     schedule_signal_wait();
     start_children();
     check_startup();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/run_config.hpp"
+#include "http/endpoint.hpp"
 #include "ops/report.hpp"
 #include "runtime/roles.hpp"
 #include "shm/segment.hpp"
@@ -14,6 +15,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,7 @@ private:
     boost::asio::steady_timer startup_timer_, ops_timer_, duration_timer_, kill_timer_;
     std::vector<child_record> children_;
     ops::report ops_;
+    std::unique_ptr<http::endpoint> http_; // --http; after io_, so it goes first
     std::string failure_;
     bool running_ = false, stopping_ = false, aborting_ = false, children_clean_ = true;
     std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0, stop_ns_ = 0;

@@ -43,6 +43,7 @@ struct alignas(64) purchasing_stats {
     counter oversize;      // of rejected: larger than --max-material
     counter lost;          // purchased but never put on a line: purchasing died (written by the host)
     counter waits;         // times a full line made purchasing wait
+    counter wait_ns;       // time spent in those waits (backpressure), ns
     counter max_backlog;   // the most materials seen on one line when it was full (gauge)
     counter unwritten;     // of rejected: dead letters that could not be written (lost)
     std::atomic<std::uint32_t> end_of_input{0};
