@@ -29,6 +29,8 @@ std::string render_status_json(const status& s) {
         const auto& w = b.workshops[i];
         json fired = json::object();
         for (unsigned r = 1; r < shm::fire_reasons; ++r) fired[to_string(static_cast<fire_reason>(r))] = w.fired[r];
+        json hot = json::array();
+        for (const auto& k : w.hot_keys) hot.push_back({{"pid", k.pid}, {"materials", k.materials}});
         workshops.push_back({{"workshop", i + 1},
                              {"assembled", w.assembled - w.lost_materials},
                              {"per_second", i < s.workshop_per_s.size() ? s.workshop_per_s[i] : 0.0},
@@ -38,7 +40,8 @@ std::string render_status_json(const status& s) {
                              {"shipped", w.shipped},
                              {"dead_lettered", w.failed + w.quarantined + w.refused},
                              {"restarts", w.restarts},
-                             {"latency_p99_ns", w.latency_p99_ns}});
+                             {"latency_p99_ns", w.latency_p99_ns},
+                             {"hot_keys", hot}});
     }
     json exporters = json::array();
     std::uint64_t export_dead = 0;

@@ -43,6 +43,8 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
         c.restarts = seg.process(shm::workshop_slot(i)).restarts.load();
         c.peak_rss_kib = seg.process(shm::workshop_slot(i)).peak_rss_kib.get();
         for (unsigned r = 0; r < shm::fire_reasons; ++r) c.fired[r] = w.fired[r].get();
+        shm::hot_key_value hot[shm::hot_key_slots];
+        c.hot_keys.assign(hot, hot + shm::read_hot_keys(w, hot));
         latency_summary one;
         one.add(w.latency);
         all.add(w.latency);
@@ -150,6 +152,8 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count, cons
         const auto& c = workshops[i];
         json fired = json::object();
         for (unsigned r = 1; r < shm::fire_reasons; ++r) fired[to_string(static_cast<fire_reason>(r))] = c.fired[r];
+        json hot = json::array();
+        for (const auto& k : c.hot_keys) hot.push_back({{"pid", k.pid}, {"materials", k.materials}});
         ws.push_back({{"workshop", i + 1},
                       {"pushed", c.pushed},
                       {"assembled", c.assembled},
@@ -165,6 +169,7 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count, cons
                       {"lost_materials", c.lost_materials},
                       {"restarts", c.restarts},
                       {"peak_rss_kib", c.peak_rss_kib},
+                      {"hot_keys", hot},
                       {"latency_ns", {{"count", c.latency_count}, {"p50", c.latency_p50_ns},
                                       {"p99", c.latency_p99_ns}, {"p999", c.latency_p999_ns}}}});
     }

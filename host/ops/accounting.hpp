@@ -7,6 +7,7 @@
 // Read by the host at the end of a run (one line, and --summary-json) and by ops every second.
 #pragma once
 
+#include "shm/hot_key_set.hpp"
 #include "shm/segment.hpp"
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct workshop_counts {
                   peak_rss_kib = 0;
     std::uint64_t fired[shm::fire_reasons] = {};
     std::uint64_t latency_p50_ns = 0, latency_p99_ns = 0, latency_p999_ns = 0, latency_count = 0;
+    std::vector<shm::hot_key_value> hot_keys; // busiest pids of the last interval, highest first
 };
 
 struct exporter_counts {

@@ -211,10 +211,10 @@ std::size_t director::step() {
 void director::monitor() {
     publish_hot_keys(hot_, stats_);
     if (log().should_log(spdlog::level::debug)) {
-        shm::hot_key_stat hot[shm::hot_key_slots];
+        shm::hot_key_value hot[shm::hot_key_slots];
         std::string busiest;
-        for (std::size_t i = 0, n = read_hot_keys(stats_, hot); i < n && i < 3; ++i)
-            busiest += fmt::format("{}{} (~{})", i == 0 ? "" : ", ", hot[i].pid.get(), hot[i].materials.get());
+        for (std::size_t i = 0, n = shm::read_hot_keys(stats_, hot); i < n && i < 3; ++i)
+            busiest += fmt::format("{}{} (~{})", i == 0 ? "" : ", ", hot[i].pid, hot[i].materials);
         log().debug("monitor: roster {} workers, {} assembled, busiest pids {}", staff_.size(),
                     stats_.assembled.get(), busiest.empty() ? "none" : busiest);
     }

@@ -11,7 +11,7 @@
 // One thread: the workshop's.
 #pragma once
 
-#include "shm/stats.hpp"
+#include "shm/hot_key_set.hpp"
 
 #include <array>
 #include <cstddef>
@@ -48,11 +48,8 @@ private:
     std::uint64_t samples_ = 0;
 };
 
-// Writes the summary's top entries to the workshop's block (counts scaled to materials), as one
-// consistent set for readers in other processes, then resets the summary.
+// Writes the summary's top entries to the workshop's block (counts scaled to materials) as one
+// set for readers in other processes (shm/hot_key_set.hpp), then resets the summary.
 void publish_hot_keys(hot_keys& summary, shm::workshop_stats& stats) noexcept;
-
-// Reads the last published set; returns how many entries (at most shm::hot_key_slots). Any process.
-std::size_t read_hot_keys(const shm::workshop_stats& stats, shm::hot_key_stat* out) noexcept;
 
 } // namespace factory::workshop

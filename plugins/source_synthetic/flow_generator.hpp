@@ -11,6 +11,7 @@
 #pragma once
 
 #include "protocol_mix.hpp"
+#include "zipf_keys.hpp"
 
 #include <factory/formats.h>
 #include <factory/hash.hpp>
@@ -45,13 +46,18 @@ public:
         return x ^ (x >> 32);
     }
 
+    // Keys drawn by Zipf's law from `skew` instead of uniformly; the table must outlive the
+    // generator and have `keys` entries.
+    void use_skew(const zipf_keys* skew) noexcept { skew_ = skew; }
+
     // Writes the next material into `f` and returns its pid.
     std::uint64_t next(factory_flow4& f) noexcept {
         __extension__ using u128 = unsigned __int128;
         state_ += 0x9e3779b97f4a7c15ULL;
         std::uint64_t r = mix64(state_);
         // Multiply-high maps r onto [0, keys) without a division.
-        std::uint64_t k = static_cast<std::uint64_t>((static_cast<u128>(r) * keys_) >> 64);
+        std::uint64_t k = skew_ != nullptr ? skew_->index(r)
+                                           : static_cast<std::uint64_t>((static_cast<u128>(r) * keys_) >> 64);
         std::uint64_t pair = pair_of(k);
         // The field bits come from r times an odd constant: its high bits depend on all of r,
         // not mostly on the bits that chose the key.
@@ -75,6 +81,7 @@ private:
     std::uint64_t salt_;
     std::uint64_t state_;
     protocol_table protocols_;
+    const zipf_keys* skew_ = nullptr;
 };
 
 } // namespace factory::synthetic

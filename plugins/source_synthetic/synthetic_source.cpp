@@ -1,5 +1,7 @@
 #include "synthetic_source.hpp"
 
+#include <string>
+
 namespace factory::synthetic {
 namespace {
 
@@ -11,12 +13,27 @@ std::uint64_t checked_keys(const factory::settings& s) {
     return keys;
 }
 
+std::unique_ptr<zipf_keys> checked_skew(const factory::settings& s) {
+    const double skew = s.real("skew");
+    if (!(skew >= 0 && skew <= 10))
+        throw factory::error("setting 'skew' is " + std::string(s.text("skew")) + ": give 0 (no skew) or an "
+                             "exponent up to 10, such as skew=1.2");
+    const std::uint64_t keys = s.uinteger("keys");
+    if (skew == 0 || keys == 0) return nullptr; // keys=0 is refused with its own message
+    if (keys > zipf_keys::max_keys)
+        throw factory::error("setting 'skew' needs keys=" + std::to_string(zipf_keys::max_keys) +
+                             " or fewer (its table holds one entry per key); lower keys or set skew=0");
+    return std::make_unique<zipf_keys>(keys, skew);
+}
+
 } // namespace
 
 synthetic_source::synthetic_source(const factory::settings& s, factory::host h)
-    : source(h),
+    : source(h), skew_(checked_skew(s)),
       generator_(checked_keys(s), s.uinteger("seed"), parse_protocol_mix(s.text("protocols"))),
-      count_(s.uinteger("count")) {}
+      count_(s.uinteger("count")) {
+    generator_.use_skew(skew_.get());
+}
 
 factory::fill_result synthetic_source::on_fill(factory::filler& f) {
     std::uint64_t n = f.room();

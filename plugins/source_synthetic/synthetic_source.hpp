@@ -8,6 +8,7 @@
 #include <factory/source.hpp>
 
 #include <cstdint>
+#include <memory>
 
 namespace factory::synthetic {
 
@@ -25,6 +26,9 @@ public:
          "(src << 32 | dst), addresses as host-order integers"},
         {"count", FACTORY_SETTING_UINT, "0", "materials to make before the input ends; 0: unlimited"},
         {"seed", FACTORY_SETTING_UINT, "1", "random seed: the same seed gives the same materials"},
+        {"skew", FACTORY_SETTING_FLOAT, "0",
+         "0: every key as likely; S > 0: key k (from 0) drawn with weight 1/(k+1)^S (Zipf), so a few "
+         "pids carry most materials (1.0-1.5 is typical of real traffic); at most 16777216 keys"},
         {"protocols", FACTORY_SETTING_STRING, "tcp:70,udp:25,icmp:5",
          "protocol mix as name:weight pairs (name: tcp, udp, icmp or a protocol number 0-255; "
          "shares are rounded to 1/256)"},
@@ -37,6 +41,7 @@ public:
     factory::fill_result on_fill(factory::filler& f);
 
 private:
+    std::unique_ptr<zipf_keys> skew_; // before generator_, which points at it
     flow_generator generator_;
     std::uint64_t count_;    // 0: unlimited
     std::uint64_t made_ = 0;

@@ -45,6 +45,8 @@ TEST_CASE("/metrics shows the segment's counters, summed and labelled as the acc
     w1.fired[1].set(9); // idle
     w0.latency.record(500, 3);          // 500 ns: below the first bucket bound (1.024 us)
     w1.latency.record(3'000'000, 2);    // 3 ms: in le 4.194304 ms
+    const shm::hot_key_value hot[] = {{123, 4000}, {456, 900}};
+    shm::write_hot_keys(w1, hot, 2);
     auto& x = t.seg.transport().exporters[0];
     x.exported.set(77);
     x.retries.set(4);
@@ -81,6 +83,9 @@ TEST_CASE("/metrics shows the segment's counters, summed and labelled as the acc
     CHECK(j.at("purchasing").at("purchased") == 1000);
     CHECK(j.at("phase") == "starting");
     CHECK(j.at("workshops").at(0).at("roster") == 42);
+    CHECK(j.at("workshops").at(0).at("hot_keys").empty());
+    CHECK(j.at("workshops").at(1).at("hot_keys") ==
+          nlohmann::json::parse(R"([{"pid":123,"materials":4000},{"pid":456,"materials":900}])"));
     CHECK(j.at("lines").at(1).at("level") == "OK");
     CHECK(j.at("dead_letters").at("reasons").at("blueprint_error") == 5);
     CHECK(j.at("exporters").at(0).at("exported") == 77);

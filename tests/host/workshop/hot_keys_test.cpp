@@ -69,13 +69,13 @@ TEST_CASE("publishing writes the top set to the workshop's block, scaled to mate
     h.count(9);
     publish_hot_keys(h, *stats);
     CHECK(h.samples() == 0);
-    shm::hot_key_stat got[shm::hot_key_slots];
-    REQUIRE(read_hot_keys(*stats, got) == 2);
-    CHECK(got[0].pid.get() == 7);
-    CHECK(got[0].materials.get() == 5 * hot_keys::sample_every);
-    CHECK(got[1].pid.get() == 9);
+    shm::hot_key_value got[shm::hot_key_slots];
+    REQUIRE(shm::read_hot_keys(*stats, got) == 2);
+    CHECK(got[0].pid == 7);
+    CHECK(got[0].materials == 5 * hot_keys::sample_every);
+    CHECK(got[1].pid == 9);
     CHECK(stats->hot_version.load() == 2);
     // The next interval replaces the set; an empty one clears it.
     publish_hot_keys(h, *stats);
-    CHECK(read_hot_keys(*stats, got) == 0);
+    CHECK(shm::read_hot_keys(*stats, got) == 0);
 }

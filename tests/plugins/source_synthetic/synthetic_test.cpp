@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <algorithm>
 #include <map>
+#include <vector>
 #include <set>
 
 using factory::testing::fake_purchasing;
@@ -171,6 +173,31 @@ TEST_CASE("the protocol mix table") {
     CHECK_THROWS_WITH(syn::parse_protocol_mix(""), Catch::Contains("add up to 0"));
 }
 
+TEST_CASE("skew makes a few pids carry most materials, by Zipf's law") {
+    // keys=1000, skew=1: key k has weight 1/(k+1), so the heaviest carries 1/H(1000) = 13.4% and
+    // the tenth 1.34%; uniform keys would give each 0.1%.
+    fake_purchasing p(descriptor(), {{"keys", "1000"}, {"skew", "1"}});
+    REQUIRE(p.open() == FACTORY_OK);
+    for (int i = 0; i < 20; ++i) REQUIRE(p.fill(10000) == FACTORY_OK);
+    std::map<std::uint64_t, std::uint64_t> per_pid;
+    for (const auto& m : p.room.materials) ++per_pid[m.pid];
+    std::vector<std::uint64_t> counts;
+    for (const auto& [pid, n] : per_pid) counts.push_back(n);
+    std::sort(counts.rbegin(), counts.rend());
+    const double total = static_cast<double>(p.room.materials.size());
+    CHECK(counts[0] / total == Approx(0.1336).margin(0.005));
+    CHECK(counts[9] / total == Approx(0.01336).margin(0.002));
+    CHECK(per_pid.size() <= 1000);
+    // skew=0 keeps the uniform draw, material for material.
+    fake_purchasing flat(descriptor(), {{"keys", "1000"}, {"skew", "0"}});
+    fake_purchasing plain(descriptor(), {{"keys", "1000"}});
+    REQUIRE(flat.open() == FACTORY_OK);
+    REQUIRE(plain.open() == FACTORY_OK);
+    REQUIRE(flat.fill(1000) == FACTORY_OK);
+    REQUIRE(plain.fill(1000) == FACTORY_OK);
+    for (std::size_t i = 0; i < 1000; ++i) REQUIRE(flat.room.materials[i].pid == plain.room.materials[i].pid);
+}
+
 TEST_CASE("bad settings are refused at open with the setting's name") {
     fake_purchasing zero(descriptor(), {{"keys", "0"}});
     CHECK(zero.open() == FACTORY_ERROR);
@@ -178,6 +205,12 @@ TEST_CASE("bad settings are refused at open with the setting's name") {
     fake_purchasing mix(descriptor(), {{"protocols", "tcp=1"}});
     CHECK(mix.open() == FACTORY_ERROR);
     CHECK_THAT(mix.error, Catch::Contains("'protocols'"));
+    fake_purchasing negative(descriptor(), {{"skew", "-1"}});
+    CHECK(negative.open() == FACTORY_ERROR);
+    CHECK_THAT(negative.error, Catch::Contains("setting 'skew' is -1"));
+    fake_purchasing too_many(descriptor(), {{"skew", "1"}, {"keys", "100000000"}});
+    CHECK(too_many.open() == FACTORY_ERROR);
+    CHECK_THAT(too_many.error, Catch::Contains("needs keys=16777216 or fewer"));
 }
 
 TEST_CASE("the built plugin describes itself") {
