@@ -58,6 +58,7 @@ table{width:100%;border-collapse:collapse}td{padding:2px 4px;border-top:1px dash
 <section class="panel" id="dead-letters"><h2>Dead letters: <span id="dead-total">0</span></h2><table id="dead-reasons"></table></section>
 <section class="panel" id="restarts-panel"><h2>Restarts: <span id="restarts">0</span></h2><table id="processes"></table>
 <div class="row"><span>latency p50 / p99</span><b id="latency">-</b></div></section>
+<section class="panel" id="events-panel"><h2>Recent events</h2><table id="events"></table></section>
 </div></main>
 <script id="initial" type="application/json">)HTML";
 
@@ -97,6 +98,7 @@ function render(s){
   $("dead-total").textContent=num(s.dead_letters.total);
   $("dead-reasons").innerHTML=Object.entries(s.dead_letters.reasons).map(([k,v])=>`<tr><td>${esc(k.replace(/_/g," "))}</td><td class="n">${num(v)}</td></tr>`).join("");
   $("restarts").textContent=s.restarts;
+  $("events").innerHTML=(s.events||[]).slice(-12).reverse().map(e=>`<tr><td class="n">${e.run_seconds.toFixed(0)} s</td><td>${esc(e.text)}</td></tr>`).join("")||"<tr><td>none yet</td></tr>";
   $("processes").innerHTML=s.processes.map(p=>`<tr><td>${esc(p.name)}</td><td class="n">${p.cpu_seconds.toFixed(1)} s</td><td class="n">${bytes(p.rss_bytes)}</td><td class="n">${p.restarts} restarts</td></tr>`).join("");
   $("latency").textContent=dur(s.latency_ns.p50)+" / "+dur(s.latency_ns.p99);
   chart(s.history);

@@ -126,6 +126,8 @@ const status& status_sampler::sample(const server_counts& server) {
                              s.exporter_per_s.empty() ? 0 : s.exporter_per_s.front()});
         while (s.history.size() > history_seconds) s.history.pop_front();
     }
+    log_.observe(s);
+    s.events = log_.events();
     return s;
 }
 

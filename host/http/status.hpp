@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/histogram.hpp"
+#include "http/events.hpp"
 #include "ops/accounting.hpp"
 #include "shm/segment.hpp"
 
@@ -59,6 +60,7 @@ struct status {
     double purchased_per_s = 0, assembled_per_s = 0, shipped_per_s = 0, received_per_s = 0;
     std::vector<double> workshop_per_s, exporter_per_s;
     std::deque<history_point> history; // the last history_seconds samples, oldest first
+    std::deque<event> events;          // recent events, oldest first (events.hpp)
     server_counts server;
 };
 
@@ -82,6 +84,7 @@ private:
     std::vector<std::string> exporter_names_;
     status now_;
     bool ended_ = false;
+    event_log log_;
     std::int64_t last_mono_ns_ = 0;
     std::uint64_t last_purchased_ = 0, last_assembled_ = 0, last_shipped_ = 0, last_received_ = 0;
     std::vector<std::uint64_t> last_workshop_, last_exported_;

@@ -62,6 +62,8 @@ std::string render_status_json(const status& s) {
                              {"rss_bytes", p.rss_bytes}, {"restarts", p.restarts}});
         if (p.name == "transportation") transport_restarts = p.restarts;
     }
+    json events = json::array();
+    for (const auto& e : s.events) events.push_back({{"run_seconds", e.run_seconds}, {"text", e.text}});
     json history = json::array();
     for (const auto& h : s.history)
         history.push_back({h.seconds, h.purchased_per_s, h.assembled_per_s, h.exported_per_s});
@@ -103,6 +105,7 @@ std::string render_status_json(const status& s) {
         {"processes", processes},
         {"history_columns", {"run_seconds", "purchased_per_second", "assembled_per_second", "exported_per_second"}},
         {"history", history},
+        {"events", events},
         {"http", {{"requests", s.server.requests}, {"refused_connections", s.server.refused_connections},
                   {"bad_requests", s.server.bad_requests}, {"timeouts", s.server.timeouts},
                   {"open_connections", s.server.open_connections}}}};
