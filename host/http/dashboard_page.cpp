@@ -90,7 +90,7 @@ function render(s){
   let asm=0;s.workshops.forEach(w=>asm+=w.assembled);$("assembled").textContent=num(asm);$("assembled-rate").textContent=num(s.assembled_per_second);
   $("workshops").innerHTML=s.workshops.map(w=>`<div class="row"><span>workshop ${w.workshop}</span><b>${num(w.per_second)}/s</b></div>`+
     `<div class="rate">roster <b class="roster">${num(w.roster)}</b> &middot; hired ${num(w.hired)} &middot; dead ${num(w.dead_lettered)} &middot; restarts ${w.restarts}</div>`+
-    `<div class="rate hot">busiest ${(w.hot_keys||[]).slice(0,3).map(k=>`${k.pid} <b>~${num(k.materials)}</b>`).join(", ")||"none"}</div>`).join("");
+    `<div class="rate hot">busiest pids, last second:${(w.hot_keys||[]).slice(0,3).map(k=>`<br>${esc(k.pid)} <b>~${num(k.materials)}</b>`).join("")||" none"}</div>`).join("");
   $("received").textContent=num(s.transportation.received);$("received-rate").textContent=num(s.transportation.per_second);
   $("warehouse").textContent=num(s.transportation.warehouse);$("transport-restarts").textContent=s.transportation.restarts;
   $("exporters").innerHTML=s.exporters.map(x=>`<div class="row"><span>${esc(x.name)}</span><b>${num(x.exported)}</b></div>`+

@@ -30,7 +30,9 @@ std::string render_status_json(const status& s) {
         json fired = json::object();
         for (unsigned r = 1; r < shm::fire_reasons; ++r) fired[to_string(static_cast<fire_reason>(r))] = w.fired[r];
         json hot = json::array();
-        for (const auto& k : w.hot_keys) hot.push_back({{"pid", k.pid}, {"materials", k.materials}});
+        // The pid as text: 64-bit keys lose digits as JavaScript numbers.
+        for (const auto& k : w.hot_keys)
+            hot.push_back({{"pid", std::to_string(k.pid)}, {"materials", k.materials}});
         workshops.push_back({{"workshop", i + 1},
                              {"assembled", w.assembled - w.lost_materials},
                              {"per_second", i < s.workshop_per_s.size() ? s.workshop_per_s[i] : 0.0},

@@ -85,7 +85,7 @@ TEST_CASE("/metrics shows the segment's counters, summed and labelled as the acc
     CHECK(j.at("workshops").at(0).at("roster") == 42);
     CHECK(j.at("workshops").at(0).at("hot_keys").empty());
     CHECK(j.at("workshops").at(1).at("hot_keys") ==
-          nlohmann::json::parse(R"([{"pid":123,"materials":4000},{"pid":456,"materials":900}])"));
+          nlohmann::json::parse(R"([{"pid":"123","materials":4000},{"pid":"456","materials":900}])"));
     CHECK(j.at("lines").at(1).at("level") == "OK");
     CHECK(j.at("dead_letters").at("reasons").at("blueprint_error") == 5);
     CHECK(j.at("exporters").at(0).at("exported") == 77);
