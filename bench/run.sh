@@ -10,8 +10,9 @@
 #   - factory-host at full speed (synthetic source, tally blueprint, null exporter) for each
 #     number of distinct keys and 1 and N workshops, right after the pipeline of the same shape,
 #     so the ratio of the two is taken from adjacent runs;
-# then factory-host paced at half its median full speed and at 1,000/s (latency), and idle (a
-# jsonl source reading a pipe nobody writes to). Prints markdown tables (median, then min-max over
+# then factory-host paced at half its median full speed and at 1,000/s (latency), full speed with
+# --http and a client polling /api/status every second against none, and idle (a jsonl source
+# reading a pipe nobody writes to). Prints markdown tables (median, then min-max over
 # the rounds) on stdout; progress goes to stderr. Exits 1 when a run failed or did not balance
 # (its log is kept and named), 2 on bad arguments.
 set -euo pipefail
@@ -265,6 +266,33 @@ for ((round = 1; round <= rounds; ++round)); do
             done
         done
     done
+done
+
+# Serving operations over HTTP: the same full-speed run with --http and a client that reads
+# /api/status every second, against none, alternated within each round (the ratio is per round).
+t_http="--http while a client polls /api/status every second"
+keys=${keys_list%% *}
+w=${shops_list##* }
+port=$((20000 + $$ % 20000))
+for ((round = 1; round <= rounds; ++round)); do
+    log "round $round/$rounds, $(keys_label "$keys"), $(shops_label "$w"): with and without --http"
+    run_host "nohttp-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" || continue
+    plain=$(div "$s_purchased" "$seconds")
+    ( for ((i = 0; i < seconds + 3; ++i)); do
+          sleep 1
+          curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/api/status" || true
+      done ) &
+    poller=$!
+    if run_host "http-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+        --http "127.0.0.1:$port"; then
+        served=$(div "$s_purchased" "$seconds")
+        record "$t_rate" "$t_http" "rate" "$served"
+        record "$t_rate" "$t_http" "/ without --http" "$(div "$served" "$plain")"
+    else
+        record "$t_rate" "$t_http" "rate" "failed"
+    fi
+    kill "$poller" 2>/dev/null || true
+    wait "$poller" 2>/dev/null || true
 done
 
 # Idle: a jsonl source on a pipe that stays open and silent. The FIFO is held open read-write by
