@@ -3,7 +3,7 @@
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "ops/accounting.hpp"
-#include "runtime/resolve.hpp"
+#include "runtime/configure.hpp"
 #include "runtime/supervisor.hpp"
 #include "shm/segment.hpp"
 
@@ -57,7 +57,7 @@ int ceo(const cli::run_options& opts) {
     make_logger(department::ceo, "factory", opts.quiet ? "warn" : opts.log_level);
     run_config cfg;
     try {
-        cfg = resolve(opts);
+        cfg = configure(opts);
     } catch (const std::exception& e) {
         log().error("{}", e.what());
         return code(host_exit::refused);

@@ -1,4 +1,4 @@
-#include "runtime/resolve.hpp"
+#include "runtime/configure.hpp"
 
 #include "cli/units.hpp"
 #include "http/listen_address.hpp"
@@ -123,7 +123,7 @@ std::uint64_t ring_capacity_for(std::uint64_t bytes) {
     return std::bit_ceil(std::max<std::uint64_t>(bytes, 64u << 10));
 }
 
-run_config resolve(const cli::run_options& opts) {
+run_config configure(const cli::run_options& opts) {
     auto path = plugins::standard_search_path(opts.plugin_dirs);
     run_config c;
     plugins::plugin source;

@@ -9,7 +9,7 @@
 
 namespace factory::runtime {
 
-run_config resolve(const cli::run_options& opts);
+run_config configure(const cli::run_options& opts);
 
 // The capacity of a line or lane asked to hold `bytes`: a power of two of at least 64 KiB.
 std::uint64_t ring_capacity_for(std::uint64_t bytes);
