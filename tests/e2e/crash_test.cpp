@@ -145,6 +145,18 @@ TEST_CASE("a key that keeps killing its workshop: given up after --max-restarts,
     CHECK(r.err.find("giving up on it") != std::string::npos);
     CHECK(u(r.summary, "restarts") == 3);
     CHECK(u(r.summary, "purchased") == 20000);
+    // The material each death happened on keeps how the workshop died, the last one too, which the
+    // drain of the given-up workshop finds; everything after it says the workshop was given up.
+    // With when=fire every death came after its material was counted: none is quarantined.
+    std::size_t quarantined = 0, given_up = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "dead"))
+        for (const auto& j : read_jsonl(e.path())) {
+            const auto reason = j.at("reason").get<std::string>();
+            if (reason.rfind("quarantined: workshop", 0) == 0) ++quarantined;
+            if (reason.find("given up after it crashed") != std::string::npos) ++given_up;
+        }
+    CHECK(quarantined == (when == "material" ? 3u : 0u));
+    CHECK(given_up > 0);
     std::filesystem::remove_all(dir);
 }
 
