@@ -6,17 +6,11 @@ csv_exporter::csv_exporter(const factory::settings& s, factory::host h, const fa
     : exporter(h), render_(render_options(s)), files_(s.string("dir"), ".csv", file_settings(s), info) {}
 
 csv_exporter::~csv_exporter() {
-    files_.close([this](const std::string& why) {
-        try {
-            host().log(factory::log_level::error,
-                       "exporter csv: " + why + " at close; the products still buffered are lost");
-        } catch (...) {
-            // Nothing more can be done from a destructor.
-        }
-    });
+    files_.close([this](const std::string& why) { report_close_failure(host(), "csv", why); });
 }
 
 factory::export_result csv_exporter::on_export(const factory::batch& b) {
+    if (auto sizes = factory::check_record_sizes(b); sizes.code() != FACTORY_OK) return sizes;
     const factory_pclass& pc = b.schema();
     output_file* out = files_.get(b.pclass(), why_);
     if (out == nullptr) return factory::export_result::retry(why_);
@@ -29,12 +23,6 @@ factory::export_result csv_exporter::on_export(const factory::batch& b) {
         buf.push_back('\n');
     }
     for (const factory_product* p : b) {
-        if (p->size < pc.record_size) {
-            buf.resize(mark);
-            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
-                                                 pc.name + "', whose records have " +
-                                                 std::to_string(pc.record_size));
-        }
         render::append_csv_row(buf, pc, factory_product_payload(p), render_);
         buf.push_back('\n');
     }

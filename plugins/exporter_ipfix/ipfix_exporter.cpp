@@ -172,12 +172,7 @@ factory::export_result ipfix_exporter::on_export(const factory::batch& b) {
     const std::uint32_t pc = b.pclass();
     if (pc >= plans_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(pc));
-    const std::uint32_t record_size = b.schema().record_size;
-    for (const factory_product* p : b)
-        if (p->size < record_size)
-            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
-                                                 b.schema().name + "', whose records have " +
-                                                 std::to_string(record_size));
+    if (auto sizes = factory::check_record_sizes(b); sizes.code() != FACTORY_OK) return sizes;
     std::uint32_t i = same_batch(b) ? resume_.next : 0;
     resume_ = {};
     if (socket_.take_pending_error(why_)) {

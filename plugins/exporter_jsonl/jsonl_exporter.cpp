@@ -21,20 +21,14 @@ jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, cons
 }
 
 jsonl_exporter::~jsonl_exporter() {
-    auto report = [this](const std::string& why) {
-        try {
-            host().log(factory::log_level::error,
-                       "exporter jsonl: " + why + " at close; the products still buffered are lost");
-        } catch (...) {
-            // Nothing more can be done from a destructor.
-        }
-    };
+    auto report = [this](const std::string& why) { report_close_failure(host(), "jsonl", why); };
     std::string why;
     if (single_ && !single_->close(why)) report(why);
     if (files_) files_->close(report);
 }
 
 factory::export_result jsonl_exporter::on_export(const factory::batch& b) {
+    if (auto sizes = factory::check_record_sizes(b); sizes.code() != FACTORY_OK) return sizes;
     const factory_pclass& pc = b.schema();
     output_file* out = single_ ? single_.get() : files_->get(b.pclass(), why_);
     if (out == nullptr || (out->lost() && !out->reopen(why_))) return factory::export_result::retry(why_);
@@ -43,12 +37,6 @@ factory::export_result jsonl_exporter::on_export(const factory::batch& b) {
     std::string& buf = out->buffer();
     const std::size_t mark = buf.size();
     for (const factory_product* p : b) {
-        if (p->size < pc.record_size) {
-            buf.resize(mark);
-            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
-                                                 pc.name + "', whose records have " +
-                                                 std::to_string(pc.record_size));
-        }
         const void* record = factory_product_payload(p);
         if (single_) {
             buf.append(prefixes_[b.pclass()]);

@@ -189,11 +189,7 @@ factory::export_result sqlite_exporter::on_export(const factory::batch& b) {
     }
     if (b.pclass() >= tables_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
-    const std::uint32_t record_size = b.schema().record_size;
-    for (const factory_product* p : b)
-        if (p->size < record_size)
-            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
-                                                 b.schema().name + "', whose records have " + std::to_string(record_size));
+    if (auto sizes = factory::check_record_sizes(b); sizes.code() != FACTORY_OK) return sizes;
     table& t = tables_[b.pclass()];
     int rc = db_->exec("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) return fail(rc, "starting a transaction", t);

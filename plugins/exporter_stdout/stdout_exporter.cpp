@@ -19,28 +19,17 @@ stdout_exporter::stdout_exporter(const factory::settings& s, factory::host h, co
 
 stdout_exporter::~stdout_exporter() {
     std::string why;
-    if (out_.close(why)) return;
-    try {
-        host().log(factory::log_level::error,
-                   "exporter stdout: " + why + " at close; the products still buffered are lost");
-    } catch (...) {
-        // Nothing more can be done from a destructor.
-    }
+    if (!out_.close(why)) report_close_failure(host(), "stdout", why);
 }
 
 factory::export_result stdout_exporter::on_export(const factory::batch& b) {
+    if (auto sizes = factory::check_record_sizes(b); sizes.code() != FACTORY_OK) return sizes;
     const factory_pclass& pc = b.schema();
     if (b.pclass() >= prefixes_.size())
         return factory::export_result::error("batch of undeclared pclass " + std::to_string(b.pclass()));
     std::string& buf = out_.buffer();
     const std::size_t mark = buf.size();
     for (const factory_product* p : b) {
-        if (p->size < pc.record_size) {
-            buf.resize(mark);
-            return factory::export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
-                                                 pc.name + "', whose records have " +
-                                                 std::to_string(pc.record_size));
-        }
         const void* record = factory_product_payload(p);
         buf.append(prefixes_[b.pclass()]);
         if (json_) {

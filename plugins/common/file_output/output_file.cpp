@@ -137,4 +137,13 @@ bool output_file::flush(std::string& why) {
     return true;
 }
 
+void report_close_failure(const factory::host& host, const char* exporter, const std::string& why) noexcept {
+    try {
+        host.log(factory::log_level::error,
+                 std::string("exporter ") + exporter + ": " + why + " at close; the products still buffered are lost");
+    } catch (...) {
+        // Nothing more can be done from a destructor.
+    }
+}
+
 } // namespace factory::output

@@ -13,6 +13,8 @@
 // and reopen() makes the file afresh for the batches that follow.
 #pragma once
 
+#include <factory/plugin.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -72,5 +74,9 @@ private:
     std::uint64_t committed_ = 0; // file size after the last whole write
     std::string buf_;
 };
+
+// Logs, through the host, that an exporter's file could not be closed whole and what was lost.
+// For destructors: never throws.
+void report_close_failure(const factory::host& host, const char* exporter, const std::string& why) noexcept;
 
 } // namespace factory::output

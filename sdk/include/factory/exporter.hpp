@@ -27,6 +27,7 @@
 
 #include <concepts>
 #include <cstdlib>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,18 @@ public:
 private:
     const factory_batch* raw_;
 };
+
+// ok() when every product of `b` holds a whole record of its pclass; otherwise error() naming the
+// first that does not. The host ships whole records only; an exporter calls this once before it
+// reads fields, and refuses such a batch whole.
+inline export_result check_record_sizes(const batch& b) {
+    for (const factory_product* p : b)
+        if (p->size < b.schema().record_size)
+            return export_result::error("product of " + std::to_string(p->size) + " bytes in pclass '" +
+                                        b.schema().name + "', whose records have " +
+                                        std::to_string(b.schema().record_size));
+    return export_result::ok();
+}
 
 class exporter {
 public:
