@@ -195,11 +195,13 @@ std::size_t director::step() {
         ++run;
         if (i + prefetch_distance < n) staff_.prefetch(mixed[i + prefetch_distance]);
         cursor_.take(at[i]);
-        hot_.offer(batch[i]->seq, batch[i]->pid);
         assemble(*batch[i], mixed[i]);
         cursor_.settle(at[i + 1]);
     }
     record_latency(stats_.latency, batch_mono - run_stamp, run);
+    // Hot keys sample every sample_every-th material of the line, in a pass of their own: the
+    // assembly loop above pays nothing for them.
+    hot_.sample(batch, n);
     if (n != 0) line_.release();
     if (cfg_.material_clock && n < batch_materials && watermark > now_ns_)
         set_time(watermark, tick_of_ns(watermark));

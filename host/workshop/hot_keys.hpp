@@ -1,7 +1,7 @@
 // A workshop's busiest pids over the last interval: a space-saving summary (Metwally, Agrawal and
 // El Abbadi, 2005) of a fixed number of counters. Fixed memory, nothing allocated: each sampled
-// material costs a scan of `slots` pids, and only one material in `sample_every` (by its purchase
-// serial, which purchasing numbers evenly) is sampled, so the data path pays one compare for most.
+// material costs a scan of `slots` pids, and only one material in `sample_every` of the line is
+// sampled, in a strided pass over each batch, so the others cost nothing.
 //
 // Space-saving's guarantee, on the samples: every pid sampled more than samples/slots times is in
 // the summary, and for each entry, count - error <= its true samples <= count. With skew, the
@@ -12,6 +12,8 @@
 #pragma once
 
 #include "shm/hot_key_set.hpp"
+
+#include <factory/abi.h>
 
 #include <array>
 #include <cstddef>
@@ -30,9 +32,16 @@ public:
     static constexpr std::size_t slots = 32;
     static constexpr std::uint64_t sample_every = 16; // a power of two
 
-    // Every material; samples one in sample_every.
+    // Every material; samples one in sample_every by its purchase serial.
     void offer(std::uint64_t seq, std::uint64_t pid) noexcept {
         if ((seq & (sample_every - 1)) == 0) count(pid);
+    }
+    // A batch of a line's materials, in line order: samples every sample_every-th material of the
+    // line, counting across batches, with a stride instead of a test per material.
+    void sample(const factory_material* const* batch, std::size_t n) noexcept {
+        std::size_t i = skip_;
+        for (; i < n; i += sample_every) count(batch[i]->pid);
+        skip_ = i - n;
     }
     // One sample of `pid`.
     void count(std::uint64_t pid) noexcept;
@@ -46,6 +55,7 @@ private:
     std::array<hot_key, slots> entries_{};
     std::size_t used_ = 0;
     std::uint64_t samples_ = 0;
+    std::size_t skip_ = 0; // materials of the next batch to pass before the next sample
 };
 
 // Writes the summary's top entries to the workshop's block (counts scaled to materials) as one

@@ -2,10 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <random>
+#include <vector>
 
 using namespace factory;
 using namespace factory::workshop;
@@ -78,4 +80,22 @@ TEST_CASE("publishing writes the top set to the workshop's block, scaled to mate
     // The next interval replaces the set; an empty one clears it.
     publish_hot_keys(h, *stats);
     CHECK(shm::read_hot_keys(*stats, got) == 0);
+}
+
+TEST_CASE("a batch is sampled every sample_every-th material of the line, across batches", "[hot_keys]") {
+    std::vector<factory_material> line(100);
+    for (std::size_t i = 0; i < line.size(); ++i) line[i].pid = i;
+    std::vector<const factory_material*> ptrs;
+    for (const auto& m : line) ptrs.push_back(&m);
+    hot_keys h;
+    h.sample(ptrs.data(), 10);       // line positions 0..9: samples 0
+    h.sample(ptrs.data() + 10, 30);  // 10..39: samples 16 and 32
+    h.sample(ptrs.data() + 40, 60);  // 40..99: samples 48, 64, 80 and 96
+    CHECK(h.samples() == 7);
+    hot_key top[hot_keys::slots];
+    const std::size_t n = h.top(top, hot_keys::slots);
+    std::vector<std::uint64_t> pids;
+    for (std::size_t i = 0; i < n; ++i) pids.push_back(top[i].pid);
+    std::sort(pids.begin(), pids.end());
+    CHECK(pids == std::vector<std::uint64_t>{0, 16, 32, 48, 64, 80, 96});
 }
