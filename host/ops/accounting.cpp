@@ -107,6 +107,12 @@ std::uint64_t accounting::dead_letters() const noexcept {
     return n;
 }
 
+std::uint64_t accounting::dead_letters_made() const noexcept {
+    std::uint64_t n = rejected + failed + quarantined + refused;
+    for (const auto& e : exporters) n += e.dead_lettered;
+    return n;
+}
+
 std::string accounting::dead_letter_reasons() const {
     std::uint64_t exported_dead = 0;
     for (const auto& e : exporters) exported_dead += e.dead_lettered;

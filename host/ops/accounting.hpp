@@ -69,6 +69,8 @@ struct accounting {
     // Dead letters written, materials and products; and every dead letter by reason, as "3 refused
     // by the blueprint, 1 quarantined after a crash" (empty when there are none).
     std::uint64_t dead_letters() const noexcept;
+    // Every dead letter the run made, written or not: what --max-dead-letters counts.
+    std::uint64_t dead_letters_made() const noexcept;
     std::string dead_letter_reasons() const;
 
     // One line for people: "purchased 100 = assembled 98 + dead-lettered 2 | ..."

@@ -24,8 +24,7 @@ namespace {
 
 // Past --max-dead-letters, as a count of every dead letter or a share of purchased materials.
 bool over_dead_letter_limit(const cli::run_options& opts, const ops::accounting& books) {
-    const std::uint64_t all = books.dead_letters() + books.unwritten_materials;
-    if (opts.max_dead_letters && all > *opts.max_dead_letters) return true;
+    if (opts.max_dead_letters && books.dead_letters_made() > *opts.max_dead_letters) return true;
     if (opts.max_dead_letter_percent && books.purchased != 0) {
         const double share = 100.0 * static_cast<double>(books.rejected + books.failed + books.quarantined) /
                              static_cast<double>(books.purchased);

@@ -303,7 +303,7 @@ void supervisor::check_dead_letters() {
     std::vector<std::string> names;
     for (const auto& e : cfg_.exporters) names.push_back(e.name);
     const auto books = ops::accounting::read(seg_, names);
-    if (books.dead_letters() + books.unwritten_materials > cfg_.max_dead_letters)
+    if (books.dead_letters_made() > cfg_.max_dead_letters)
         request_stop("more dead letters than --max-dead-letters allows");
 }
 

@@ -49,6 +49,7 @@ TEST_CASE("dead letters that could not be written are lost, not dead-lettered", 
     CHECK(a.lost_anything());
     CHECK(a.dead_materials() == 6);
     CHECK(a.dead_letters() == 6);
+    CHECK(a.dead_letters_made() == 10); // written or not: what --max-dead-letters counts
     CHECK(has(a.line(), "assembled 990 + dead-lettered 6 + dead letters not written 4 |"));
     CHECK(has(a.line(), "| balanced, with losses"));
     auto j = nlohmann::json::parse(a.json(1.0, 1, run_end{false, "end of input", 1}));
