@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define FACTORY_ABI_VERSION 2u
+#define FACTORY_ABI_VERSION 3u
 
 /* ---------------------------------------------------------------- status codes */
 
@@ -142,6 +142,14 @@ typedef struct factory_descriptor {
     uint32_t pclass_count;
     uint32_t reserved;    /* 0 */
     const factory_pclass *pclasses;
+    /* Checkpoints (--checkpoint) keep each worker's state. May be NULL: the layout of the state as
+     * fields (record_size == state_size, name unused). The host fingerprints it (names, types,
+     * offsets, sizes), and a checkpoint restores only into a blueprint whose fingerprint matches;
+     * without a layout the fingerprint covers state_size and state_align only. */
+    const factory_pclass *state_layout;
+    /* May be NULL: an older state layout this build can still read. A checkpoint written with it
+     * is restored through on_upgrade (which must then be set), one worker at a time. */
+    const factory_pclass *state_previous;
 
     /* Exactly one is non-NULL, matching kind. */
     const struct factory_source_hooks *source;
@@ -264,7 +272,22 @@ typedef struct factory_source_hooks {
      * exhausted), or FACTORY_ERROR (input failed; the run ends, err says why). */
     int (*on_fill)(void *instance, factory_fill *fill, factory_error *err);
     void (*on_close)(void *instance);
+
+    /* Checkpoints. Optional: both NULL, or both set. A source without them cannot be used with
+     * --checkpoint. */
+    /* Between two on_fill calls: write where the input stands, just after the last material added,
+     * as at most `room` opaque bytes into `buf`, and their number into *size. Returns FACTORY_OK,
+     * or FACTORY_ERROR when this input cannot be resumed (stdin, a live capture): err says why, and
+     * the host refuses --checkpoint with that message (it asks once right after on_open). */
+    int (*on_position)(void *instance, void *buf, uint32_t room, uint32_t *size, factory_error *err);
+    /* After on_open, before the first on_fill: continue just after `position` (`size` bytes written
+     * by on_position of a run with the same settings). Returns FACTORY_OK or FACTORY_ERROR (the
+     * position does not fit this input, e.g. the file is shorter: err says why). */
+    int (*on_seek)(void *instance, const void *position, uint32_t size, factory_error *err);
 } factory_source_hooks;
+
+/* The most bytes a source position may take. */
+#define FACTORY_POSITION_MAX 4096u
 
 /* ---------------------------------------------------------------- blueprint */
 
@@ -306,16 +329,32 @@ typedef struct factory_blueprint_hooks {
     /* The worker is leaving: ship its final products now. The state is discarded afterwards. */
     void (*on_fire)(void *instance, factory_worker *worker, uint32_t reason, int64_t now_ns);
     void (*on_close)(void *instance);
+    /* Restoring a checkpoint written with the descriptor's state_previous layout: fill `state`
+     * (state_size bytes, zeroed) from `old_state` (state_previous->record_size bytes). May be NULL
+     * when state_previous is NULL. Returns FACTORY_OK, or FACTORY_ERROR (the restore is refused
+     * with err). */
+    int (*on_upgrade)(void *instance, const void *old_state, void *state, factory_error *err);
 } factory_blueprint_hooks;
 
 /* ---------------------------------------------------------------- exporter */
 
 /* What the host tells an exporter at open: the blueprint's product classes. Valid during on_open
  * only (the same pclass pointers reappear in every batch and stay valid until on_close). */
+enum factory_export_flag {
+    /* The run takes checkpoints (--checkpoint); on_commit will be called. */
+    FACTORY_EXPORT_CHECKPOINTS = 1u,
+    /* The run resumes from checkpoint `resume_epoch`: before on_open returns, undo everything this
+     * exporter wrote after its on_commit of that epoch (an output it finds in place is then the
+     * job's own, not a conflict). Without this flag and with FACTORY_EXPORT_CHECKPOINTS, the job
+     * starts: what the outputs hold now is epoch 0, the point a resume from epoch 0 returns to. */
+    FACTORY_EXPORT_RESUME = 2u
+};
+
 typedef struct factory_export_info {
     uint32_t pclass_count;
-    uint32_t reserved;
+    uint32_t flags;        /* enum factory_export_flag bits */
     const factory_pclass *pclasses;
+    uint64_t resume_epoch; /* with FACTORY_EXPORT_RESUME: the epoch to return to; otherwise 0 */
 } factory_export_info;
 
 /* A batch of products of one pclass. Host-owned, valid during on_export only. */
@@ -348,6 +387,13 @@ typedef struct factory_exporter_hooks {
      * variable FACTORY_RUN_ENV: unique per run, the same in every process of it.
      * Returns FACTORY_OK with *count set, or FACTORY_ERROR (the host keeps its own count). */
     int (*on_durable)(void *instance, uint64_t *count, factory_error *err);
+    /* Optional (may be NULL: the exporter is then at least once under --checkpoint, since what it
+     * exported after the last checkpoint is exported again after a crash). Called after on_flush
+     * succeeded: everything exported so far is epoch `epoch` (increasing, from 1) and must be
+     * restorable by a later resume from it (FACTORY_EXPORT_RESUME), as long as the exporter keeps
+     * the last 8 epochs it committed. Returns FACTORY_OK or FACTORY_ERROR (the checkpoint fails;
+     * the run goes on). */
+    int (*on_commit)(void *instance, uint64_t epoch, factory_error *err);
 } factory_exporter_hooks;
 
 /* The environment variable that names the run (see on_durable); set by the host in every child. */
