@@ -170,6 +170,23 @@ const run_key keys[] = {
      "after the run ends, keep serving its final figures this long, so a scraper gets them (with --http)",
      [](run_options& o, std::string_view t, where_t w) { o.http_linger_ns = duration(t, true, w); },
      [](const run_options& o) { return format_duration(o.http_linger_ns); }},
+    {"checkpoint", "Checkpoints", "DIR",
+     "keep checkpoints of every worker's state and the input's position in this folder, and resume from the "
+     "newest one found there (off when not given)",
+     [](run_options& o, std::string_view t, where_t w) { o.checkpoint_dir = path(t, w); },
+     [](const run_options& o) { return o.checkpoint_dir ? o.checkpoint_dir->string() : std::string(); }},
+    {"checkpoint-every", "Checkpoints", "DUR", "how often a checkpoint is taken (with --checkpoint)",
+     [](run_options& o, std::string_view t, where_t w) { o.checkpoint_every_ns = duration(t, false, w); },
+     [](const run_options& o) { return format_duration(o.checkpoint_every_ns); }},
+    {"checkpoints-kept", "Checkpoints", "N", "complete checkpoints kept; older ones are removed (1 to 8)",
+     [](run_options& o, std::string_view t, where_t w) {
+         o.checkpoints_kept = static_cast<std::uint32_t>(count(t, 1, 8, w)); },
+     [](const run_options& o) { return std::to_string(o.checkpoints_kept); }},
+    {"on-stop", "Checkpoints", "fire|savepoint",
+     "what a signal or --duration does to the workers: fire them (their final products go out), or keep them in "
+     "a last checkpoint (a savepoint) that the next run with the same --checkpoint continues",
+     [](run_options& o, std::string_view t, where_t w) { o.savepoint_on_stop = word(t, "fire|savepoint", w) == "savepoint"; },
+     [](const run_options& o) { return std::string(o.savepoint_on_stop ? "savepoint" : "fire"); }},
     {"http-public", "Ops", nullptr,
      "allow --http on a non-loopback address: the endpoint has no authentication and shows every figure of the run",
      [](run_options& o, std::string_view t, where_t w) {

@@ -49,6 +49,10 @@ struct run_options {
     std::string http;                            // --http ADDR:PORT; empty: no ops HTTP server
     bool http_public = false;                    // --http-public: allow a non-loopback --http address
     std::int64_t http_linger_ns = 0;             // --http-linger: serve the final figures this long after the end
+    std::optional<std::filesystem::path> checkpoint_dir; // --checkpoint DIR: checkpoints on (off when unset)
+    std::int64_t checkpoint_every_ns = 10'000'000'000;   // --checkpoint-every
+    std::uint32_t checkpoints_kept = 2;                  // --checkpoints-kept
+    bool savepoint_on_stop = false;                      // --on-stop savepoint (default fire)
 };
 
 } // namespace factory::cli

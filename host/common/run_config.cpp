@@ -46,7 +46,15 @@ std::string run_config::to_json() const {
            {"max_dead_letters", max_dead_letters},
            {"dead_letter_dir", dead_letter_dir},
            {"log_level", log_level},
-           {"quiet", quiet}};
+           {"quiet", quiet},
+           {"checkpoint_dir", checkpoint_dir},
+           {"checkpoint_every_ns", checkpoint_every_ns},
+           {"checkpoints_kept", checkpoints_kept},
+           {"savepoint_on_stop", savepoint_on_stop},
+           {"resuming", resuming},
+           {"resume_epoch", resume_epoch},
+           {"resume_workshops", resume_workshops},
+           {"skip_seqs", skip_seqs}};
     return j.dump();
 }
 
@@ -75,6 +83,14 @@ run_config run_config::from_json(std::string_view text) {
         j.at("dead_letter_dir").get_to(c.dead_letter_dir);
         j.at("log_level").get_to(c.log_level);
         j.at("quiet").get_to(c.quiet);
+        j.at("checkpoint_dir").get_to(c.checkpoint_dir);
+        j.at("checkpoint_every_ns").get_to(c.checkpoint_every_ns);
+        j.at("checkpoints_kept").get_to(c.checkpoints_kept);
+        j.at("savepoint_on_stop").get_to(c.savepoint_on_stop);
+        j.at("resuming").get_to(c.resuming);
+        j.at("resume_epoch").get_to(c.resume_epoch);
+        j.at("resume_workshops").get_to(c.resume_workshops);
+        j.at("skip_seqs").get_to(c.skip_seqs);
         return c;
     } catch (const json::exception& e) {
         throw std::runtime_error(std::string("the run's configuration in the shared segment is unreadable: ") + e.what());

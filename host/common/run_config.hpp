@@ -48,6 +48,19 @@ struct run_config {
     bool http_public = false;
     std::int64_t http_linger_ns = 0;
 
+    // Checkpoints (--checkpoint): off when checkpoint_dir is empty. resume_epoch: the checkpoint
+    // this incarnation of the run starts from (resuming); otherwise the job starts.
+    std::string checkpoint_dir;
+    std::int64_t checkpoint_every_ns = 10'000'000'000;
+    std::uint32_t checkpoints_kept = 2;
+    bool savepoint_on_stop = false;
+    bool resuming = false;
+    std::uint64_t resume_epoch = 0;
+    std::uint32_t resume_workshops = 0;       // how many workshops wrote that checkpoint
+    std::vector<std::uint64_t> skip_seqs;     // materials a workshop died on earlier in the job
+
+    bool checkpoints() const noexcept { return !checkpoint_dir.empty(); }
+
     std::string to_json() const;
     static run_config from_json(std::string_view text); // throws std::runtime_error
 };

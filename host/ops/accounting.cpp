@@ -19,6 +19,8 @@ accounting accounting::read(shm::segment& seg, const std::vector<std::string>& e
     a.rejected = p.rejected.get();
     a.oversize = p.oversize.get();
     a.unwritten_materials = p.unwritten.get();
+    // Materials skipped on a replay were quarantined when a workshop died on them.
+    a.quarantined += p.skipped.get();
     a.waits = p.waits.get();
     a.max_line_backlog = p.max_backlog.get();
     a.end_of_input = p.end_of_input.load() != 0;
@@ -145,6 +147,11 @@ std::string accounting::line() const {
         if (e.lost != 0) s += fmt::format(" + lost in crashes {}", e.lost);
     }
     if (restarts != 0) s += fmt::format(" | {} restart{}", restarts, restarts == 1 ? "" : "s");
+    if (checkpoints.rollbacks != 0)
+        s += fmt::format(" | {} rollback{} to a checkpoint, {} materials replayed", checkpoints.rollbacks,
+                         checkpoints.rollbacks == 1 ? "" : "s", checkpoints.replayed);
+    if (checkpoints.kept_workers != 0)
+        s += fmt::format(" | {} workers kept in savepoint {}", checkpoints.kept_workers, checkpoints.last);
     if (refused != 0) s += fmt::format(" | refused at shipping {}", refused);
     if (unwritten_refused != 0) s += fmt::format(" (dead letters not written {})", unwritten_refused);
     s += !balanced() ? " | NOT BALANCED" : lost_anything() ? " | balanced, with losses" : " | balanced";
@@ -224,6 +231,15 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count, cons
              {"peak_rss_kib", {{"purchasing", purchasing_rss_kib}, {"transportation", transport_rss_kib}}},
              {"workshops", ws},
              {"exporters", ex}};
+    if (checkpoints.on) {
+        doc["checkpoints"] = {{"resumed", checkpoints.resumed},
+                              {"resumed_from", checkpoints.resumed_from},
+                              {"taken", checkpoints.taken},
+                              {"last", checkpoints.last},
+                              {"rollbacks", checkpoints.rollbacks},
+                              {"replayed", checkpoints.replayed},
+                              {"kept_workers", checkpoints.kept_workers}};
+    }
     return doc.dump(2);
 }
 

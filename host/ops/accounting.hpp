@@ -54,6 +54,18 @@ struct accounting {
     std::uint64_t latency_p50_ns = 0, latency_p99_ns = 0, latency_p999_ns = 0;
     std::uint64_t purchasing_rss_kib = 0, transport_rss_kib = 0;
     bool end_of_input = false, source_failed = false;
+    // Checkpoints (--checkpoint); set by the host, which alone knows the run's incarnations. The
+    // counts above are the job's: a run that resumes starts from its checkpoint's counts.
+    struct checkpoint_facts {
+        bool on = false;
+        bool resumed = false;
+        std::uint64_t resumed_from = 0; // the epoch the run started from
+        std::uint64_t taken = 0;        // checkpoints completed in this run
+        std::uint64_t last = 0;         // the newest complete one at the end
+        std::uint64_t rollbacks = 0;    // crashes that rolled the factory back
+        std::uint64_t replayed = 0;     // materials purchased again after those rollbacks
+        std::uint64_t kept_workers = 0; // workers a savepoint kept for the next run
+    } checkpoints;
 
     static accounting read(shm::segment& seg, const std::vector<std::string>& exporter_names);
 

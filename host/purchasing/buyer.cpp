@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "common/hash.hpp"
+#include "shm/checkpoint_frame.hpp"
 
 #include <cstring>
 #include <string>
@@ -54,6 +55,8 @@ void* buyer::add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint1
         me->stats_.oversize.add();
         return nullptr;
     }
+    // A replay passes by the materials a workshop died on: one compare, false but on a replay.
+    if (me->seq_ + 1 == me->next_skip_) return me->skip_one();
     // One workshop: every material goes to line 0, and the key need not be hashed here.
     std::uint32_t line = me->workshops_ == 1 ? 0 : route(mix(pid), me->workshops_);
     auto bytes = static_cast<std::uint32_t>(sizeof(factory_material) + size);
@@ -77,7 +80,47 @@ void* buyer::add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint1
     return m + 1;
 }
 
-void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
+void* buyer::skip_one() noexcept {
+    ++seq_;
+    --fill_.room;
+    stats_.purchased.add();
+    stats_.skipped.add();
+    while (skip_at_ < skip_.size() && skip_[skip_at_] <= seq_) ++skip_at_;
+    next_skip_ = skip_at_ < skip_.size() ? skip_[skip_at_] : UINT64_MAX;
+    return scratch_.data();
+}
+
+void buyer::resume_at(std::uint64_t seq, std::int64_t watermark_ns, std::vector<std::uint64_t> skip) {
+    seq_ = seq;
+    watermark_ns_ = watermark_ns;
+    skip_ = std::move(skip);
+    skip_at_ = 0;
+    while (skip_at_ < skip_.size() && skip_[skip_at_] <= seq_) ++skip_at_;
+    next_skip_ = skip_at_ < skip_.size() ? skip_[skip_at_] : UINT64_MAX;
+    if (next_skip_ != UINT64_MAX) scratch_.assign(max_material_ / 8 + 1, 0);
+}
+
+bool buyer::push_barrier(std::uint64_t epoch, std::uint16_t kind) noexcept {
+    publish_all();
+    const std::int64_t now = mono_ns();
+    for (std::uint32_t i = 0; i < workshops_; ++i) {
+        void* slot = lines_[i]->try_claim(sizeof(factory_material));
+        if (slot == nullptr) slot = claim_waiting(i, sizeof(factory_material), true);
+        if (slot == nullptr) return false;
+        auto* m = static_cast<factory_material*>(slot);
+        m->pid = epoch;
+        m->time_ns = watermark_ns_;
+        m->purchased_ns = now;
+        m->seq = seq_;
+        m->size = 0;
+        m->format = kind;
+        m->flags = shm::material_barrier;
+        lines_[i]->publish();
+    }
+    return true;
+}
+
+void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes, bool through_stop) noexcept {
     stats_.waits.add();
     publish_all();
     std::uint64_t backlog = shm::backlog_records(seg_.line(line));
@@ -87,8 +130,11 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
     // Only a full line comes here, so reading the clock costs nothing on the flowing path.
     const std::int64_t since = mono_ns();
     const auto waited = [&] { stats_.wait_ns.add(static_cast<std::uint64_t>(mono_ns() - since)); };
+    const auto give_up = [&] {
+        return through_stop ? seg_.header().abort_now.load(std::memory_order_relaxed) != 0 : stopping();
+    };
     for (;;) {
-        if (stopping()) {
+        if (give_up()) {
             waited();
             return nullptr;
         }
@@ -97,7 +143,7 @@ void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept {
             return slot;
         }
         backoff_.idle(seg_.purchasing_bell(),
-                      [&] { return producer.free_bytes() >= bytes + 64 || stopping(); },
+                      [&] { return producer.free_bytes() >= bytes + 64 || give_up(); },
                       50'000'000);
     }
 }

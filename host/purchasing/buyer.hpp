@@ -30,10 +30,21 @@ public:
     bool stopping() const noexcept;
     std::uint64_t purchased() const noexcept { return seq_; }
 
+    // Checkpoints. Puts a barrier (shm/checkpoint_frame.hpp) for `epoch` in every line and
+    // publishes them; waits for room even while the run is stopping (a final barrier), not once it
+    // aborts. Returns false when the run aborted first.
+    bool push_barrier(std::uint64_t epoch, std::uint16_t kind) noexcept;
+    // A replay from a checkpoint: purchase numbers continue after `seq`, and materials whose number
+    // is in `skip` (ascending) are taken from the source but not put on a line (skipped: a workshop
+    // died on them earlier in the job, and their letters are written).
+    void resume_at(std::uint64_t seq, std::int64_t watermark_ns, std::vector<std::uint64_t> skip);
+    std::int64_t watermark_ns() const noexcept { return watermark_ns_; }
+
 private:
     static void* add(void* self, std::uint64_t pid, std::int64_t time_ns, std::uint16_t format, std::uint32_t size);
     static void reject(void* self, const char* reason, const void* data, std::uint32_t size);
-    void* claim_waiting(std::uint32_t line, std::uint32_t bytes) noexcept;
+    void* claim_waiting(std::uint32_t line, std::uint32_t bytes, bool through_stop = false) noexcept;
+    void* skip_one() noexcept;
 
     shm::segment& seg_;
     shm::purchasing_stats& stats_;
@@ -51,6 +62,12 @@ private:
     std::int64_t fill_unix_ns_ = 0;
     std::int64_t fill_mono_ns_ = 0;
     std::int64_t watermark_ns_ = 0;
+    // Replays only: the purchase numbers to skip, the next of them (UINT64_MAX: none), and where a
+    // skipped material's payload goes.
+    std::vector<std::uint64_t> skip_;
+    std::size_t skip_at_ = 0;
+    std::uint64_t next_skip_ = UINT64_MAX;
+    std::vector<std::uint64_t> scratch_;
 };
 
 } // namespace factory::purchasing

@@ -5,12 +5,14 @@
 #include "common/host_services.hpp"
 #include "common/log.hpp"
 #include "purchasing/buyer.hpp"
+#include "purchasing/checkpointer.hpp"
 #include "purchasing/pacer.hpp"
 #include "purchasing/source_instance.hpp"
 #include "shm/barrier.hpp"
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace factory::purchasing {
@@ -36,16 +38,31 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         return child_exit::refused;
     }
     buyer buy(seg, static_cast<std::uint32_t>(cfg.max_material), cfg.material_clock, dead);
+    std::optional<checkpointer> checkpoints;
+    if (cfg.checkpoints()) {
+        try {
+            checkpoints.emplace(seg, cfg, *source, buy);
+            checkpoints->prepare();
+        } catch (const std::exception& e) {
+            shm::report_failure(me, std::string("--checkpoint: ") + e.what());
+            return child_exit::refused;
+        }
+    }
     if (!shm::wait_for_start(seg, me)) return child_exit::finished;
 
     pacer pace(cfg.rate, batch_materials);
+    // The pace counts this process's purchases: a replay starts with the checkpoint's number.
+    const std::uint64_t base = buy.purchased();
+    const auto bought = [&] { return buy.purchased() - base; };
     factory_error err{};
     child_exit code = child_exit::finished;
     unsigned empty_fills = 0;
+    bool end_of_input = false;
     while (!buy.stopping()) {
-        std::uint32_t room = pace.room(buy.purchased());
+        if (checkpoints) checkpoints->poll();
+        std::uint32_t room = pace.room(bought());
         if (room == 0) {
-            pace.wait(buy.purchased(), [&] { return buy.stopping(); });
+            pace.wait(bought(), [&] { return buy.stopping(); });
             continue;
         }
         std::uint64_t before = stats.purchased.get();
@@ -55,6 +72,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         me.heartbeat.add();
         if (rc == FACTORY_END) {
             stats.end_of_input.store(1, std::memory_order_relaxed);
+            end_of_input = true;
             break;
         }
         if (rc != FACTORY_OK) {
@@ -72,6 +90,9 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
             empty_fills = 0;
         }
     }
+    // A failed source ends the run without a final checkpoint: the next run resumes from the last
+    // one and reads that input again.
+    if (checkpoints && code == child_exit::finished) checkpoints->finish(end_of_input);
     buy.close_all();
     source->close();
     log().debug("purchased {} materials ({} rejected)", stats.purchased.get(), stats.rejected.get());

@@ -3,7 +3,12 @@
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "ops/accounting.hpp"
+#include "checkpoint/store.hpp"
+#include "common/clock.hpp"
+#include "plugins/loader.hpp"
+#include "runtime/checkpoint_keeper.hpp"
 #include "runtime/configure.hpp"
+#include "runtime/resume.hpp"
 #include "runtime/supervisor.hpp"
 #include "shm/segment.hpp"
 
@@ -13,6 +18,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <optional>
 #include <fstream>
 #include <random>
 
@@ -50,49 +57,18 @@ std::string run_name(const std::string& segment) {
     return segment + "-" + hex;
 }
 
-} // namespace
 
-int ceo(const cli::run_options& opts) {
-    make_logger(department::ceo, "factory", opts.quiet ? "warn" : opts.log_level);
-    run_config cfg;
-    try {
-        cfg = configure(opts);
-    } catch (const std::exception& e) {
-        log().error("{}", e.what());
-        return code(host_exit::refused);
-    }
-    for (const auto& name : shm::segment::remove_stale()) log().info("removed /dev/shm/{} left by an ended run", name);
-
-    std::string name;
-    std::vector<std::string> taken;
-    std::optional<shm::segment> seg;
-    try {
-        seg.emplace(shm::segment::create_for_run(static_cast<int>(::getpid()), name, taken, cfg.workshops,
-                                                 ring_capacity_for(opts.line_bytes),
-                                                 ring_capacity_for(opts.lane_bytes), cfg.to_json()));
-    } catch (const std::exception& e) {
-        for (std::size_t i = 0; i + 1 < taken.size(); ++i) log().warn("{}", taken[i]);
-        log().critical("{}", e.what());
-        return code(host_exit::fatal);
-    }
-    for (const auto& t : taken) log().warn("{}; this run uses /dev/shm/{} instead", t, name);
-
-    ::setenv(FACTORY_RUN_ENV, run_name(name).c_str(), 1);
-    supervisor boss(*seg, name, cfg, opts.duration_ns);
-    bool started = boss.run();
-    if (!started) {
-        log().error("{}", boss.failure());
-        shm::segment::remove(name);
-        return code(host_exit::refused);
-    }
-
+// The run's end: its books, the summary, the exit code.
+int settle_books(const cli::run_options& opts, const run_config& cfg, const supervisor& boss, shm::segment& seg,
+                 const std::string& name, const ops::accounting::checkpoint_facts& facts) {
     std::vector<std::string> exporter_names;
     for (const auto& e : cfg.exporters) exporter_names.push_back(e.name);
-    auto books = ops::accounting::read(*seg, exporter_names);
+    auto books = ops::accounting::read(seg, exporter_names);
+    books.checkpoints = facts;
     make_logger(department::accounting, "accounting", opts.quiet ? "warn" : opts.log_level);
     // Balanced books are not enough for a clean run: nothing may have been lost, or left
     // undelivered because a process crashed or an exporter failed.
-    const bool clean = books.balanced() && boss.children_clean() && !books.lost_anything();
+    const bool clean = books.balanced() && boss.children_clean() && !books.lost_anything() && facts.rollbacks == 0;
     const bool over_limit = over_dead_letter_limit(opts, books);
     const std::string how = ended_by(boss, books);
     std::string line = books.line();
@@ -117,6 +93,110 @@ int ceo(const cli::run_options& opts) {
     }
     shm::segment::remove(name);
     return code(result);
+}
+
+// Whether an exporter commits epochs (exactly once under --checkpoint).
+bool exporter_commits(const plugin_choice& e) {
+    const auto p = plugins::load_file(e.file);
+    return p.descriptor->exporter != nullptr && p.descriptor->exporter->on_commit != nullptr;
+}
+
+} // namespace
+
+int ceo(const cli::run_options& opts) {
+    make_logger(department::ceo, "factory", opts.quiet ? "warn" : opts.log_level);
+    run_config cfg;
+    std::optional<checkpoint::store> store;
+    checkpoint::manifest job;
+    try {
+        cfg = configure(opts);
+        if (cfg.checkpoints()) {
+            store.emplace(checkpoint::store::open(cfg.checkpoint_dir));
+            job = job_manifest(cfg);
+            for (const auto& e : cfg.exporters)
+                if (!exporter_commits(e))
+                    log().warn("exporter {} cannot take back what it exported: after a crash, what it exported since the "
+                               "last checkpoint is exported again (at least once)", e.name);
+        }
+    } catch (const std::exception& e) {
+        log().error("{}", e.what());
+        return code(host_exit::refused);
+    }
+    for (const auto& name : shm::segment::remove_stale()) log().info("removed /dev/shm/{} left by an ended run", name);
+
+    ops::accounting::checkpoint_facts facts;
+    facts.on = store.has_value();
+    std::deque<std::int64_t> rollback_times;
+    std::uint64_t purchased_at_death = 0;
+    bool first = true;
+    for (;;) {
+        if (store) {
+            try {
+                plan_resume(*store, job, cfg);
+            } catch (const std::exception& e) {
+                log().error("{}", e.what());
+                return code(host_exit::refused);
+            }
+            if (first) {
+                facts.resumed = cfg.resuming;
+                facts.resumed_from = cfg.resume_epoch;
+            }
+        }
+        std::string name;
+        std::vector<std::string> taken;
+        std::optional<shm::segment> seg;
+        try {
+            seg.emplace(shm::segment::create_for_run(static_cast<int>(::getpid()), name, taken, cfg.workshops,
+                                                     ring_capacity_for(opts.line_bytes),
+                                                     ring_capacity_for(opts.lane_bytes), cfg.to_json()));
+        } catch (const std::exception& e) {
+            for (std::size_t i = 0; i + 1 < taken.size(); ++i) log().warn("{}", taken[i]);
+            log().critical("{}", e.what());
+            return code(host_exit::fatal);
+        }
+        for (const auto& t : taken) log().warn("{}; this run uses /dev/shm/{} instead", t, name);
+        std::optional<checkpoint_keeper> keeper;
+        if (store) {
+            seg->header().next_epoch.store(store->highest_epoch() + 1);
+            if (cfg.resuming) {
+                const std::uint64_t from = restore_counters(*seg, cfg);
+                if (!first) facts.replayed += purchased_at_death > from ? purchased_at_death - from : 0;
+            }
+            keeper.emplace(*seg, cfg, *store, job);
+        }
+        if (first) ::setenv(FACTORY_RUN_ENV, run_name(name).c_str(), 1);
+        first = false;
+        supervisor boss(*seg, name, cfg, opts.duration_ns, keeper ? &*keeper : nullptr);
+        bool started = boss.run();
+        if (!started) {
+            log().error("{}", boss.failure());
+            shm::segment::remove(name);
+            return code(host_exit::refused);
+        }
+        if (keeper) facts.taken += keeper->taken();
+        if (boss.rolled_back()) {
+            purchased_at_death = seg->purchasing().purchased.get();
+            ++facts.rollbacks;
+            shm::segment::remove(name);
+            // "Keeps crashing" is a rate, as for restarts: more than --max-restarts within a minute.
+            const std::int64_t now = mono_ns();
+            rollback_times.push_back(now);
+            while (now - rollback_times.front() > 60'000'000'000) rollback_times.pop_front();
+            if (rollback_times.size() > cfg.max_restarts) {
+                log().error("the factory was rolled back {} times within a minute (last: {}); giving up (raise "
+                            "--max-restarts to allow more); the next run with --checkpoint {} resumes from checkpoint {}",
+                            rollback_times.size(), boss.rollback_reason(), cfg.checkpoint_dir, keeper->last());
+                return code(host_exit::not_clean);
+            }
+            continue;
+        }
+        if (keeper) {
+            keeper->finished();
+            facts.last = keeper->last();
+            facts.kept_workers = keeper->kept_workers();
+        }
+        return settle_books(opts, cfg, boss, *seg, name, facts);
+    }
 }
 
 } // namespace factory::runtime

@@ -185,6 +185,20 @@ run_config configure(const cli::run_options& opts) {
     c.dead_letter_dir = opts.dead_letter_dir.string();
     c.log_level = opts.log_level;
     c.quiet = opts.quiet;
+    if (opts.checkpoint_dir) {
+        check_folder_option("--checkpoint", *opts.checkpoint_dir);
+        const auto* hooks = source.descriptor->source;
+        if (hooks == nullptr || hooks->on_position == nullptr || hooks->on_seek == nullptr)
+            throw std::runtime_error("source " + c.source.name +
+                                     " cannot say where its input stands, so a run could not resume from a "
+                                     "checkpoint: --checkpoint needs a source that can (jsonl, pcap, synthetic)");
+        c.checkpoint_dir = std::filesystem::absolute(*opts.checkpoint_dir).lexically_normal().string();
+        c.checkpoint_every_ns = opts.checkpoint_every_ns;
+        c.checkpoints_kept = opts.checkpoints_kept;
+        c.savepoint_on_stop = opts.savepoint_on_stop;
+    } else if (opts.savepoint_on_stop) {
+        throw std::runtime_error("--on-stop savepoint keeps the workers in a checkpoint: give --checkpoint DIR too");
+    }
     if (!opts.http.empty()) {
         try {
             c.http = http::listen_address::parse(opts.http, opts.http_public).to_string();

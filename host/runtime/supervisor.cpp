@@ -40,10 +40,11 @@ const char* signal_name(int signo) {
 
 } // namespace
 
-supervisor::supervisor(shm::segment& seg, std::string segment_name, const run_config& cfg, std::int64_t duration_ns)
+supervisor::supervisor(shm::segment& seg, std::string segment_name, const run_config& cfg, std::int64_t duration_ns,
+                       checkpoint_keeper* keeper)
     : seg_(seg), segment_name_(std::move(segment_name)), cfg_(cfg), duration_ns_(duration_ns),
       signals_(io_, SIGINT, SIGTERM, SIGCHLD), startup_timer_(io_), ops_timer_(io_), duration_timer_(io_),
-      kill_timer_(io_),
+      kill_timer_(io_), checkpoint_timer_(io_), checkpoint_poll_timer_(io_), keeper_(keeper),
       ops_(seg, make_logger(department::ops, "ops", cfg.quiet ? "warn" : cfg.log_level, false)) {
     // A hangup ends a run as SIGTERM does; SIGQUIT (Ctrl-\\) ends it at once.
     signals_.add(SIGHUP);
@@ -146,7 +147,7 @@ void supervisor::reap() {
     }
     if (all_exited()) {
         seconds_ = static_cast<double>(mono_ns() - started_ns_) * 1e-9;
-        if (!http_ || !running_ || !http_->linger([this] { io_.stop(); })) io_.stop();
+        if (!http_ || !running_ || rolled_back_ || !http_->linger([this] { io_.stop(); })) io_.stop();
     }
 }
 
@@ -183,6 +184,10 @@ void supervisor::on_end(child_record& c) {
 
 void supervisor::on_death(child_record& c, const std::string& how) {
     children_clean_ = false;
+    if (keeper_ != nullptr) {
+        roll_back(c, how);
+        return;
+    }
     if (c.what == role::purchasing) {
         purchasing_died(how);
         return;
@@ -242,6 +247,48 @@ void supervisor::restart(child_record& c, const std::string& how) {
         log().error("{}", e.what());
         abort_run("a process could not be restarted");
     }
+}
+
+void supervisor::roll_back(child_record& c, const std::string& how) {
+    const std::string who = role_name(c.what, c.index);
+    rollback_reason_ = who + " died of " + how;
+    if (c.what == role::workshop) {
+        dead_letter_writer dead(cfg_.dead_letter_dir, "host");
+        if (keeper_->quarantine(c.index, rollback_reason_, dead))
+            log().warn("{}: the material it died on is quarantined", who);
+    }
+    log().error("{} (pid {}) died of {}: ending every process to roll the factory back to checkpoint {} and replay "
+                "from there",
+                who, c.pid, how, keeper_->last());
+    rolled_back_ = true;
+    aborting_ = true;
+    stopping_ = true;
+    auto& h = seg_.header();
+    h.stop_purchasing.store(1, std::memory_order_release);
+    h.abort_now.store(1, std::memory_order_release);
+    // Their state is thrown away: nothing to wait for.
+    for (auto& other : children_)
+        if (!other.exited && other.pid > 0) ::kill(other.pid, SIGKILL);
+}
+
+void supervisor::schedule_checkpoints() {
+    checkpoint_timer_.expires_after(std::chrono::nanoseconds(cfg_.checkpoint_every_ns));
+    checkpoint_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_ || all_exited()) return;
+        keeper_->request();
+        poll_checkpoints();
+        schedule_checkpoints();
+    });
+}
+
+void supervisor::poll_checkpoints() {
+    // Often while one is on its way (its manifest completes it); the final one is completed after
+    // the run (ceo.cpp).
+    if (aborting_ || all_exited() || !keeper_->poll()) return;
+    checkpoint_poll_timer_.expires_after(std::chrono::milliseconds(2));
+    checkpoint_poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) poll_checkpoints();
+    });
 }
 
 void supervisor::purchasing_died(const std::string& how) {
@@ -332,6 +379,15 @@ void supervisor::check_startup() {
         if (st != shm::child_state::ready) all_ready = false;
     }
     if (all_ready) {
+        if (keeper_ != nullptr) {
+            try {
+                keeper_->started();
+            } catch (const std::exception& e) {
+                failure_ = e.what();
+                abort_run("the first checkpoint could not be written");
+                return;
+            }
+        }
         running_ = true;
         started_ns_ = mono_ns();
         seg_.header().started_mono_ns.store(started_ns_, std::memory_order_relaxed);
@@ -345,6 +401,7 @@ void supervisor::check_startup() {
                 if (!ec) request_stop("--duration");
             });
         }
+        if (keeper_ != nullptr) schedule_checkpoints();
         on_ops();
         return;
     }

@@ -6,6 +6,7 @@
 #include "common/run_config.hpp"
 #include "http/endpoint.hpp"
 #include "ops/report.hpp"
+#include "runtime/checkpoint_keeper.hpp"
 #include "runtime/roles.hpp"
 #include "shm/segment.hpp"
 
@@ -37,7 +38,10 @@ struct child_record {
 
 class supervisor {
 public:
-    supervisor(shm::segment& seg, std::string segment_name, const run_config& cfg, std::int64_t duration_ns);
+    // `keeper`: the run's checkpoints (--checkpoint), or nullptr. With it, a process that dies
+    // rolls the whole factory back instead of being restarted alone (rolled_back()).
+    supervisor(shm::segment& seg, std::string segment_name, const run_config& cfg, std::int64_t duration_ns,
+               checkpoint_keeper* keeper = nullptr);
 
     // Runs the whole life of the children. Returns false when the run failed to start (the reason
     // is in failure()).
@@ -51,6 +55,10 @@ public:
     // What made the host end the run: a signal ("SIGTERM"), "--duration", a limit, a process
     // given up on; empty when nothing did (the input ended, or the source failed).
     const std::string& ended_by() const noexcept { return ended_by_; }
+    // A process died with checkpoints on: every process was ended, and the run is to start again
+    // from the last complete checkpoint (runtime/ceo.cpp). `why` says which process died of what.
+    bool rolled_back() const noexcept { return rolled_back_; }
+    const std::string& rollback_reason() const noexcept { return rollback_reason_; }
 
 private:
     void start_children();
@@ -60,6 +68,9 @@ private:
     void on_death(child_record& c, const std::string& how);
     void restart(child_record& c, const std::string& how);
     void purchasing_died(const std::string& how);
+    void roll_back(child_record& c, const std::string& how);
+    void schedule_checkpoints();
+    void poll_checkpoints();
     void check_hangs();
     void check_dead_letters();
     std::int64_t hang_limit_ns(const child_record& c) const;
@@ -77,7 +88,11 @@ private:
     std::int64_t duration_ns_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
-    boost::asio::steady_timer startup_timer_, ops_timer_, duration_timer_, kill_timer_;
+    boost::asio::steady_timer startup_timer_, ops_timer_, duration_timer_, kill_timer_, checkpoint_timer_,
+        checkpoint_poll_timer_;
+    checkpoint_keeper* keeper_;
+    bool rolled_back_ = false;
+    std::string rollback_reason_;
     std::vector<child_record> children_;
     ops::report ops_;
     std::unique_ptr<http::endpoint> http_; // --http; after io_, so it goes first

@@ -41,7 +41,7 @@ enum class run_phase : std::uint32_t {
 };
 
 inline constexpr std::uint64_t segment_magic = 0x31'59'52'4f'54'43'41'46ULL; // "FACTORY1"
-inline constexpr std::uint32_t layout_version = 1;
+inline constexpr std::uint32_t layout_version = 2;
 
 struct alignas(64) segment_header {
     std::uint64_t magic;
@@ -56,6 +56,15 @@ struct alignas(64) segment_header {
     std::atomic<std::uint32_t> stop_purchasing; // host -> purchasing: end the run (drain and finish)
     std::atomic<std::uint32_t> abort_now;       // host -> everyone: stop at once, drain nothing
     std::atomic<std::int64_t> started_mono_ns;  // when the run began
+    // Checkpoints (checkpoint/barrier.hpp says how they pass). Epochs come from next_epoch only
+    // (fetch_add), so the host's periodic ones and purchasing's final one never share a number.
+    std::atomic<std::uint64_t> next_epoch;            // the next unused epoch number
+    std::atomic<std::uint64_t> checkpoint_wanted;     // host -> purchasing: put barrier k in the lines
+    std::atomic<std::uint64_t> checkpoint_final;      // purchasing: the epoch of its final barrier, 0 none
+    std::atomic<std::uint32_t> final_end_of_input;    // purchasing: that final barrier ends the input
+    std::atomic<std::uint64_t> checkpoint_committed;  // transportation: the latest epoch exported and committed
+    std::atomic<std::uint64_t> checkpoint_failed;     // anyone: the latest epoch that could not be taken
+    char checkpoint_problem[256];                     // why, written before checkpoint_failed
 };
 
 // Where everything lives, from the numbers in the header.

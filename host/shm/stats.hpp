@@ -46,6 +46,9 @@ struct alignas(64) purchasing_stats {
     counter wait_ns;       // time spent in those waits (backpressure), ns
     counter max_backlog;   // the most materials seen on one line when it was full (gauge)
     counter unwritten;     // of rejected: dead letters that could not be written (lost)
+    counter skipped;       // materials a workshop died on earlier in the job, not put on a line again
+                           // on a replay (checkpoints): counted as quarantined, their letters
+                           // already written
     std::atomic<std::uint32_t> end_of_input{0};
     std::atomic<std::uint32_t> source_failed{0};
 };
@@ -81,6 +84,9 @@ struct alignas(64) workshop_stats {
                               // lags another.
     counter lost_workers;     // workers that died with a crashed workshop process (by the host)
     counter lost_materials;   // materials those workers held (by the host)
+    counter barriers;         // checkpoint barriers passed: line records that are not materials
+    counter settled_base;     // assembled + failed + quarantined restored from a checkpoint: counted
+                              // before this segment's line began (line_cursor subtracts it)
     // Where a restarted workshop continues on its line: written and read only through
     // workshop::line_cursor (workshop/line_cursor.hpp), which owns its encoding and rules.
     std::atomic<std::uint64_t> cursor{0};

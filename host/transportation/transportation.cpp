@@ -6,6 +6,8 @@
 #include "plugins/loader.hpp"
 #include "shm/backoff.hpp"
 #include "shm/barrier.hpp"
+#include "shm/checkpoint_frame.hpp"
+#include "transportation/commit.hpp"
 #include "transportation/driver.hpp"
 #include "transportation/exporter_instance.hpp"
 #include "transportation/warehouse.hpp"
@@ -38,10 +40,16 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         auto bp = plugins::load_file(cfg.blueprint.file);
         info.pclass_count = bp.descriptor->pclass_count;
         info.pclasses = bp.descriptor->pclasses;
+        if (cfg.checkpoints()) {
+            info.flags = FACTORY_EXPORT_CHECKPOINTS | (cfg.resuming ? FACTORY_EXPORT_RESUME : 0u);
+            info.resume_epoch = cfg.resuming ? cfg.resume_epoch : 0;
+        }
         for (const auto& choice : cfg.exporters)
             exporters.push_back(
                 std::make_unique<exporter_instance>(choice, info, &abort_flag, cfg.hang_timeout_ns, &me.heartbeat));
-        for (std::size_t e = 0; e < exporters.size(); ++e) take_back_durable(*exporters[e], stats.exporters[e]);
+        // With checkpoints a death rolls the whole run back instead: nothing is counted lost.
+        if (!cfg.checkpoints())
+            for (std::size_t e = 0; e < exporters.size(); ++e) take_back_durable(*exporters[e], stats.exporters[e]);
     } catch (const std::exception& e) {
         shm::report_failure(me, e.what());
         return child_exit::refused;
@@ -59,29 +67,53 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     if (!shm::wait_for_start(seg, me)) return child_exit::finished;
 
     std::int64_t next_round = mono_ns() + cfg.flush_ns;
+    lane_alignment aligned(lanes);
+    // A lane waiting at its barrier is not ready: the barrier is what it shows.
     auto any_ready = [&] {
         shm::consumer::record r;
-        for (auto& c : consumers)
-            if (c->try_peek(r)) return true;
+        for (std::uint32_t i = 0; i < lanes; ++i)
+            if (!aligned.waiting(i) && consumers[i]->try_peek(r)) return true;
         return false;
     };
+    std::vector<bool> finished(lanes, false);
     for (;;) {
         if (abort_flag.load(std::memory_order_relaxed) != 0) break;
         std::size_t moved = 0;
         bool all_finished = true;
-        for (auto& c : consumers) {
+        for (std::uint32_t i = 0; i < lanes; ++i) {
+            auto& c = consumers[i];
             shm::consumer::record rec;
             std::size_t k = 0;
-            while (k < batch_products && c->try_peek(rec)) {
-                store.store(*static_cast<const factory_product*>(rec.data));
+            while (k < batch_products && !aligned.waiting(i) && c->try_peek(rec)) {
+                const auto& p = *static_cast<const factory_product*>(rec.data);
+                if (shm::is_barrier(p)) [[unlikely]] {
+                    aligned.arrived(i, p.pid, p.time_ns == 0);
+                    break;
+                }
+                store.store(p);
                 c->pop();
                 ++k;
             }
             if (k != 0) c->release();
             moved += k;
-            if (!c->finished()) all_finished = false;
+            finished[i] = c->finished();
+            if (!finished[i]) all_finished = false;
         }
         stats.received.add(moved);
+        if (const std::uint64_t epoch = aligned.complete(finished); epoch != 0) [[unlikely]] {
+            commit_epoch(seg, cfg, truck, exporters, epoch, aligned.all_ok());
+            next_round = mono_ns() + cfg.flush_ns;
+            for (std::uint32_t i = 0; i < lanes; ++i) {
+                shm::consumer::record rec;
+                if (aligned.waiting(i) && consumers[i]->try_peek(rec)) {
+                    consumers[i]->pop();
+                    consumers[i]->release();
+                }
+            }
+            aligned.clear();
+            all_finished = false; // look again: the lanes go on after their barriers
+            moved = 1;            // progress: no backoff
+        }
         stats.warehouse.set(store.products());
         me.heartbeat.add();
         std::int64_t now = mono_ns();

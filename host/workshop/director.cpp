@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/log.hpp"
+#include "shm/checkpoint_frame.hpp"
 #include "workshop/quarantine.hpp"
 
 #include <fmt/format.h>
@@ -173,9 +174,15 @@ std::size_t director::step() {
     std::uint64_t at[batch_materials + 1];
     std::size_t n = 0;
     shm::consumer::record rec;
+    // A checkpoint barrier ends the batch: it is passed once everything before it is assembled.
+    const factory_material* barrier = nullptr;
     while (n < batch_materials && line_.try_peek(rec)) {
         at[n] = line_.position();
         batch[n] = static_cast<const factory_material*>(rec.data);
+        if (shm::is_barrier(*batch[n])) [[unlikely]] {
+            barrier = batch[n];
+            break;
+        }
         mixed[n] = mix(batch[n]->pid);
         if (n < prefetch_distance) staff_.prefetch(mixed[n]);
         line_.pop();
@@ -203,11 +210,25 @@ std::size_t director::step() {
     // assembly loop above pays nothing for them.
     hot_.sample(batch, n);
     if (n != 0) line_.release();
-    if (cfg_.material_clock && n < batch_materials && watermark > now_ns_)
+    if (cfg_.material_clock && n < batch_materials && barrier == nullptr && watermark > now_ns_)
         set_time(watermark, tick_of_ns(watermark));
     ship_.publish();
+    if (barrier != nullptr) {
+        pass_barrier(*barrier);
+        ++n; // a step that passed a barrier made progress
+    }
     me_.heartbeat.add();
     return n;
+}
+
+// The clock as the run ends: the last watermark on the material clock, now on the wall clock.
+void director::end_time() {
+    if (cfg_.material_clock) {
+        std::int64_t watermark = line_info_.watermark_ns.load(std::memory_order_acquire);
+        if (watermark > now_ns_) set_time(watermark, tick_of_ns(watermark));
+    } else {
+        set_time(unix_ns(), tick_of_ns(mono_ns()));
+    }
 }
 
 void director::monitor() {
@@ -247,13 +268,8 @@ int director::run() {
         shm::consumer::record rec;
         backoff_.idle(seg_.line_bell(index_), [&] { return line_.try_peek(rec) || aborting(); }, sleep_ns);
     }
-    if (!aborting()) {
-        if (cfg_.material_clock) {
-            std::int64_t watermark = line_info_.watermark_ns.load(std::memory_order_acquire);
-            if (watermark > now_ns_) set_time(watermark, tick_of_ns(watermark));
-        } else {
-            set_time(unix_ns(), tick_of_ns(mono_ns()));
-        }
+    if (!aborting() && !keep_workers_) {
+        end_time();
         staff_.fire_all(FACTORY_FIRED_SHUTDOWN, now_tick_);
     }
     ship_.close();

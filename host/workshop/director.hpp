@@ -38,6 +38,9 @@ public:
     // A restarted workshop: continue the line where the last process stopped, quarantining the
     // material it died on (`last_death` says how it died).
     void resume(const char* last_death);
+    // A run resuming from a checkpoint: hires the checkpoint's workers that route to this workshop,
+    // whichever workshop held them (director_checkpoint.cpp). Throws std::runtime_error.
+    void restore();
 
     // Workforce hooks.
     void fire(worker_slot& slot, void* state, std::uint32_t reason, tick now);
@@ -51,6 +54,11 @@ private:
     };
 
     std::size_t step();
+    // A checkpoint barrier at the head of the line (director_checkpoint.cpp): snapshot the
+    // workers (after firing them, for a final barrier of a run that fires), pass it on to the lane.
+    void pass_barrier(const factory_material& barrier);
+    bool write_snapshot(std::uint64_t epoch);
+    void end_time();
     void assemble(const factory_material& m, std::uint64_t mixed);
     void set_time(std::int64_t unix_now, tick t);
     factory_worker view(worker_slot& slot, void* state) const noexcept;
@@ -82,6 +90,7 @@ private:
     boost::asio::io_context io_;
     boost::asio::steady_timer monitor_timer_;
     hot_keys hot_; // the busiest pids since the last monitor tick
+    bool keep_workers_ = false; // a savepoint kept them: the run ends without firing
 };
 
 } // namespace factory::workshop

@@ -3,7 +3,8 @@
 namespace factory::workshop {
 
 std::uint64_t line_cursor::settled_count() const noexcept {
-    return stats_.assembled.get() + stats_.failed.get() + stats_.quarantined.get();
+    return stats_.assembled.get() + stats_.failed.get() + stats_.quarantined.get() + stats_.barriers.get() -
+           stats_.settled_base.get();
 }
 
 const factory_material* line_cursor::resume(shm::consumer& line) noexcept {

@@ -91,7 +91,8 @@ public:
         return n;
     }
 
-    // How many materials of this line are counted: assembled + failed + quarantined.
+    // How many records of this line are counted: assembled + failed + quarantined materials, and
+    // checkpoint barriers passed.
     [[nodiscard]] std::uint64_t settled_count() const noexcept;
 
 private:

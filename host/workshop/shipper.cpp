@@ -1,5 +1,6 @@
 #include "workshop/shipper.hpp"
 
+#include "shm/checkpoint_frame.hpp"
 #include "shm/lane_publish.hpp"
 
 #include <cstring>
@@ -79,6 +80,16 @@ void shipper::publish() noexcept {
         stats_.handed_over.add(handed_over_);
         handed_over_ = 0;
     }
+}
+
+void shipper::barrier(std::uint64_t epoch, bool snapshot_ok) noexcept {
+    publish();
+    const factory_product frame{epoch, snapshot_ok ? 0 : 1, shm::product_barrier, 0};
+    void* slot = lane_.try_claim(sizeof frame);
+    if (slot == nullptr) slot = claim_waiting(sizeof frame);
+    if (slot == nullptr) return; // aborting: no checkpoint completes
+    std::memcpy(slot, &frame, sizeof frame);
+    lane_.publish();
 }
 
 void shipper::close() noexcept {

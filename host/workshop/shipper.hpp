@@ -31,6 +31,10 @@ public:
     void publish() noexcept;
     // Publishes and tells transportation this lane is finished.
     void close() noexcept;
+    // Publishes, then puts checkpoint barrier `epoch` on the lane (shm/checkpoint_frame.hpp);
+    // `snapshot_ok` false tells transportation this workshop's snapshot failed. Waits for room
+    // unless the run aborts.
+    void barrier(std::uint64_t epoch, bool snapshot_ok) noexcept;
 
 private:
     void* claim_waiting(std::uint32_t bytes) noexcept;

@@ -205,6 +205,30 @@ public:
     worker_slot* find(std::uint64_t pid, std::uint64_t mixed) noexcept {
         return roster_.find(pid, mixed);
     }
+
+    // A worker restored from a checkpoint, with its times already on this clock (ticks at or
+    // before now()): scheduled for its next event after now(), which is the next tick when its
+    // contract ran out meanwhile. Returns its state, zeroed for the caller to fill; nullptr when
+    // pid already has a worker (a checkpoint never holds one pid twice). Not counted as hired.
+    void* restore(std::uint64_t pid, std::uint64_t mixed, tick hired, tick last_seen, std::uint32_t materials) {
+        bool inserted = false;
+        worker_slot* s = roster_.find_or_insert(pid, mixed, inserted);
+        if (!inserted) {
+            return nullptr;
+        }
+        s->hired = hired;
+        s->last_seen = last_seen;
+        s->materials = materials != 0 ? materials : 1;
+        s->due = next_due(*s, wheel_.now());
+        wheel_.schedule(pid, s->due);
+        return roster_.state(s);
+    }
+
+    // Calls f(const worker_slot&, const void* state) for every live worker (a checkpoint).
+    template <class F>
+    void each(F&& f) {
+        roster_.for_each([&](worker_slot& w) { f(static_cast<const worker_slot&>(w), static_cast<const void*>(roster_.state(&w))); });
+    }
     // For a batch: hint the CPU to fetch the worker of a material that comes soon. Rolling, about
     // 8 to 16 materials ahead of the one being assigned, is what pays (roster_bench: with a
     // million workers at random, ~72 -> ~43 ns per assign); prefetching a whole batch of 256

@@ -79,6 +79,14 @@ child_exit run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
     shipper dock(seg, index, bp->descriptor(), dead, now_ns);
     services.enable_shipping(&shipper::ship, &dock);
     director boss(seg, index, cfg, *bp, dock, dead, now_ns);
+    if (cfg.resuming) {
+        try {
+            boss.restore();
+        } catch (const std::exception& e) {
+            shm::report_failure(me, name + ": " + e.what());
+            return child_exit::refused;
+        }
+    }
     if (!shm::wait_for_start(seg, me)) return child_exit::finished;
     if (me.restarts.load(std::memory_order_relaxed) != 0) {
         boss.resume(me.last_death);

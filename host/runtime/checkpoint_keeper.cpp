@@ -1,0 +1,129 @@
+#include "runtime/checkpoint_keeper.hpp"
+
+#include "checkpoint/snapshot.hpp"
+#include "common/checkpoint_paths.hpp"
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "shm/checkpoint_frame.hpp"
+#include "workshop/line_cursor.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace factory::runtime {
+
+namespace {
+
+std::string hex_of(std::string_view bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s;
+    for (unsigned char c : bytes) {
+        s += digits[c >> 4];
+        s += digits[c & 15];
+    }
+    return s;
+}
+
+} // namespace
+
+checkpoint_keeper::checkpoint_keeper(shm::segment& seg, const run_config& cfg, checkpoint::store& store,
+                                     checkpoint::manifest job)
+    : seg_(seg), cfg_(cfg), store_(store), job_(std::move(job)) {
+    last_ = cfg_.resuming ? cfg_.resume_epoch : 0;
+}
+
+void checkpoint_keeper::started() {
+    if (!cfg_.resuming && !complete(0, false))
+        throw std::runtime_error("could not write the job's first checkpoint (epoch 0) in " + cfg_.checkpoint_dir);
+}
+
+void checkpoint_keeper::request() {
+    auto& h = seg_.header();
+    if (in_flight_ != 0 || h.stop_purchasing.load(std::memory_order_acquire) != 0) return;
+    in_flight_ = h.next_epoch.fetch_add(1, std::memory_order_acq_rel);
+    asked_ns_ = mono_ns();
+    h.checkpoint_wanted.store(in_flight_, std::memory_order_release);
+}
+
+bool checkpoint_keeper::poll() {
+    if (in_flight_ == 0) return false;
+    auto& h = seg_.header();
+    if (h.checkpoint_committed.load(std::memory_order_acquire) >= in_flight_) {
+        const std::uint64_t epoch = in_flight_;
+        in_flight_ = 0;
+        const std::int64_t took = mono_ns() - asked_ns_;
+        if (complete(epoch, false)) log().info("checkpoint {} complete in {} ms", epoch, took / 1'000'000);
+        return false;
+    }
+    if (h.checkpoint_failed.load(std::memory_order_acquire) >= in_flight_) {
+        // The department that failed logged why; the next period tries again.
+        in_flight_ = 0;
+        return false;
+    }
+    return true;
+}
+
+void checkpoint_keeper::finished() {
+    auto& h = seg_.header();
+    const std::uint64_t final_epoch = h.checkpoint_final.load(std::memory_order_acquire);
+    if (final_epoch == 0 || h.checkpoint_committed.load(std::memory_order_acquire) != final_epoch) {
+        if (final_epoch != 0)
+            log().warn("the final checkpoint ({}) did not complete: the next run resumes from checkpoint {}", final_epoch,
+                       last_);
+        return;
+    }
+    if (complete(final_epoch, true)) {
+        const bool end = h.final_end_of_input.load() != 0;
+        log().info("final checkpoint {} complete{}", final_epoch,
+                   end ? ": the job's input ended"
+                       : kept_workers_ != 0 ? " (a savepoint: the next run continues its workers)" : "");
+    }
+}
+
+bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
+    checkpoint::manifest m = job_;
+    m.epoch = epoch;
+    m.created_unix_ns = unix_ns();
+    m.final = final_one;
+    m.end_of_input = final_one && seg_.header().final_end_of_input.load() != 0;
+    std::uint64_t workers = 0;
+    try {
+        const auto dir = epoch_dir(cfg_.checkpoint_dir, epoch);
+        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+            if (entry.path().extension() != ".snap") continue;
+            checkpoint::snapshot_reader snap(entry.path());
+            m.files.push_back({entry.path().filename().string(), std::filesystem::file_size(entry.path()),
+                               snap.checksum(), snap.workers()});
+            workers += snap.workers();
+            if (snap.what() == checkpoint::part::purchasing) {
+                m.position_text = hex_of(snap.blob());
+                for (const auto& [name, value] : snap.counter_values())
+                    if (name == "seq") m.purchased = value;
+            }
+        }
+        store_.publish(m, cfg_.checkpoints_kept);
+    } catch (const std::exception& e) {
+        log().warn("checkpoint {}: {}; the previous checkpoint stays the one to resume from", epoch, e.what());
+        return false;
+    }
+    last_ = epoch;
+    if (epoch != 0) ++taken_;
+    if (final_one) kept_workers_ = workers;
+    return true;
+}
+
+bool checkpoint_keeper::quarantine(std::uint32_t index, const std::string& why, dead_letter_writer& dead) {
+    workshop::line_cursor cursor(seg_.workshop(index));
+    if (!cursor.busy()) return false;
+    shm::consumer line(seg_.line(index), nullptr);
+    line.seek(cursor.position());
+    shm::consumer::record rec;
+    if (!line.try_peek(rec)) return false;
+    const auto& m = *static_cast<const factory_material*>(rec.data);
+    if (shm::is_barrier(m) || workshop::busy_material_settled(line.records_popped(), cursor.settled_count())) return false;
+    dead.material(why + "; this material was never assembled and is skipped when the run replays from a checkpoint", m);
+    store_.quarantine(m.seq, why);
+    return true;
+}
+
+} // namespace factory::runtime
