@@ -67,7 +67,7 @@ host_result run_host(std::vector<std::string> args, const host_options& opt) {
     std::filesystem::path summary;
     bool has_summary = false;
     for (const auto& a : args) has_summary = has_summary || a == "--summary-json";
-    if (!has_summary) {
+    if (!has_summary && opt.summary) {
         summary = cwd / "summary.json";
         args.push_back("--summary-json");
         args.push_back(summary.string());

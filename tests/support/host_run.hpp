@@ -28,6 +28,7 @@ struct host_options {
     std::string stdin_text;                          // written to the host's stdin, then closed
     std::function<void(pid_t, const std::string& err_so_far)> on_output; // called as stderr grows
     bool own_process_group = false; // start the host as the leader of a new process group
+    bool summary = true; // add --summary-json (false for commands without it: `checkpoints DIR`)
 };
 
 // Runs factory-host with `args`; adds --summary-json <tmp> unless `args` has one.
