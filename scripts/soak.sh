@@ -4,8 +4,16 @@
 # balanced accounts: purchased = assembled + dead-lettered + lost in crashes, to the unit, and
 # shipped = exported. Its output folder is removed when it passes.
 #   scripts/soak.sh [minutes=10] [workshops=2]
+#   scripts/soak.sh --checkpoint [minutes=10] [workshops=2]
+# The checkpointed mode kills any process (a workshop, purchasing or transportation) every 3-7 s of
+# a run with --checkpoint, each death rolling the factory back to its last checkpoint; it passes
+# when the products, sorted, equal to the byte those of the same input run once without a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ${1:-} == --checkpoint ]]; then
+  shift
+  exec scripts/soak_checkpoint.sh "$@"
+fi
 minutes=${1:-10}
 workshops=${2:-2}
 host=${FACTORY_HOST:-build/bin/factory-host}
