@@ -295,6 +295,39 @@ for ((round = 1; round <= rounds; ++round)); do
     wait "$poller" 2>/dev/null || true
 done
 
+# Checkpoints: the same full-speed run with --checkpoint every second (the default is 10 s: this
+# asks for several per run) against none, alternated within each round; then the size and time of
+# one checkpoint of every live worker, and the time to restore it (a savepoint, then a run that
+# resumes from it, with the page cache warm).
+t_ck="checkpoints every 1s (--checkpoint)"
+w=${shops_list##* }
+for keys in $keys_list; do
+    for ((round = 1; round <= rounds; ++round)); do
+        log "round $round/$rounds, $(keys_label "$keys"), $(shops_label "$w"): with and without --checkpoint"
+        ew=$(expected_workers "$keys" "$w")
+        run_host "nock-$keys-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+            --expect-workers "$ew" || continue
+        plain=$(div "$s_purchased" "$seconds")
+        rm -rf "$work/ck"
+        if run_host "ck-$keys-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+            --expect-workers "$ew" --checkpoint "$work/ck" --checkpoint-every 1s --on-stop savepoint; then
+            row="$t_ck, $(keys_label "$keys")"
+            record "$t_rate" "$row" "rate" "$(div "$s_purchased" "$seconds")"
+            record "$t_rate" "$row" "/ without --checkpoint" "$(div "$(div "$s_purchased" "$seconds")" "$plain")"
+            record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w")" "longest checkpoint, ms" "$s_ck_longest_ms"
+            record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w")" "savepoint, MiB" "$(div "$s_ck_last_bytes" 1048576)"
+            record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w")" "workers in it" "$s_ck_kept_workers"
+            if run_host "resume-$keys-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration 1s \
+                --expect-workers "$ew" --checkpoint "$work/ck" --checkpoint-every 1s --on-stop savepoint; then
+                record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w")" "restore, ms" "$s_ck_restore_ms"
+            fi
+        else
+            record "$t_rate" "$t_ck, $(keys_label "$keys")" "rate" "failed"
+        fi
+    done
+done
+rm -rf "$work/ck"
+
 # Idle: a jsonl source on a pipe that stays open and silent. The FIFO is held open read-write by
 # this shell (fd 7), so the host's stdin never sees end of input.
 mkfifo "$work/idle.fifo"

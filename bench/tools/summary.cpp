@@ -3,7 +3,8 @@
 //   balanced (0|1), purchased, seconds, rate (purchased / seconds), p50_ns, p99_ns, p999_ns
 //   (purchase to assembly, all workshops), rss_kib_purchasing, rss_kib_transportation, and per
 //   workshop i (1-based): rss_kib_workshop_i, live_workshop_i (workers still live at the end,
-//   i.e. fired at shutdown), then workshops (their count).
+//   i.e. fired at shutdown), then workshops (their count); with --checkpoint also ck_taken,
+//   ck_longest_ms, ck_last_bytes, ck_restore_ms, ck_kept_workers.
 // Exits 1 when the file cannot be read or lacks a field, naming it; 2 on bad arguments.
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,14 @@ int main(int argc, char** argv) {
             print("live_workshop_" + std::to_string(i), w.at("fired").at("shutdown").get<std::uint64_t>());
         }
         print("workshops", i);
+        if (s.contains("checkpoints")) {
+            const auto& c = s.at("checkpoints");
+            print("ck_taken", c.at("taken").get<std::uint64_t>());
+            print("ck_longest_ms", c.at("longest_ms").get<double>());
+            print("ck_last_bytes", c.at("last_bytes").get<std::uint64_t>());
+            print("ck_restore_ms", c.at("restore_ms").get<double>());
+            print("ck_kept_workers", c.at("kept_workers").get<std::uint64_t>());
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_summary: %s: %s\n", argv[1], e.what());
         return 1;

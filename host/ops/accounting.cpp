@@ -238,7 +238,10 @@ std::string accounting::json(double seconds, std::uint32_t workshops_count, cons
                               {"last", checkpoints.last},
                               {"rollbacks", checkpoints.rollbacks},
                               {"replayed", checkpoints.replayed},
-                              {"kept_workers", checkpoints.kept_workers}};
+                              {"kept_workers", checkpoints.kept_workers},
+                              {"longest_ms", static_cast<double>(checkpoints.longest_ns) / 1e6},
+                              {"last_bytes", checkpoints.last_bytes},
+                              {"restore_ms", static_cast<double>(checkpoints.restore_ns) / 1e6}};
     }
     return doc.dump(2);
 }

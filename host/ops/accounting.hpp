@@ -65,6 +65,9 @@ struct accounting {
         std::uint64_t rollbacks = 0;    // crashes that rolled the factory back
         std::uint64_t replayed = 0;     // materials purchased again after those rollbacks
         std::uint64_t kept_workers = 0; // workers a savepoint kept for the next run
+        std::uint64_t longest_ns = 0;   // the longest checkpoint: asked for to complete
+        std::uint64_t last_bytes = 0;   // the size of the newest one
+        std::uint64_t restore_ns = 0;   // the slowest workshop's restore as the run began
     } checkpoints;
 
     static accounting read(shm::segment& seg, const std::vector<std::string>& exporter_names);

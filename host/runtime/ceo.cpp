@@ -173,7 +173,10 @@ int ceo(const cli::run_options& opts) {
             shm::segment::remove(name);
             return code(host_exit::refused);
         }
-        if (keeper) facts.taken += keeper->taken();
+        if (keeper) {
+            facts.taken += keeper->taken();
+            facts.longest_ns = std::max(facts.longest_ns, keeper->longest_ns());
+        }
         if (boss.rolled_back()) {
             purchased_at_death = seg->purchasing().purchased.get();
             ++facts.rollbacks;
@@ -194,6 +197,10 @@ int ceo(const cli::run_options& opts) {
             keeper->finished();
             facts.last = keeper->last();
             facts.kept_workers = keeper->kept_workers();
+            facts.longest_ns = std::max(facts.longest_ns, keeper->longest_ns());
+            facts.last_bytes = keeper->last_bytes();
+            for (std::uint32_t i = 0; i < seg->workshops(); ++i)
+                facts.restore_ns = std::max(facts.restore_ns, seg->workshop(i).restore_ns.get());
         }
         return settle_books(opts, cfg, boss, *seg, name, facts);
     }

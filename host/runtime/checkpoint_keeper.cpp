@@ -7,6 +7,7 @@
 #include "shm/checkpoint_frame.hpp"
 #include "workshop/line_cursor.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -51,8 +52,11 @@ bool checkpoint_keeper::poll() {
     if (h.checkpoint_committed.load(std::memory_order_acquire) >= in_flight_) {
         const std::uint64_t epoch = in_flight_;
         in_flight_ = 0;
-        const std::int64_t took = mono_ns() - asked_ns_;
-        if (complete(epoch, false)) log().info("checkpoint {} complete in {} ms", epoch, took / 1'000'000);
+        if (complete(epoch, false)) {
+            const auto took = static_cast<std::uint64_t>(mono_ns() - asked_ns_);
+            longest_ns_ = std::max(longest_ns_, took);
+            log().info("checkpoint {} complete in {} ms ({} KiB)", epoch, took / 1'000'000, last_bytes_ / 1024);
+        }
         return false;
     }
     if (h.checkpoint_failed.load(std::memory_order_acquire) >= in_flight_) {
@@ -86,7 +90,7 @@ bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
     m.created_unix_ns = unix_ns();
     m.final = final_one;
     m.end_of_input = final_one && seg_.header().final_end_of_input.load() != 0;
-    std::uint64_t workers = 0;
+    std::uint64_t workers = 0, bytes = 0;
     try {
         const auto dir = epoch_dir(cfg_.checkpoint_dir, epoch);
         for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -95,6 +99,7 @@ bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
             m.files.push_back({entry.path().filename().string(), std::filesystem::file_size(entry.path()),
                                snap.checksum(), snap.workers()});
             workers += snap.workers();
+            bytes += m.files.back().bytes;
             if (snap.what() == checkpoint::part::purchasing) {
                 m.position_text = hex_of(snap.blob());
                 for (const auto& [name, value] : snap.counter_values())
@@ -107,6 +112,7 @@ bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
         return false;
     }
     last_ = epoch;
+    last_bytes_ = bytes;
     if (epoch != 0) ++taken_;
     if (final_one) kept_workers_ = workers;
     return true;

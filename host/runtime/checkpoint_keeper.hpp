@@ -37,6 +37,8 @@ public:
     std::uint64_t taken() const noexcept { return taken_; }
     std::uint64_t last() const noexcept { return last_; }
     std::uint64_t kept_workers() const noexcept { return kept_workers_; }
+    std::uint64_t longest_ns() const noexcept { return longest_ns_; }
+    std::uint64_t last_bytes() const noexcept { return last_bytes_; }
 
 private:
     bool complete(std::uint64_t epoch, bool final_one);
@@ -46,7 +48,7 @@ private:
     checkpoint::store& store_;
     checkpoint::manifest job_;
     std::uint64_t in_flight_ = 0, taken_ = 0, last_ = 0, kept_workers_ = 0;
-    std::uint64_t reported_failed_ = 0;
+    std::uint64_t longest_ns_ = 0, last_bytes_ = 0;
     std::int64_t asked_ns_ = 0;
 };
 

@@ -85,6 +85,7 @@ struct alignas(64) workshop_stats {
     counter lost_workers;     // workers that died with a crashed workshop process (by the host)
     counter lost_materials;   // materials those workers held (by the host)
     counter barriers;         // checkpoint barriers passed: line records that are not materials
+    counter restore_ns;       // how long restoring this workshop's workers from a checkpoint took
     counter settled_base;     // assembled + failed + quarantined restored from a checkpoint: counted
                               // before this segment's line began (line_cursor subtracts it)
     // Where a restarted workshop continues on its line: written and read only through

@@ -84,6 +84,7 @@ void director::pass_barrier(const factory_material& barrier) {
 }
 
 void director::restore() {
+    const std::int64_t began = mono_ns();
     const auto dir = epoch_dir(cfg_.checkpoint_dir, cfg_.resume_epoch);
     const auto& d = bp_.descriptor();
     const std::uint64_t fingerprint = plugins::state_fingerprint(d);
@@ -123,6 +124,7 @@ void director::restore() {
         });
     }
     stats_.roster.set(staff_.size());
+    stats_.restore_ns.set(static_cast<std::uint64_t>(mono_ns() - began));
     log().info("workshop {}: restored {} workers from checkpoint {}", index_ + 1, restored, cfg_.resume_epoch);
 }
 
