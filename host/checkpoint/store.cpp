@@ -72,8 +72,10 @@ std::uint64_t bytes_in(const fs::path& dir) {
 store store::open(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) {
-        if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
-        make_private_dir(dir);
+        // "ck/" names the folder ck: create its parents with the umask's mode, ck itself 0700.
+        const fs::path leaf = dir.has_filename() ? dir : dir.parent_path();
+        if (leaf.has_parent_path()) fs::create_directories(leaf.parent_path(), ec);
+        make_private_dir(leaf);
     }
     check_folder(dir);
     struct stat st{};

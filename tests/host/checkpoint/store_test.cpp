@@ -58,6 +58,9 @@ TEST_CASE("open creates a private checkpoint folder and writes its pid into the 
     const auto d = s.dir_for(7);
     CHECK(d == dir / "epoch-000000000007");
     CHECK(factory::testing::mode_of(d.string()) == 0700);
+
+    const auto slash = cp::store::open((tmp.path() / "other").string() + "/");
+    CHECK(factory::testing::mode_of((tmp.path() / "other").string()) == 0700);
 }
 
 TEST_CASE("a second open of a held folder names the pid that holds it, and opens once released") {
