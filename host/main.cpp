@@ -1,4 +1,5 @@
 // factory-host: the CEO of the factory, and, started by itself, every child process of a run.
+#include "checkpoint/list_command.hpp"
 #include "cli/command_line.hpp"
 #include "plugins/plugins_command.hpp"
 #include "plugins/search_path.hpp"
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
     case cli::invocation::command::plugins:
         return plugins::plugins_command(plugins::standard_search_path(inv.plugin_dirs), inv.plugin_name,
                                         std::cout, std::cerr);
+    case cli::invocation::command::checkpoints:
+        return checkpoint::list_command(inv.checkpoint_dir, inv.json, std::cout, std::cerr);
     case cli::invocation::command::run: return runtime::ceo(inv.run);
     }
     return 2;

@@ -26,6 +26,9 @@ struct given {
     std::map<std::string, CLI::Option*> options;
     CLI::Option *source_opt = nullptr, *blueprint_opt = nullptr, *exporter_opt = nullptr;
     CLI::App* plugins = nullptr;
+    CLI::App* checkpoints = nullptr;
+    std::string checkpoint_dir;
+    bool json = false;
 };
 
 std::string with_default(const run_key& k, const run_options& defaults) {
@@ -73,6 +76,12 @@ void define(CLI::App& app, given& g) {
     g.plugins->add_option("NAME", g.plugin_name, "a plugin name, file name or path to show")->type_name("");
     g.plugins->add_option("--plugin-dir", g.plugins_dirs, "also look for plugins in DIR; repeatable")->type_name("DIR");
     g.plugins->add_option("--config", g.config, "take plugin-dir from this TOML file")->type_name("FILE");
+
+    g.checkpoints = app.add_subcommand("checkpoints", "list the checkpoints in a job's checkpoint folder, and the one "
+                                       "a run would resume from");
+    g.checkpoints->set_help_flag("-h,--help", "print this help and exit");
+    g.checkpoints->add_option("DIR", g.checkpoint_dir, "the checkpoint folder")->type_name("")->required();
+    g.checkpoints->add_flag("--json", g.json, "print the list as JSON");
 }
 
 run_options build(const given& g) {
@@ -103,9 +112,9 @@ run_options build(const given& g) {
 }
 
 // "did you mean '--contract'?" for the first --word of argv that names no option, if one is close.
-std::string option_hint(const CLI::App& app, const CLI::App& plugins, int argc, const char* const* argv) {
+std::string option_hint(const CLI::App& app, const given& g, int argc, const char* const* argv) {
     std::vector<std::string> names;
-    for (const CLI::App* a : {&app, &plugins})
+    for (const CLI::App* a : {&app, static_cast<const CLI::App*>(g.plugins), static_cast<const CLI::App*>(g.checkpoints)})
         for (const CLI::Option* o : a->get_options())
             for (const auto& n : o->get_lnames()) names.push_back(n);
     for (int i = 1; i < argc; ++i) {
@@ -135,7 +144,7 @@ invocation parse(int argc, const char* const* argv, std::ostream& out, std::ostr
         inv.exit_code = e.get_exit_code() == 0 ? app.exit(e, out, err) : 2;
         if (inv.exit_code != 0) {
             const std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr
-                                         ? option_hint(app, *g.plugins, argc, argv) : std::string();
+                                         ? option_hint(app, g, argc, argv) : std::string();
             err << "factory-host: " << e.what() << (hint.empty() ? "" : "; " + hint) << "; see 'factory-host --help'\n";
         }
         return inv;
@@ -151,6 +160,10 @@ invocation parse(int argc, const char* const* argv, std::ostream& out, std::ostr
     if (g.plugins->parsed()) {
         inv.what = invocation::command::plugins;
         inv.plugin_name = g.plugin_name;
+    } else if (g.checkpoints->parsed()) {
+        inv.what = invocation::command::checkpoints;
+        inv.checkpoint_dir = g.checkpoint_dir;
+        inv.json = g.json;
     } else {
         inv.what = invocation::command::run;
     }

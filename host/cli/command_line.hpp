@@ -1,6 +1,7 @@
 // The command line of factory-host:
 //   factory-host [options]               run (options: run_options, from --help)
 //   factory-host plugins [NAME] [--plugin-dir DIR]...
+//   factory-host checkpoints DIR [--json]
 // with an optional TOML file (--config FILE, config_file.hpp) under the command line's values.
 #pragma once
 
@@ -15,11 +16,13 @@
 namespace factory::cli {
 
 struct invocation {
-    enum class command { run, plugins, exit };
+    enum class command { run, plugins, checkpoints, exit };
     command what = command::exit;
     run_options run;                           // command::run: everything checked
     std::optional<std::string> plugin_name;    // command::plugins: the NAME given, if any
     std::vector<std::filesystem::path> plugin_dirs; // run and plugins: --plugin-dir, then the file's
+    std::filesystem::path checkpoint_dir;      // command::checkpoints: the DIR given
+    bool json = false;                         // command::checkpoints: --json
     int exit_code = 0;                         // command::exit: what the process should return
 };
 

@@ -86,7 +86,7 @@ TEST_CASE("help prints the options grouped, with their defaults, and exits 0") {
     CHECK(r.inv.exit_code == 0);
     CHECK(r.err.empty());
     for (const char* part : {"Plugins:", "Workshops:", "Transportation:", "Run:", "--source SPEC", "--contract DUR",
-                             "[default: 5s]", "[default: 100ms]", "[default: 4MiB]", "[default: widget]", "plugins"}) {
+                             "[default: 5s]", "[default: 100ms]", "[default: 4MiB]", "[default: widget]", "plugins", "checkpoints"}) {
         INFO(part);
         CHECK_THAT(r.out, Catch::Contains(part));
     }
@@ -110,6 +110,22 @@ TEST_CASE("the plugins command, with or without a name, takes --plugin-dir on ei
     const auto one = parse_words({"plugins", "jsonl"});
     CHECK(one.inv.what == invocation::command::plugins);
     CHECK(one.inv.plugin_name == std::string("jsonl"));
+}
+
+TEST_CASE("the checkpoints command takes one folder and --json") {
+    const auto text = parse_words({"checkpoints", "ck"});
+    CHECK(text.inv.what == invocation::command::checkpoints);
+    CHECK(text.inv.checkpoint_dir == std::filesystem::path("ck"));
+    CHECK_FALSE(text.inv.json);
+
+    const auto json = parse_words({"checkpoints", "--json", "/var/lib/job"});
+    CHECK(json.inv.what == invocation::command::checkpoints);
+    CHECK(json.inv.checkpoint_dir == std::filesystem::path("/var/lib/job"));
+    CHECK(json.inv.json);
+
+    check_usage_error({"checkpoints"}, "DIR is required");
+    check_usage_error({"checkpoints", "a", "b"}, "b");
+    check_usage_error({"checkpoints", "--jsno", "a"}, "did you mean '--json'?");
 }
 
 TEST_CASE("durations: a bare number is seconds") {
