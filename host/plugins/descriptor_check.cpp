@@ -56,8 +56,9 @@ std::string settings_problem(const factory_descriptor& d) {
     return {};
 }
 
-std::string field_problem(const factory_pclass& pc, const factory_field& f) {
-    const std::string owner = "pclass " + quoted(pc.name) + ": ";
+// `owner` names the record the field belongs to ("pclass 'counts'", "state_layout").
+std::string field_problem(const std::string& owner_name, const factory_pclass& pc, const factory_field& f) {
+    const std::string owner = owner_name + ": ";
     if (auto p = name_problem("field name", f.name); !p.empty()) return owner + p;
     const std::string self = owner + "field " + quoted(f.name);
     if (f.type < FACTORY_FIELD_U8 || f.type > last_field_type)
@@ -74,17 +75,42 @@ std::string field_problem(const factory_pclass& pc, const factory_field& f) {
     return {};
 }
 
-std::string pclass_problem(const factory_pclass& pc) {
-    if (auto p = name_problem("pclass name", pc.name); !p.empty()) return p;
-    const std::string self = "pclass " + quoted(pc.name);
-    if (pc.record_size == 0) return self + " has record_size 0";
+// The fields of a record: each well formed and inside it, no name twice.
+std::string fields_problem(const std::string& self, const factory_pclass& pc) {
     if (pc.field_count > 0 && pc.fields == nullptr)
         return self + " has field_count " + std::to_string(pc.field_count) + " but fields is NULL";
     std::set<std::string_view> names;
     for (std::uint32_t i = 0; i < pc.field_count; ++i) {
-        if (auto p = field_problem(pc, pc.fields[i]); !p.empty()) return p;
+        if (auto p = field_problem(self, pc, pc.fields[i]); !p.empty()) return p;
         if (!names.insert(pc.fields[i].name).second)
             return self + ": field " + quoted(pc.fields[i].name) + " is declared twice";
+    }
+    return {};
+}
+
+std::string pclass_problem(const factory_pclass& pc) {
+    if (auto p = name_problem("pclass name", pc.name); !p.empty()) return p;
+    const std::string self = "pclass " + quoted(pc.name);
+    if (pc.record_size == 0) return self + " has record_size 0";
+    return fields_problem(self, pc);
+}
+
+// The state's layout (record_size is the state's size) and the older one on_upgrade reads.
+std::string state_layouts_problem(const factory_descriptor& d) {
+    if (const factory_pclass* l = d.state_layout) {
+        if (l->record_size != d.state_size)
+            return "state_layout has record_size " + std::to_string(l->record_size) + ", but state_size is " +
+                   std::to_string(d.state_size) + "; declare the layout of the state type itself";
+        if (auto p = fields_problem("state_layout", *l); !p.empty()) return p;
+    }
+    const bool upgrades = d.blueprint != nullptr && d.blueprint->on_upgrade != nullptr;
+    if (const factory_pclass* l = d.state_previous) {
+        if (!upgrades) return "state_previous is set but the blueprint hooks' on_upgrade is NULL; a checkpoint of "
+                              "the previous state could not be read";
+        if (l->record_size == 0) return "state_previous has record_size 0";
+        if (auto p = fields_problem("state_previous", *l); !p.empty()) return p;
+    } else if (upgrades) {
+        return "blueprint hooks: on_upgrade is set but state_previous is NULL; declare the state it upgrades from";
     }
     return {};
 }
@@ -101,13 +127,14 @@ std::string blueprint_problem(const factory_descriptor& d) {
         if (!names.insert(d.pclasses[i].name).second)
             return "pclass " + quoted(d.pclasses[i].name) + " is declared twice";
     }
-    return {};
+    return state_layouts_problem(d);
 }
 
 std::string not_blueprint_problem(const factory_descriptor& d) {
-    if (d.state_size != 0 || d.state_align != 0 || d.pclass_count != 0 || d.pclasses != nullptr)
+    if (d.state_size != 0 || d.state_align != 0 || d.pclass_count != 0 || d.pclasses != nullptr ||
+        d.state_layout != nullptr || d.state_previous != nullptr)
         return std::string("a ") + to_string(static_cast<kind>(d.kind)) +
-               " must leave state_size, state_align, pclass_count and pclasses zero";
+               " must leave state_size, state_align, pclass_count, pclasses, state_layout and state_previous zero";
     return {};
 }
 
@@ -131,8 +158,13 @@ std::string hooks_problem(const factory_descriptor& d, kind k) {
     switch (k) {
     case kind::source: {
         const auto* h = d.source;
-        return table_problem("source", h, {{"on_open", h && h->on_open}, {"on_fill", h && h->on_fill},
-                                           {"on_close", h && h->on_close}});
+        auto p = table_problem("source", h, {{"on_open", h && h->on_open}, {"on_fill", h && h->on_fill},
+                                             {"on_close", h && h->on_close}});
+        if (p.empty() && (h->on_position == nullptr) != (h->on_seek == nullptr))
+            return std::string("source hooks: ") + (h->on_position == nullptr ? "on_seek" : "on_position") +
+                   " is set but " + (h->on_position == nullptr ? "on_position" : "on_seek") +
+                   " is NULL; a resumable source sets both, another neither";
+        return p;
     }
     case kind::blueprint: {
         const auto* h = d.blueprint;

@@ -18,7 +18,11 @@ bool is_plain_name(std::string_view text) noexcept;
 // of the right size and with its required hooks; plain names; settings of known types with unique
 // keys, choices for enums and defaults of the right form; for a blueprint, state_align a power of
 // two at most 16 and product classes with unique names whose fields fit in the record, match their
-// types in size and have unique names. Assumes abi_version and struct_size were already checked.
+// types in size and have unique names; its state_layout (when set) with record_size equal to
+// state_size and fields checked as a pclass's, state_previous (fields checked likewise) set exactly
+// when on_upgrade is; for a source, on_position and on_seek both set or both NULL; for the other
+// kinds, state_layout and state_previous NULL. Assumes abi_version and struct_size were already
+// checked.
 std::string descriptor_problem(const factory_descriptor& d);
 
 } // namespace factory::plugins

@@ -5,12 +5,14 @@
 #include "plugins/resolve.hpp"
 #include "plugins/scan.hpp"
 #include "plugins/setting_types.hpp"
+#include "plugins/state_fingerprint.hpp"
 #include "plugins/text_table.hpp"
 
 #include <factory/schema.hpp>
 #include <factory/util/values.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 namespace factory::plugins {
@@ -98,9 +100,38 @@ void show_pclasses(const factory_descriptor& d, std::ostream& out) {
     }
 }
 
+// One line on what the plugin does under --checkpoint.
+void show_checkpoints(const factory_descriptor& d, kind k, std::ostream& out) {
+    out << "checkpoints: ";
+    switch (k) {
+    case kind::source:
+        out << (d.source->on_position != nullptr ? "resumable (position and seek)"
+                                                 : "cannot resume (no position hooks)");
+        break;
+    case kind::exporter:
+        out << (d.exporter->on_commit != nullptr ? "exactly once (commits epochs)"
+                                                 : "at least once (cannot take back what it exported)");
+        break;
+    case kind::blueprint: {
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(state_fingerprint(d)));
+        out << "state " << hex << (d.state_layout != nullptr ? " (its declared fields)" : " (size and align only)");
+        if (d.state_previous != nullptr) {
+            std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(previous_state_fingerprint(d)));
+            out << ", upgrades from state " << hex;
+        } else {
+            out << ", upgrades from no older state";
+        }
+        break;
+    }
+    }
+    out << '\n';
+}
+
 void show(const plugin& p, std::ostream& out) {
     out << p.name() << " " << p.version() << " (" << to_string(p.type()) << "): " << p.description() << '\n';
     out << "file: " << p.file.string() << '\n';
+    show_checkpoints(*p.descriptor, p.type(), out);
     show_settings(*p.descriptor, out);
     show_notes(*p.descriptor, out);
     if (p.type() == kind::blueprint) show_pclasses(*p.descriptor, out);

@@ -3,17 +3,21 @@
 #include "common/log.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
 namespace factory::transportation {
 
 exporter_instance::exporter_instance(const plugin_choice& choice, const factory_export_info& info,
                                      const std::atomic<std::uint32_t>* abort_flag, std::int64_t hang_limit_ns,
-                                     shm::counter* heartbeat)
+                                     shm::counter* heartbeat, export_checkpoints checkpoints)
     : name_(choice.name), services_(std::make_unique<host_services>("exporter " + choice.name, 0, abort_flag)),
       plugin_(choice,
               [&](const factory_exporter_hooks* h, const factory_settings* s, void** handle, factory_error* err) {
-                  return h->on_open(services_->api(), s, &info, handle, err);
+                  factory_export_info with = info;
+                  with.flags = checkpoints.flags;
+                  with.resume_epoch = (checkpoints.flags & FACTORY_EXPORT_RESUME) != 0 ? checkpoints.resume_epoch : 0;
+                  return h->on_open(services_->api(), s, &with, handle, err);
               }),
       watch_(choice.name, hang_limit_ns, heartbeat) {}
 
@@ -46,7 +50,29 @@ int call_durable(void* ctx, factory_error* err) {
     return c->hooks->on_durable(c->instance, c->count, err);
 }
 
+struct commit_call {
+    const factory_exporter_hooks* hooks;
+    void* instance;
+    std::uint64_t epoch;
+};
+
+int call_commit(void* ctx, factory_error* err) {
+    auto* c = static_cast<commit_call*>(ctx);
+    return c->hooks->on_commit(c->instance, c->epoch, err);
+}
+
 } // namespace
+
+int exporter_instance::commit(std::uint64_t epoch, factory_error* err) noexcept {
+    if (!commits() || plugin_.handle() == nullptr) {
+        if (err != nullptr)
+            std::snprintf(err->message, sizeof err->message, "exporter %s does not commit epochs (no on_commit)",
+                          name_.c_str());
+        return FACTORY_ERROR;
+    }
+    commit_call c{&plugin_.hooks(), plugin_.handle(), epoch};
+    return watch_.run(&call_commit, &c, err, "on_commit");
+}
 
 int exporter_instance::export_batch(const factory_batch* b, factory_error* err) noexcept {
     export_call c{&plugin_.hooks(), plugin_.handle(), b};

@@ -27,6 +27,16 @@ struct widget_state {
     std::uint8_t protocol;
 };
 
+// The state's fields, for checkpoints: a checkpoint of this layout restores only into a build that
+// declares the same one (or declares it as its previous_state_layout and upgrades from it).
+inline const factory::schema state_schema = factory::make_schema<widget_state>({
+    FACTORY_FIELD(widget_state, materials),
+    FACTORY_FIELD(widget_state, bytes),
+    FACTORY_FIELD(widget_state, first_seen),
+    FACTORY_FIELD(widget_state, last_seen),
+    FACTORY_FIELD(widget_state, protocol),
+});
+
 struct widget_product {
     std::uint64_t pid;
     std::uint64_t materials;
@@ -78,6 +88,7 @@ public:
     static inline const factory::pclass_def pclasses[] = {
         {"tcp", &product_schema}, {"udp", &product_schema}, {"icmp", &product_schema},
         {"other", &product_schema}};
+    static inline const factory::schema& state_layout = state_schema;
 
     widget(const factory::settings& s, factory::host h);
 

@@ -26,12 +26,30 @@
 // dead-lettered with that reason (printf format, cut at 255 bytes); a refused first material
 // leaves no worker behind. Throwing from those hooks does the same with the exception's message
 // (fine at start-up, but it allocates: keep it off the per-material path).
+//
+// Checkpoints (--checkpoint) keep each worker's state bytes. Declaring the state's fields, as a
+// product's are, lets the host tell a state layout from another (its fingerprint covers names,
+// types, offsets and sizes; without it, only the state's size and alignment), so a checkpoint is
+// restored only into a build that reads it the same way:
+//       static inline const factory::schema state_layout = factory::make_schema<tally>(
+//           {FACTORY_FIELD(tally, count)});
+// A build whose state changed can still restore checkpoints of the previous layout: declare that
+// type, its fields and how to turn it into the new state (the new state arrives value-initialised;
+// throw factory::error to refuse the restore):
+//       struct tally_v1 { std::uint32_t count; };
+//       using previous_state = tally_v1;
+//       static inline const factory::schema previous_state_layout = factory::make_schema<tally_v1>(
+//           {FACTORY_FIELD(tally_v1, count)});
+//       void on_upgrade(const previous_state& old, tally& now) { now.count = old.count; }
+// (previous_state, previous_state_layout and on_upgrade go together: one without the others does
+// not compile.)
 #pragma once
 
 #include <factory/plugin.hpp>
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <vector>
@@ -198,8 +216,31 @@ struct blueprint_trampolines {
         } catch (...) {
         }
     }
+    static int upgrade(void* self, const void* old_state, void* fresh, factory_error* err) noexcept {
+        if constexpr (requires { typename T::previous_state; }) {
+            try {
+                using previous = typename T::previous_state;
+                // The host's bytes need not be aligned for `previous`: copy them into one that is.
+                previous old;
+                std::memcpy(&old, old_state, sizeof(previous));
+                state* now = ::new (fresh) state{};
+                enter(self, err)->on_upgrade(static_cast<const previous&>(old), *now);
+                return FACTORY_OK;
+            } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+        } else {
+            (void)self; (void)old_state; (void)fresh;
+            copy_message(err, "this blueprint has no previous state to upgrade from");
+            return FACTORY_ERROR;
+        }
+    }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
+
+// A layout as the ABI's factory_pclass (the name is unused there).
+inline factory_pclass layout_of(const schema& s) noexcept {
+    return factory_pclass{"state", s.record_size, static_cast<std::uint32_t>(s.fields.size()),
+                          s.fields.empty() ? nullptr : s.fields.data()};
+}
 
 template <class T>
 const factory_descriptor* blueprint_descriptor() noexcept {
@@ -224,6 +265,26 @@ const factory_descriptor* blueprint_descriptor() noexcept {
         s.descriptor.state_align = static_cast<std::uint32_t>(alignof(state));
         s.descriptor.pclass_count = static_cast<std::uint32_t>(s.pclasses.size());
         s.descriptor.pclasses = s.pclasses.empty() ? nullptr : s.pclasses.data();
+        if constexpr (requires { T::state_layout; }) {
+            static_assert(std::is_same_v<std::remove_cvref_t<decltype(T::state_layout)>, schema>,
+                          "state_layout is a factory::schema: factory::make_schema<State>({FACTORY_FIELD(...)...})");
+            s.state_layout = layout_of(T::state_layout);
+            s.descriptor.state_layout = &s.state_layout;
+        }
+        constexpr bool previous = requires { typename T::previous_state; };
+        constexpr bool previous_fields = requires { T::previous_state_layout; };
+        constexpr bool upgrades = requires { &T::on_upgrade; };
+        static_assert(previous == previous_fields && previous == upgrades,
+                      "a blueprint that restores an older state declares all three: using previous_state = ...; "
+                      "static inline const factory::schema previous_state_layout; and "
+                      "void on_upgrade(const previous_state&, state_type&)");
+        if constexpr (previous) {
+            static_assert(std::is_trivially_copyable_v<typename T::previous_state>,
+                          "previous_state must be trivially copyable, as the state is");
+            s.state_previous = layout_of(T::previous_state_layout);
+            s.descriptor.state_previous = &s.state_previous;
+            s.hooks.on_upgrade = &tr::upgrade;
+        }
         s.descriptor.blueprint = &s.hooks;
     });
 }

@@ -21,6 +21,24 @@
 // (run_id()), over every transportation process of the run. A transportation process that
 // replaces one that died asks it at open, so that products the dead one committed are counted
 // exported, not lost (the on_durable hook of <factory/abi.h>).
+//
+// Checkpoints (--checkpoint): an exporter that can take back what it wrote defines
+//       void on_commit(std::uint64_t epoch);
+// called after a successful on_flush(): everything exported so far is epoch `epoch` (from 1,
+// increasing). Keep what is needed to return to each of the last 8 epochs committed; throw
+// factory::error when that cannot be recorded (the checkpoint fails, the run goes on). The
+// constructor's export_info says how the run uses it: checkpoints() (on_commit will be called),
+// resuming() and resume_epoch(): the run continues from that epoch, so before the constructor
+// returns, undo everything written after on_commit(resume_epoch()) (an output found in place is
+// then this job's, not a conflict). checkpoints() without resuming() starts a job: what the
+// outputs hold then is epoch 0. Without on_commit, an exporter is at least once under
+// --checkpoint: what it exported after the last checkpoint is exported again after a crash.
+//
+//       printer(const factory::settings&, factory::host h, const factory::export_info& i) : exporter(h) {
+//           if (i.resuming()) truncate_to(lengths_at(i.resume_epoch()));
+//           else if (i.checkpoints()) record(0);
+//       }
+//       void on_commit(std::uint64_t epoch) { record(epoch); }
 #pragma once
 
 #include <factory/plugin.hpp>
@@ -47,10 +65,15 @@ private:
     std::string message_;
 };
 
-// The blueprint's product classes, as given at open.
+// The blueprint's product classes, as given at open, and how the run uses checkpoints.
 class export_info {
 public:
     explicit export_info(const factory_export_info* raw) noexcept : raw_(raw) {}
+    // The run takes checkpoints: on_commit() will be called.
+    bool checkpoints() const noexcept { return (raw_->flags & FACTORY_EXPORT_CHECKPOINTS) != 0; }
+    // The run resumes from resume_epoch(): undo what was written after that epoch's on_commit().
+    bool resuming() const noexcept { return (raw_->flags & FACTORY_EXPORT_RESUME) != 0; }
+    std::uint64_t resume_epoch() const noexcept { return resuming() ? raw_->resume_epoch : 0; }
     std::uint32_t size() const noexcept { return raw_->pclass_count; }
     const factory_pclass& operator[](std::uint32_t i) const noexcept { return raw_->pclasses[i]; }
     const factory_pclass* begin() const noexcept { return raw_->pclasses; }
@@ -111,6 +134,9 @@ concept keeps_durable_count = requires(T& t) {
     { t.durable_count() } -> std::convertible_to<std::uint64_t>;
 };
 
+template <class T>
+concept commits_epochs = requires(T& t, std::uint64_t epoch) { t.on_commit(epoch); };
+
 inline int answer(const export_result& r, factory_error* err) noexcept {
     if (r.code() != FACTORY_OK) copy_message(err, r.message());
     return r.code();
@@ -141,6 +167,12 @@ struct exporter_trampolines {
             return FACTORY_OK;
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
+    static int commit(void* self, std::uint64_t epoch, factory_error* err) noexcept {
+        try {
+            static_cast<T*>(self)->on_commit(epoch);
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
@@ -153,6 +185,7 @@ const factory_descriptor* exporter_descriptor() noexcept {
         s.hooks.on_flush = &tr::flush;
         s.hooks.on_close = &tr::close;
         if constexpr (keeps_durable_count<T>) s.hooks.on_durable = &tr::durable;
+        if constexpr (commits_epochs<T>) s.hooks.on_commit = &tr::commit;
         s.descriptor.exporter = &s.hooks;
     });
 }

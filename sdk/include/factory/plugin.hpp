@@ -130,6 +130,8 @@ template <class Hooks>
 struct plugin_storage {
     std::vector<factory_setting_spec> settings;
     std::vector<factory_pclass> pclasses;
+    factory_pclass state_layout{};   // blueprints: the state's fields, when declared
+    factory_pclass state_previous{}; // blueprints: the older state's, when declared
     Hooks hooks{};
     factory_descriptor descriptor{};
 };

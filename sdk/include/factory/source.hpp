@@ -24,11 +24,38 @@
 // setting is non-empty, so a run without --clock uses the material clock.
 // Throwing from on_fill() ends the run with the exception's message (input failure). A bad record
 // is not an exception: pass it to filler::reject() and go on.
+//
+// Checkpoints (--checkpoint): a source that can be resumed defines both of
+//       std::size_t on_position(std::span<std::byte> out);      // between two on_fill() calls
+//       void on_seek(std::span<const std::byte> position);       // after open, before on_fill()
+// on_position() writes where the input stands, just after the last material added, into `out`
+// (at most FACTORY_POSITION_MAX bytes) and returns how many bytes it wrote; on_seek() gets those
+// bytes back in a new instance opened with the same settings and continues from there: what it
+// adds then must be exactly what the first instance would have added next. Both throw
+// factory::error to refuse: on_position() when this input cannot be read again (stdin, a live
+// capture: the host then refuses --checkpoint with that message), on_seek() when the position does
+// not fit the input (another file). position_writer and position_reader below put and take
+// trivially copyable values. A class with only one of the two does not compile (the host would
+// refuse such a descriptor).
+//
+//       std::size_t on_position(std::span<std::byte> out) {
+//           factory::position_writer w(out);
+//           w.put(i_);
+//           return w.size();
+//       }
+//       void on_seek(std::span<const std::byte> pos) {
+//           factory::position_reader r(pos);
+//           i_ = r.get<std::uint64_t>();
+//           r.finish();
+//       }
 #pragma once
 
 #include <factory/plugin.hpp>
 
+#include <cstddef>
 #include <cstdio>
+#include <span>
+#include <type_traits>
 #include <vector>
 
 namespace factory {
@@ -65,6 +92,61 @@ private:
     factory_fill* raw_;
 };
 
+// Writes a source's position: values put one after another, as their bytes. put() throws
+// factory::error when the position would not fit.
+class position_writer {
+public:
+    explicit position_writer(std::span<std::byte> out) noexcept : out_(out) {}
+    void put_bytes(const void* data, std::size_t n) {
+        if (n > out_.size() - used_)
+            throw factory::error("source position needs more than " + std::to_string(out_.size()) + " bytes");
+        if (n > 0) std::memcpy(out_.data() + used_, data, n);
+        used_ += n;
+    }
+    template <class T>
+    void put(const T& value) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        put_bytes(&value, sizeof(T));
+    }
+    std::size_t size() const noexcept { return used_; }
+
+private:
+    std::span<std::byte> out_;
+    std::size_t used_ = 0;
+};
+
+// Reads back what a position_writer wrote, in the same order. get() throws factory::error when the
+// position is shorter than asked, finish() when bytes are left over: either way it was not written
+// by this source (or by this version of it).
+class position_reader {
+public:
+    explicit position_reader(std::span<const std::byte> in) noexcept : in_(in) {}
+    void get_bytes(void* data, std::size_t n) {
+        if (n > in_.size() - used_)
+            throw factory::error("source position is too short (" + std::to_string(in_.size()) +
+                                 " bytes): it was not written by this source");
+        if (n > 0) std::memcpy(data, in_.data() + used_, n);
+        used_ += n;
+    }
+    template <class T>
+    T get() {
+        static_assert(std::is_trivially_copyable_v<T>);
+        T value;
+        get_bytes(&value, sizeof(T));
+        return value;
+    }
+    std::size_t left() const noexcept { return in_.size() - used_; }
+    void finish() const {
+        if (left() != 0)
+            throw factory::error("source position has " + std::to_string(left()) +
+                                 " bytes more than this source writes: it was not written by this source");
+    }
+
+private:
+    std::span<const std::byte> in_;
+    std::size_t used_ = 0;
+};
+
 class source {
 public:
     explicit source(factory::host h) noexcept : host_(h) {}
@@ -75,6 +157,15 @@ private:
 };
 
 namespace detail {
+
+template <class T>
+concept resumable_source = requires(T& t, std::span<std::byte> out, std::span<const std::byte> in) {
+    { t.on_position(out) } -> std::convertible_to<std::size_t>;
+    t.on_seek(in);
+};
+
+template <class T>
+concept has_position_or_seek = requires(T& t) { &T::on_position; } || requires(T& t) { &T::on_seek; };
 
 template <class T>
 struct source_trampolines {
@@ -91,6 +182,23 @@ struct source_trampolines {
             return static_cast<int>(static_cast<T*>(self)->on_fill(fl));
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
+    static int position(void* self, void* buf, std::uint32_t room, std::uint32_t* size,
+                        factory_error* err) noexcept {
+        try {
+            const std::size_t n = static_cast<T*>(self)->on_position(
+                std::span<std::byte>(static_cast<std::byte*>(buf), room));
+            if (n > room) throw factory::error("source position of " + std::to_string(n) +
+                                               " bytes does not fit in " + std::to_string(room));
+            *size = static_cast<std::uint32_t>(n);
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
+    static int seek(void* self, const void* pos, std::uint32_t size, factory_error* err) noexcept {
+        try {
+            static_cast<T*>(self)->on_seek(std::span<const std::byte>(static_cast<const std::byte*>(pos), size));
+            return FACTORY_OK;
+        } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+    }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
@@ -101,6 +209,13 @@ const factory_descriptor* source_descriptor() noexcept {
         s.hooks.on_open = &tr::open;
         s.hooks.on_fill = &tr::fill;
         s.hooks.on_close = &tr::close;
+        static_assert(resumable_source<T> || !has_position_or_seek<T>,
+                      "a resumable source defines both std::size_t on_position(std::span<std::byte>) and "
+                      "void on_seek(std::span<const std::byte>)");
+        if constexpr (resumable_source<T>) {
+            s.hooks.on_position = &tr::position;
+            s.hooks.on_seek = &tr::seek;
+        }
         s.descriptor.source = &s.hooks;
     });
 }

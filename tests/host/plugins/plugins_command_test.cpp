@@ -140,6 +140,19 @@ TEST_CASE("one plugin is shown with its settings and product classes") {
     CHECK_THAT(*when, Catch::Contains("time_ns"));
 }
 
+TEST_CASE("one plugin is shown with what it does under --checkpoint") {
+    const auto widget = lines_of(run(fixtures_only(), std::string("fixture_widget")).out);
+    // No declared layout: its fingerprint covers size 8 and align 8 only.
+    CHECK(widget.at(2) == "checkpoints: state a0c8d037cde6a645 (size and align only), upgrades from no older state");
+    const auto resumable = lines_of(run(fixtures_only(), std::string("fixture_resumable")).out);
+    CHECK(resumable.at(2) == "checkpoints: resumable (position and seek)");
+    const auto commits = lines_of(run(fixtures_only(), std::string("fixture_commits")).out);
+    CHECK(commits.at(2) == "checkpoints: exactly once (commits epochs)");
+    const auto feed = run(fixtures_only(), std::string("fixture_feed")).out; // a source and an exporter
+    CHECK_THAT(feed, Catch::Contains("\ncheckpoints: cannot resume (no position hooks)\n"));
+    CHECK_THAT(feed, Catch::Contains("\ncheckpoints: at least once (cannot take back what it exported)\n"));
+}
+
 TEST_CASE("a plugin's notes are shown after its settings, line by line") {
     const auto r = run(fixtures_only(), std::string("fixture_widget"));
     REQUIRE(r.code == 0);
