@@ -69,7 +69,11 @@ void plan_resume(const checkpoint::store& store, const checkpoint::manifest& job
     cfg.resume_epoch = 0;
     cfg.skip_seqs.clear();
     if (!found) {
-        if (store.highest_epoch() != 0 || !skipped.empty())
+        // Folders without a manifest are checkpoints that never finished (a crash as the job
+        // began, or during one): nothing to resume. A complete one that failed its checks is.
+        bool any_complete = false;
+        for (const auto& e : store.list()) any_complete = any_complete || e.complete;
+        if (any_complete)
             throw std::runtime_error("--checkpoint " + cfg.checkpoint_dir +
                                      " holds checkpoints, but none is complete and intact, so this job cannot resume; "
                                      "move the folder away to start the job again from its input's start");

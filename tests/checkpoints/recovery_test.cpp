@@ -183,3 +183,31 @@ TEST_CASE("stop with a savepoint and continue, across 1, 2 and 4 workshops: the 
     CHECK(sorted_products(dir / "out") == expected);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("an upgrade mid-stream: widget's savepoint continued by widget_v2, whose state differs",
+          "[e2e][checkpoints]") {
+    const auto& expected = reference();
+    auto dir = fresh_dir("ck-upgrade");
+    std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
+    auto args = with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "200ms",
+                                  "--on-stop", "savepoint"});
+    host_options opt;
+    opt.cwd = dir;
+    bool stopped = false;
+    opt.on_output = [&stopped](pid_t host, const std::string& err) {
+        if (!stopped && err.find(" complete in ") != std::string::npos) stopped = ::kill(host, SIGTERM) == 0;
+    };
+    auto first = run_host(with(args, {"--rate", "100000"}), opt);
+    INFO(first.err);
+    REQUIRE(stopped);
+    REQUIRE(count_of(first.summary.at("checkpoints"), "kept_workers") > 0);
+    auto upgraded = args;
+    upgraded[3] = FACTORY_WIDGET_V2; // --blueprint widget -> the fixture
+    auto second = run_host(upgraded, {.cwd = dir});
+    INFO(second.err);
+    CHECK(second.exit_code == 0);
+    require_job_books(second);
+    CHECK(second.err.find("upgrading the state of widget") != std::string::npos);
+    CHECK(sorted_products(dir / "out") == expected);
+    std::filesystem::remove_all(dir);
+}

@@ -95,7 +95,7 @@ TEST_CASE("a damaged newest checkpoint: the previous one is used, and the run sa
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--checkpoint with a source that cannot resume is refused with the reason", "[e2e][checkpoints]") {
+TEST_CASE("a source that cannot resume (stdin) is refused under --checkpoint, with the reason", "[e2e][checkpoints]") {
     auto dir = fresh_dir("ck-stdin");
     auto r = run_host({"--source", "jsonl:file=-", "--blueprint", "tally", "--exporter", "jsonl:dir=out",
                        "--checkpoint", "ck"},
