@@ -3,6 +3,8 @@
 // rows end with "\n"; see <factory/util/render.hpp> for how values look; invalid UTF-8 in a string
 // becomes U+FFFD, as in JSON). Appending to a file that already has rows adds no second header.
 // Buffering, flush, fsync, failures, the lock and the mode setting as in the jsonl exporter.
+// Checkpoints: on_commit records each file's length per epoch in <dir>/.factory-epochs-csv; a
+// resumed job cuts its files back (a file cut to nothing gets its header again): exactly once.
 #pragma once
 
 #include "../common/file_output/file_settings.hpp"
@@ -23,7 +25,9 @@ public:
     static constexpr const char* notes =
         "One file per pclass, <dir>/<pclass>.csv: a header row of field names, then one row per product\n"
         "(RFC 4180 quoting). ipv4/ipv6 as text, time_ns as integer ns (time=iso8601: ISO 8601 UTC),\n"
-        "u64 as unsigned decimal.";
+        "u64 as unsigned decimal.\n"
+        "Checkpoints: exactly once; each file's length per epoch is kept in .factory-epochs-csv\n"
+        "and a resumed job cuts the files back to it.";
     static inline const factory::setting settings[] = {
         {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
          "folder for one <pclass>.csv file per pclass (made if missing)"},
@@ -40,6 +44,7 @@ public:
 
     factory::export_result on_export(const factory::batch& b);
     factory::export_result on_flush();
+    void on_commit(std::uint64_t epoch) { files_.commit(epoch); }
 
 private:
     render::options render_;

@@ -1,6 +1,20 @@
 #include "jsonl_exporter.hpp"
 
+#include <sys/stat.h>
+
 namespace factory::output {
+namespace {
+
+// Under --checkpoint a file is cut back after a crash; a pipe or device cannot be.
+void refuse_unreplayable(const std::string& file) {
+    struct stat st{};
+    if (::stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw factory::error("setting 'file': '" + file + "' is not a regular file, so what was written to it after "
+                             "the last checkpoint cannot be taken back after a crash; with --checkpoint give a "
+                             "regular file (or use the stdout exporter, at least once)");
+}
+
+} // namespace
 
 jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, const factory::export_info& info)
     : exporter(h), render_(render_options(s)) {
@@ -10,8 +24,12 @@ jsonl_exporter::jsonl_exporter(const factory::settings& s, factory::host h, cons
         files_ = std::make_unique<pclass_files>(s.string("dir"), ".jsonl", fo, info);
         return;
     }
+    if (info.checkpoints() || info.resuming()) refuse_unreplayable(file);
     lock_ = std::make_unique<output_lock>(file, "file");
-    if (!lock_->resumed()) apply_mode(file, fo.mode, "file");
+    if (!lock_->resumed() && !info.resuming()) apply_mode(file, fo.mode, "file");
+    epochs_ = std::make_unique<epoch_log>(file + ".factory-epochs", std::vector<std::string>{file});
+    if (info.resuming()) epochs_->resume(info.resume_epoch());
+    else if (info.checkpoints()) epochs_->start();
     single_ = std::make_unique<output_file>(file, fo.buffer_size, fo.durable);
     for (const factory_pclass& pc : info) {
         std::string p = "{\"pclass\":";
@@ -59,6 +77,11 @@ factory::export_result jsonl_exporter::on_flush() {
     // A removed file lost what it took: no retry brings that back.
     if (lost || (single_ && single_->lost())) return factory::export_result::error(why_);
     return factory::export_result::retry(why_);
+}
+
+void jsonl_exporter::on_commit(std::uint64_t epoch) {
+    if (single_) epochs_->commit(epoch);
+    else files_->commit(epoch);
 }
 
 } // namespace factory::output

@@ -6,6 +6,9 @@
 // took since the last flush goes to the dead-letter output) and is made afresh after.
 // At open, each output file is locked against a second run and the mode setting says what
 // happens to one that exists (refuse, append, replace; see file_settings.hpp).
+// Checkpoints: on_commit records each file's length per epoch (epoch_log.hpp) in
+// <dir>/.factory-epochs-jsonl, or <file>.factory-epochs in file mode; a resumed job cuts its files
+// back to their lengths at the resume epoch: exactly once.
 #pragma once
 
 #include "../common/file_output/file_settings.hpp"
@@ -29,7 +32,9 @@ public:
     static constexpr const char* notes =
         "One JSON object per product and line, field names as keys: one file per pclass, or one file\n"
         "with a \"pclass\" key first. u64 values above 2^53 lose precision in JavaScript-based readers;\n"
-        "ipv4/ipv6 are strings, time_ns integer ns (time=iso8601: ISO 8601 UTC).";
+        "ipv4/ipv6 are strings, time_ns integer ns (time=iso8601: ISO 8601 UTC).\n"
+        "Checkpoints: exactly once; each file's length per epoch is kept in .factory-epochs-jsonl\n"
+        "(file mode: <file>.factory-epochs) and a resumed job cuts the files back to it.";
     static inline const factory::setting settings[] = {
         {"dir", FACTORY_SETTING_PATH_OUT, "factory-out",
          "folder for one <pclass>.jsonl file per pclass (made if missing)"},
@@ -48,11 +53,13 @@ public:
 
     factory::export_result on_export(const factory::batch& b);
     factory::export_result on_flush();
+    void on_commit(std::uint64_t epoch);
 
 private:
     render::options render_;
     std::unique_ptr<pclass_files> files_;  // dir mode
     std::unique_ptr<output_lock> lock_;    // file mode
+    std::unique_ptr<epoch_log> epochs_;    // file mode
     std::unique_ptr<output_file> single_;  // file mode
     std::vector<std::string> prefixes_;    // file mode: {"pclass":"<name>" per pclass
     std::string why_;

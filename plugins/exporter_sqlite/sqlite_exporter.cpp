@@ -1,5 +1,7 @@
 #include "sqlite_exporter.hpp"
 
+#include "epochs.hpp"
+
 #include <factory/schema.hpp>
 
 #include <algorithm>
@@ -73,12 +75,18 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
             throw factory::error(std::string("pclass '") + runs_table +
                                  "' has the name of the table where the sqlite exporter counts each run's rows; "
                                  "rename the pclass");
+        if (std::string_view(pc.name) == epochs::table)
+            throw factory::error(std::string("pclass '") + epochs::table +
+                                 "' has the name of the table where the sqlite exporter keeps its checkpoints; "
+                                 "rename the pclass");
+        table_names_.emplace_back(pc.name);
         tables_.push_back(table{plan_table(pc, indexes, iso), statement{}});
     }
     const std::string file = s.string("file");
     lock_ = std::make_unique<output::output_lock>(file, "file");
-    // A transportation process that replaces one that died continues the run's file as it is.
-    if (!lock_->resumed())
+    // A transportation process that replaces one that died continues the run's file as it is; a
+    // resumed job takes it as its own and undoes what came after its checkpoint (below).
+    if (!lock_->resumed() && !info.resuming())
         output::apply_mode(file, output::mode_of(s.text("mode")), "file", true, {"-wal", "-shm", "-journal"});
 
     std::string wal_note;
@@ -102,7 +110,24 @@ sqlite_exporter::sqlite_exporter(const factory::settings& s, factory::host h, co
         }
     }
     run_ = factory::run_id();
+    if (info.resuming()) {
+        const std::uint64_t deleted = epochs::resume(*db_, info.resume_epoch(), table_names_);
+        host().log(factory::log_level::info, "sqlite database '" + file_ + "' returned to epoch " +
+                                                 std::to_string(info.resume_epoch()) + ": " + std::to_string(deleted) +
+                                                 " rows written after it deleted");
+    } else if (info.checkpoints()) {
+        epochs::start(*db_, table_names_, run_);
+    }
     durable_ = committed_in(*db_, run_);
+}
+
+void sqlite_exporter::on_commit(std::uint64_t epoch) {
+    if (!db_) {
+        // The file was deleted under the run: the rows the epoch counts on are gone with it.
+        throw factory::error("sqlite database '" + file_ + "' was deleted under the run; epoch " +
+                             std::to_string(epoch) + " cannot be recorded");
+    }
+    epochs::commit(*db_, epoch, table_names_, run_);
 }
 
 sqlite_exporter::~sqlite_exporter() {

@@ -23,6 +23,12 @@
 // of the table factory_runs (run, products, first_commit, last_commit), so that the count of
 // rows committed in this run is as durable as the rows: durable_count() gives it to a
 // transportation process that replaces one that died.
+//
+// Checkpoints: exactly once. on_commit(k) records in factory_epochs the largest rowid of every
+// pclass table at epoch k (epochs.hpp says why a transaction of its own right after the batches is
+// exact); a job that starts (checkpoints without resume) applies the mode and records epoch 0; a
+// job that resumes takes the file as its own, whatever the mode, and deletes the rows written after
+// the resume epoch. factory_runs is left as it was: its counts are per run, not per checkpoint.
 #pragma once
 
 #include "database.hpp"
@@ -49,6 +55,8 @@ public:
         "reads back negative, add 2^64; f32, f64 REAL (NaN as NULL); ipv4, ipv6, string TEXT;\n"
         "time_ns INTEGER ns since 1970 (time=iso8601: TEXT).\n"
         "Each batch is one transaction; WAL mode; the file is created 0600.\n"
+        "Checkpoints: exactly once; factory_epochs keeps each table's largest rowid per epoch, and a\n"
+        "resumed job deletes the rows written after its epoch.\n"
         "More: share/doc/factory/plugins/exporter_sqlite.md";
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_OUT, "factory.db", "the database file (created owner-only when missing)"},
@@ -71,6 +79,7 @@ public:
     sqlite_exporter(const factory::settings& s, factory::host h, const factory::export_info& info);
 
     factory::export_result on_export(const factory::batch& b);
+    void on_commit(std::uint64_t epoch);
 
     // Rows inserted so far by this process (for the close log and tests).
     std::uint64_t rows() const noexcept { return rows_; }
@@ -104,6 +113,7 @@ private:
     database::options options_;
     std::unique_ptr<database> db_; // null after the file was found deleted, until the next batch
     std::vector<table> tables_;
+    std::vector<std::string> table_names_;
     std::string run_;
     statement count_;  // the upsert into factory_runs, prepared once it exists
     std::string scratch_;

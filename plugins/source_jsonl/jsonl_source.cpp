@@ -1,7 +1,14 @@
 #include "jsonl_source.hpp"
 
+#include <factory/hash.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace factory::jsonl {
 namespace {
@@ -67,6 +74,79 @@ factory::fill_result jsonl_source::on_fill(factory::filler& f) {
         ++added;
     }
     return factory::fill_result::more;
+}
+
+namespace {
+
+constexpr std::uint32_t position_magic = 0x4a534c31; // "JSL1"
+constexpr std::uint64_t checked_bytes = 64;
+
+// FNV-1a of the up to 64 bytes of `fd` before `offset`, read with pread (the reader's own offset
+// stays where it is).
+std::uint64_t hash_before(int fd, std::uint64_t offset, const std::string& path) {
+    char bytes[checked_bytes];
+    const std::uint64_t n = offset < checked_bytes ? offset : checked_bytes;
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::pread(fd, bytes + got, n - got, static_cast<off_t>(offset - n + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0)
+            throw factory::error("source jsonl: cannot read '" + path + "' to check it: " +
+                                 (r < 0 ? std::strerror(errno) : "it is shorter than expected"));
+        got += static_cast<std::size_t>(r);
+    }
+    return factory::fnv1a(std::string_view(bytes, n));
+}
+
+std::uint64_t size_of(int fd, const std::string& path) {
+    struct stat st{};
+    if (::fstat(fd, &st) != 0) throw factory::error("source jsonl: cannot stat '" + path + "': " + std::strerror(errno));
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+} // namespace
+
+std::size_t jsonl_source::on_position(std::span<std::byte> out) {
+    if (!reader_.seekable())
+        throw factory::error(reader_.path() == "-"
+                                 ? std::string("jsonl reads stdin, which cannot be read again after a crash; give a "
+                                               "file path (file=) to use --checkpoint")
+                                 : "jsonl reads '" + reader_.path() + "', which is not a regular file (a pipe or "
+                                   "device) and cannot be read again after a crash; give a regular file to use "
+                                   "--checkpoint");
+    const std::uint64_t offset = reader_.offset();
+    factory::position_writer w(out);
+    w.put(position_magic);
+    w.put(offset);
+    w.put(reader_.line_number());
+    w.put(static_cast<std::uint8_t>(reader_.skipping()));
+    w.put(hash_before(reader_.fd(), offset, reader_.path()));
+    return w.size();
+}
+
+void jsonl_source::on_seek(std::span<const std::byte> position) {
+    factory::position_reader r(position);
+    if (r.get<std::uint32_t>() != position_magic)
+        throw factory::error("source jsonl: the checkpoint's position was not written by the jsonl source");
+    const auto offset = r.get<std::uint64_t>();
+    const auto line = r.get<std::uint64_t>();
+    const auto skipping = r.get<std::uint8_t>() != 0;
+    const auto hash = r.get<std::uint64_t>();
+    r.finish();
+    if (!reader_.seekable())
+        throw factory::error("source jsonl: cannot resume reading '" + reader_.path() +
+                             "': only a regular file can be read again from the checkpoint's offset");
+    const std::uint64_t size = size_of(reader_.fd(), reader_.path());
+    if (size < offset)
+        throw factory::error("source jsonl: '" + reader_.path() + "' has " + std::to_string(size) +
+                             " bytes, but the checkpoint read up to byte " + std::to_string(offset) +
+                             " (line " + std::to_string(line) + "): it is not the file the checkpoint read; "
+                             "give that file, or start the job afresh");
+    if (hash_before(reader_.fd(), offset, reader_.path()) != hash)
+        throw factory::error("source jsonl: '" + reader_.path() + "' differs from the file the checkpoint read (its " +
+                             "bytes before offset " + std::to_string(offset) + ", line " + std::to_string(line) +
+                             ", are not the same); give that file, or start the job afresh");
+    reader_.seek(offset, line, skipping);
 }
 
 } // namespace factory::jsonl

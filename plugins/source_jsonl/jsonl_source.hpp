@@ -25,7 +25,8 @@ public:
         "Each line is one material (FACTORY_FORMAT_JSON). A line that is not one JSON object, lacks a key\n"
         "or time field, or is longer than --max-material is dead-lettered as \"line N: <reason>\".\n"
         "With time= set, materials carry event time and the run uses the material clock unless\n"
-        "--clock wall.";
+        "--clock wall.\n"
+        "Checkpoints: resumable from a file (byte offset and line number); not from stdin.";
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_IN, "-", "file of JSON lines to read; -: stdin"},
         {"key", FACTORY_SETTING_STRING, "pid",
@@ -42,6 +43,13 @@ public:
     jsonl_source(const factory::settings& s, factory::host h);
 
     factory::fill_result on_fill(factory::filler& f);
+
+    // Checkpoints: the position is the byte offset of the next line and the number of the last one,
+    // with a check of the file (its size, and a hash of the 64 bytes before the offset) so that a
+    // position is never applied to another file. stdin and other inputs that cannot be read again
+    // refuse (on_position throws).
+    std::size_t on_position(std::span<std::byte> out);
+    void on_seek(std::span<const std::byte> position);
 
 private:
     line_reader reader_;

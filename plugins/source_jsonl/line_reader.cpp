@@ -35,6 +35,7 @@ line_reader::line_reader(const std::string& path, std::size_t block, int poll_ms
     }
     // A regular file always polls readable; anything else may sit idle.
     poll_ = !S_ISREG(st.st_mode);
+    seekable_ = S_ISREG(st.st_mode) && path != "-";
     set_max_line(64 * 1024);
 }
 
@@ -53,6 +54,17 @@ void line_reader::set_max_line(std::size_t max_line) {
 void line_reader::unread() noexcept {
     begin_ = scan_ = last_begin_;
     --number_;
+}
+
+void line_reader::seek(std::uint64_t offset, std::uint64_t line_number, bool skipping) {
+    if (!seekable_) throw factory::error("source jsonl: '" + path_ + "' cannot be read from a given offset");
+    if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0)
+        throw factory::error("source jsonl: cannot seek in '" + path_ + "': " + std::strerror(errno));
+    base_ = offset;
+    begin_ = scan_ = end_ = last_begin_ = 0;
+    eof_ = false;
+    number_ = line_number;
+    skipping_ = skipping;
 }
 
 line_reader::result line_reader::next(line& out) {
@@ -108,6 +120,7 @@ bool line_reader::read_more() {
     if (begin_ > 0) {
         // Keep the partial line at the front so the next block fits behind it.
         std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        base_ += begin_;
         end_ -= begin_;
         scan_ -= begin_;
         begin_ = 0;

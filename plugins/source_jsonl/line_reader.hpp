@@ -46,6 +46,20 @@ public:
     // Gives back the line the last next() returned (result::line only), to be returned again.
     void unread() noexcept;
 
+    // Where reading stands: the byte offset in the input of the first byte not yet returned (the
+    // next line's, or inside a too long line while skipping it), and the number of the last line.
+    std::uint64_t offset() const noexcept { return base_ + begin_; }
+    std::uint64_t line_number() const noexcept { return number_; }
+    bool skipping() const noexcept { return skipping_; }
+    // True for a regular file (it can be read again from any offset); stdin, pipes and terminals
+    // cannot.
+    bool seekable() const noexcept { return seekable_; }
+    int fd() const noexcept { return fd_; }
+    const std::string& path() const noexcept { return path_; }
+    // Continues at byte `offset` as if `line_number` lines had been read (and, with `skipping`,
+    // inside a too long line whose rest is dropped). Regular files only; throws factory::error.
+    void seek(std::uint64_t offset, std::uint64_t line_number, bool skipping);
+
 private:
     bool read_more(); // false: nothing arrived within the poll timeout
 
@@ -53,6 +67,7 @@ private:
     int fd_ = -1;
     bool own_fd_ = false;
     bool poll_ = false; // pipes, terminals, sockets: poll before read
+    bool seekable_ = false;
     int poll_ms_;
     bool eof_ = false;
     bool skipping_ = false; // discarding the rest of a too long line
@@ -63,6 +78,7 @@ private:
     std::size_t scan_ = 0;  // bytes before this hold no '\n'
     std::size_t end_ = 0;   // end of data
     std::size_t last_begin_ = 0;
+    std::uint64_t base_ = 0; // input offset of buf_[0]
     std::uint64_t number_ = 0;
 };
 

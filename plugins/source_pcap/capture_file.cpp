@@ -1,5 +1,6 @@
 #include "capture_file.hpp"
 
+#include <factory/hash.hpp>
 #include <factory/settings.hpp>
 
 #include <cstdio>
@@ -105,6 +106,48 @@ capture_file::result capture_file::next(raw_record& out) {
 
 void capture_file::unread() noexcept {
     in_.unconsume(last_size_);
+    last_size_ = 0;
+}
+
+namespace {
+
+std::uint64_t hash_before(const std::uint8_t* data, std::uint64_t offset) noexcept {
+    const std::uint64_t n = offset < 64 ? offset : 64;
+    return factory::fnv1a(std::string_view(reinterpret_cast<const char*>(data + offset - n), n));
+}
+
+} // namespace
+
+void capture_file::save(factory::position_writer& w) const {
+    w.put(static_cast<std::uint8_t>(kind_));
+    w.put(static_cast<std::uint8_t>(done_));
+    w.put(in_.offset());
+    w.put(hash_before(in_.map_data(), in_.offset()));
+    if (kind_ == kind::pcap) pcap_.save(w);
+    else if (kind_ == kind::pcapng) pcapng_.save(w);
+}
+
+void capture_file::restore(factory::position_reader& r) {
+    const auto k = static_cast<kind>(r.get<std::uint8_t>());
+    const bool done = r.get<std::uint8_t>() != 0;
+    const auto offset = r.get<std::uint64_t>();
+    const auto hash = r.get<std::uint64_t>();
+    const auto names = [](kind x) { return x == kind::pcap ? "classic pcap" : x == kind::pcapng ? "pcapng" : "unknown"; };
+    if (k != kind_)
+        throw factory::error("source pcap: '" + path() + "' is a " + names(kind_) + " file, but the checkpoint read a " +
+                             names(k) + " one; give the file the checkpoint read, or start the job afresh");
+    if (offset > in_.map_size())
+        throw factory::error("source pcap: '" + path() + "' has " + std::to_string(in_.map_size()) +
+                             " bytes, but the checkpoint read up to byte " + std::to_string(offset) +
+                             ": it is not the file the checkpoint read; give that file, or start the job afresh");
+    if (hash_before(in_.map_data(), offset) != hash)
+        throw factory::error("source pcap: '" + path() + "' differs from the file the checkpoint read (its bytes before "
+                             "offset " + std::to_string(offset) +
+                             " are not the same); give that file, or start the job afresh");
+    if (k == kind::pcap) pcap_.load(r);
+    else if (k == kind::pcapng) pcapng_.load(r);
+    in_.seek_to(offset);
+    done_ = done;
     last_size_ = 0;
 }
 

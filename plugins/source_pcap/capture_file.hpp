@@ -14,6 +14,8 @@
 #include "pcap_format.hpp"
 #include "pcapng_format.hpp"
 
+#include <factory/source.hpp>
+
 #include <string>
 
 namespace factory::pcap {
@@ -37,6 +39,14 @@ public:
     const char* problem() const noexcept { return why_; }
     const std::uint8_t* damaged_data() const noexcept { return damaged_data_; }
     std::size_t damaged_size() const noexcept { return damaged_size_; }
+
+    // Checkpoints (mapped files only: a stream cannot be read again): where reading stands and what
+    // reading on from there needs (the format's state), and a check that the file is the same (a
+    // hash of the 64 bytes before the offset). restore() throws factory::error naming the file when
+    // the position does not fit it.
+    bool resumable() const noexcept { return in_.mapped(); }
+    void save(factory::position_writer& w) const;
+    void restore(factory::position_reader& r);
 
     kind format() const noexcept { return kind_; }
     std::uint64_t offset() const noexcept { return in_.offset(); }

@@ -65,6 +65,15 @@ public:
     }
 
     bool mapped() const noexcept { return map_ != nullptr; }
+    // Mapped files: the whole file's bytes, for checks that look behind the reader.
+    const std::uint8_t* map_data() const noexcept { return base_; }
+    std::size_t map_size() const noexcept { return map_size_; }
+    // Mapped files: continue at byte `offset` (at most map_size()).
+    void seek_to(std::uint64_t offset) noexcept {
+        begin_ = static_cast<std::size_t>(offset);
+        consumed_total_ = offset;
+        prefetched_ = populated_ = base_ + begin_;
+    }
     const std::string& path() const noexcept { return path_; }
 
 private:

@@ -10,6 +10,8 @@
 
 #include "capture_record.hpp"
 
+#include <factory/source.hpp>
+
 namespace factory::pcap {
 
 class pcap_format {
@@ -47,6 +49,21 @@ public:
         out.if_index = 0;
         st.consumed = total;
         return step::packet;
+    }
+
+    // What reading from the middle of the file needs of its header (checkpoints): byte order, link
+    // type, largest captured length, timestamp unit.
+    void save(factory::position_writer& w) const {
+        w.put(static_cast<std::uint8_t>(order_.swap));
+        w.put(link_);
+        w.put(max_caplen_);
+        w.put(ns_per_frac_);
+    }
+    void load(factory::position_reader& r) {
+        order_.swap = r.get<std::uint8_t>() != 0;
+        link_ = r.get<std::uint32_t>();
+        max_caplen_ = r.get<std::uint32_t>();
+        ns_per_frac_ = r.get<std::int64_t>();
     }
 
     std::uint32_t link() const noexcept { return link_; }

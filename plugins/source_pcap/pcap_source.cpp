@@ -129,4 +129,37 @@ void pcap_source::log_totals(const char* what) {
     host().log(factory::log_level::info, text);
 }
 
+namespace {
+constexpr std::uint32_t position_magic = 0x50434150; // "PCAP"
+} // namespace
+
+std::size_t pcap_source::on_position(std::span<std::byte> out) {
+    if (live_ != nullptr)
+        throw factory::error("pcap captures live from '" + live_->name() + "', which cannot be read again after a crash; "
+                             "give a capture file (file=) to use --checkpoint");
+    if (!file_->resumable())
+        throw factory::error("pcap reads '" + file_->path() + "' as a stream (stdin or a pipe), which cannot be read "
+                             "again after a crash; give a capture file (file=) to use --checkpoint");
+    factory::position_writer w(out);
+    w.put(position_magic);
+    w.put(n_);
+    w.put(latest_ns_);
+    file_->save(w);
+    return w.size();
+}
+
+void pcap_source::on_seek(std::span<const std::byte> position) {
+    factory::position_reader r(position);
+    if (r.get<std::uint32_t>() != position_magic)
+        throw factory::error("source pcap: the checkpoint's position was not written by the pcap source");
+    if (file_ == nullptr || !file_->resumable())
+        throw factory::error("source pcap: only a capture file can be read again from a checkpoint's position");
+    const auto n = r.get<counts>();
+    const auto latest = r.get<std::int64_t>();
+    file_->restore(r);
+    r.finish();
+    n_ = n;
+    latest_ns_ = latest;
+}
+
 } // namespace factory::pcap

@@ -42,7 +42,8 @@ public:
         "One material per packet (FACTORY_FORMAT_PACKET), keyed by its flow (key=5tuple|biflow).\n"
         "From a file, packet times are event time: the run uses the material clock unless --clock wall.\n"
         "Non-IP packets are skipped and counted (non_ip=skip); truncated or malformed ones are\n"
-        "dead-lettered with their packet number; a damaged file ends the input there, with a warning.";
+        "dead-lettered with their packet number; a damaged file ends the input there, with a warning.\n"
+        "Checkpoints: resumable from a capture file (record offset); not from stdin or a live capture.";
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_IN, "",
          "capture file to read, classic pcap or pcapng; -: stdin (packet times are event time: the run "
@@ -66,6 +67,12 @@ public:
     pcap_source(const factory::settings& s, factory::host h);
 
     factory::fill_result on_fill(factory::filler& f);
+
+    // Checkpoints: from a capture file, the position is the next record's offset with the format's
+    // state (byte order, pcapng interfaces) and the counts (so packet numbers go on); stdin, a
+    // pipe or a live capture cannot be read again and refuse.
+    std::size_t on_position(std::span<std::byte> out);
+    void on_seek(std::span<const std::byte> position);
 
     // Counts so far.
     struct counts {

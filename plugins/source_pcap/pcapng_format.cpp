@@ -190,4 +190,39 @@ step pcapng_format::next(const std::uint8_t* p, std::size_t available, raw_recor
     return step::packet;
 }
 
+void pcapng_format::save(factory::position_writer& w) const {
+    w.put(static_cast<std::uint8_t>(order_.swap));
+    w.put(static_cast<std::uint8_t>(in_section_));
+    w.put(last_time_ns_);
+    w.put(static_cast<std::uint32_t>(ifaces_.size()));
+    for (const interface& i : ifaces_) {
+        w.put(i.link);
+        w.put(i.snaplen);
+        w.put(i.mul);
+        w.put(i.div);
+        w.put(i.shift);
+        w.put(static_cast<std::uint8_t>(i.binary));
+        w.put(i.offset_ns);
+    }
+}
+
+void pcapng_format::load(factory::position_reader& r) {
+    order_.swap = r.get<std::uint8_t>() != 0;
+    in_section_ = r.get<std::uint8_t>() != 0;
+    last_time_ns_ = r.get<std::int64_t>();
+    const auto n = r.get<std::uint32_t>();
+    // Each interface takes 37 bytes: a count beyond what the position holds is not one of ours.
+    if (n > r.left() / 37) throw factory::error("source pcap: the checkpoint's position lists more interfaces than it holds");
+    ifaces_.assign(n, interface{});
+    for (interface& i : ifaces_) {
+        i.link = r.get<std::uint32_t>();
+        i.snaplen = r.get<std::uint32_t>();
+        i.mul = r.get<std::uint64_t>();
+        i.div = r.get<std::uint64_t>();
+        i.shift = r.get<std::uint32_t>();
+        i.binary = r.get<std::uint8_t>() != 0;
+        i.offset_ns = r.get<std::int64_t>();
+    }
+}
+
 } // namespace factory::pcap

@@ -17,6 +17,8 @@
 
 #include "capture_record.hpp"
 
+#include <factory/source.hpp>
+
 #include <vector>
 
 namespace factory::pcap {
@@ -32,6 +34,12 @@ public:
               std::size_t why_size);
 
     std::size_t interfaces() const noexcept { return ifaces_.size(); }
+
+    // What reading from the middle of the file needs (checkpoints): the section's byte order, its
+    // interfaces (link type, snaplen, timestamp resolution and offset) and the last packet time (a
+    // Simple Packet takes it). save() throws factory::error when the interfaces do not fit a position.
+    void save(factory::position_writer& w) const;
+    void load(factory::position_reader& r);
 
 private:
     struct interface {

@@ -37,8 +37,12 @@ class flow_generator {
 public:
     // keys >= 1 (the source checks it).
     flow_generator(std::uint64_t keys, std::uint64_t seed, const protocol_table& protocols) noexcept
-        : keys_(keys), salt_(mix64(seed ^ 0x5851f42d4c957f2dULL)), state_(mix64(seed)),
+        : keys_(keys), salt_(mix64(seed ^ 0x5851f42d4c957f2dULL)), start_(mix64(seed)), state_(start_),
           protocols_(protocols) {}
+
+    // Continues as if `n` materials had been drawn since construction: the draw is a function of
+    // the seed and its index only (a Weyl sequence under the finaliser), so this is exact.
+    void skip_to(std::uint64_t n) noexcept { state_ = start_ + n * golden; }
 
     // The address pair of key index k: source in the high half, destination in the low half.
     std::uint64_t pair_of(std::uint64_t k) const noexcept {
@@ -53,7 +57,7 @@ public:
     // Writes the next material into `f` and returns its pid.
     std::uint64_t next(factory_flow4& f) noexcept {
         __extension__ using u128 = unsigned __int128;
-        state_ += 0x9e3779b97f4a7c15ULL;
+        state_ += golden;
         std::uint64_t r = mix64(state_);
         // Multiply-high maps r onto [0, keys) without a division.
         std::uint64_t k = skew_ != nullptr ? skew_->index(r)
@@ -75,10 +79,12 @@ public:
     }
 
 private:
+    static constexpr std::uint64_t golden = 0x9e3779b97f4a7c15ULL;
     static constexpr std::uint16_t service_ports[16] = {80,  443, 443, 53,   22,   25,  123,  8080,
                                                         443, 993, 80,  3306, 5432, 161, 6379, 3389};
     std::uint64_t keys_;
     std::uint64_t salt_;
+    std::uint64_t start_;
     std::uint64_t state_;
     protocol_table protocols_;
     const zipf_keys* skew_ = nullptr;

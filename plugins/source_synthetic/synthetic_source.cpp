@@ -31,7 +31,7 @@ std::unique_ptr<zipf_keys> checked_skew(const factory::settings& s) {
 synthetic_source::synthetic_source(const factory::settings& s, factory::host h)
     : source(h), skew_(checked_skew(s)),
       generator_(checked_keys(s), s.uinteger("seed"), parse_protocol_mix(s.text("protocols"))),
-      count_(s.uinteger("count")) {
+      count_(s.uinteger("count")), seed_(s.uinteger("seed")), keys_(s.uinteger("keys")) {
     generator_.use_skew(skew_.get());
 }
 
@@ -51,7 +51,41 @@ factory::fill_result synthetic_source::on_fill(factory::filler& f) {
     }
     generator_ = g;
     made_ += i;
+    // A stop drew one material that was never added: put the generator back where made_ says.
+    if (i < n) generator_.skip_to(made_);
     return count_ != 0 && made_ == count_ ? factory::fill_result::end : factory::fill_result::more;
+}
+
+namespace {
+constexpr std::uint32_t position_magic = 0x53594e31; // "SYN1"
+} // namespace
+
+std::size_t synthetic_source::on_position(std::span<std::byte> out) {
+    factory::position_writer w(out);
+    w.put(position_magic);
+    w.put(seed_);
+    w.put(keys_);
+    w.put(made_);
+    return w.size();
+}
+
+void synthetic_source::on_seek(std::span<const std::byte> position) {
+    factory::position_reader r(position);
+    if (r.get<std::uint32_t>() != position_magic)
+        throw factory::error("source synthetic: the checkpoint's position was not written by the synthetic source");
+    const auto seed = r.get<std::uint64_t>();
+    const auto keys = r.get<std::uint64_t>();
+    const auto made = r.get<std::uint64_t>();
+    r.finish();
+    if (seed != seed_ || keys != keys_)
+        throw factory::error("source synthetic: the checkpoint was taken with seed=" + std::to_string(seed) +
+                             " keys=" + std::to_string(keys) + ", this run has seed=" + std::to_string(seed_) +
+                             " keys=" + std::to_string(keys_) + "; resume with the settings of the checkpointed run");
+    if (count_ != 0 && made > count_)
+        throw factory::error("source synthetic: the checkpoint is at material " + std::to_string(made) +
+                             ", past count=" + std::to_string(count_) + "; resume with the same count");
+    made_ = made;
+    generator_.skip_to(made_);
 }
 
 } // namespace factory::synthetic

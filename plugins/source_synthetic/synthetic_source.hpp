@@ -18,7 +18,8 @@ public:
         "synthetic", "1.0.0", "random IPv4 flow records (FLOW4) over a fixed set of address pairs"};
     static constexpr const char* notes =
         "Random FLOW4 materials over keys= address pairs; the same seed gives the same materials.\n"
-        "No event time: the run uses the wall clock.";
+        "No event time: the run uses the wall clock.\n"
+        "Checkpoints: resumable; the position is the count of materials made (same seed, same continuation).";
     static inline const factory::setting settings[] = {
         {"keys", FACTORY_SETTING_UINT, "5000",
          "how many distinct address pairs (pids) exist, at least 1; each material picks one at "
@@ -40,10 +41,18 @@ public:
     // splitmix64 finaliser over the host-order addresses.
     factory::fill_result on_fill(factory::filler& f);
 
+    // Checkpoints: the position is the number of materials made so far (with the seed and keys,
+    // so that a position of a run with other settings is refused); after on_seek(n) the source
+    // makes exactly what an uninterrupted run makes from material n on.
+    std::size_t on_position(std::span<std::byte> out);
+    void on_seek(std::span<const std::byte> position);
+
 private:
     std::unique_ptr<zipf_keys> skew_; // before generator_, which points at it
     flow_generator generator_;
     std::uint64_t count_;    // 0: unlimited
+    std::uint64_t seed_;
+    std::uint64_t keys_;
     std::uint64_t made_ = 0;
 };
 

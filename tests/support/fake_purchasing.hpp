@@ -47,6 +47,27 @@ public:
         for (int i = 0; i < max_calls && rc == FACTORY_OK; ++i) rc = fill(n);
         return rc;
     }
+    // The on_position hook: FACTORY_OK with the bytes in `pos`, or FACTORY_ERROR with `error`.
+    int position(std::string& pos) {
+        if (instance_ == nullptr) throw std::logic_error("position before a successful open");
+        if (d_->source->on_position == nullptr) throw std::logic_error("no on_position");
+        pos.assign(FACTORY_POSITION_MAX, '\0');
+        std::uint32_t size = 0;
+        factory_error err{};
+        int rc = d_->source->on_position(instance_, pos.data(), FACTORY_POSITION_MAX, &size, &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        pos.resize(rc == FACTORY_OK ? size : 0);
+        return rc;
+    }
+    // The on_seek hook (after open, before the first fill).
+    int seek(const std::string& pos) {
+        if (instance_ == nullptr) throw std::logic_error("seek before a successful open");
+        if (d_->source->on_seek == nullptr) throw std::logic_error("no on_seek");
+        factory_error err{};
+        int rc = d_->source->on_seek(instance_, pos.data(), static_cast<std::uint32_t>(pos.size()), &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        return rc;
+    }
     void close() {
         if (instance_ != nullptr) d_->source->on_close(instance_);
         instance_ = nullptr;

@@ -71,9 +71,10 @@ public:
     fake_transport(const fake_transport&) = delete;
     fake_transport& operator=(const fake_transport&) = delete;
 
-    // FACTORY_OK, or FACTORY_ERROR with the message in `error`.
-    int open() {
-        factory_export_info info{static_cast<std::uint32_t>(pclasses_.size()), 0, pclasses_.data()};
+    // FACTORY_OK, or FACTORY_ERROR with the message in `error`. `flags` (enum factory_export_flag)
+    // and `resume_epoch` as a run with --checkpoint gives them.
+    int open(std::uint32_t flags = 0, std::uint64_t resume_epoch = 0) {
+        factory_export_info info{static_cast<std::uint32_t>(pclasses_.size()), flags, pclasses_.data(), resume_epoch};
         factory_error err{};
         int rc = d_->exporter->on_open(host.raw(), settings_.raw(), &info, &instance_, &err);
         error = rc == FACTORY_OK ? "" : err.message;
@@ -115,6 +116,15 @@ public:
         if (d_->exporter->on_durable == nullptr) return FACTORY_ERROR;
         factory_error err{};
         int rc = d_->exporter->on_durable(instance_, &count, &err);
+        error = rc == FACTORY_OK ? "" : err.message;
+        return rc;
+    }
+
+    // The on_commit hook, as transportation calls it after a successful flush.
+    int commit(std::uint64_t epoch) {
+        if (d_->exporter->on_commit == nullptr) throw std::logic_error("no on_commit");
+        factory_error err{};
+        int rc = d_->exporter->on_commit(instance_, epoch, &err);
         error = rc == FACTORY_OK ? "" : err.message;
         return rc;
     }

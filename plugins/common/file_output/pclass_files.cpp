@@ -50,8 +50,12 @@ pclass_files::pclass_files(const std::string& dir, const std::string& extension,
     // Every lock before any file is looked at: a start refused for a lock changes nothing, and
     // one refused for an existing file (mode=refuse) has emptied nothing either.
     for (const std::string& p : paths_) locks_.push_back(std::make_unique<output_lock>(p, "dir"));
+    // A resumed job's files are its own: it cuts them back instead of applying the mode.
     for (std::size_t i = 0; i < paths_.size(); ++i)
-        if (!locks_[i]->resumed()) apply_mode(paths_[i], o.mode, "dir");
+        if (!locks_[i]->resumed() && !info.resuming()) apply_mode(paths_[i], o.mode, "dir");
+    epochs_ = std::make_unique<epoch_log>(dir + "/.factory-epochs-" + extension.substr(extension.find('.') + 1), paths_);
+    if (info.resuming()) epochs_->resume(info.resume_epoch());
+    else if (info.checkpoints()) epochs_->start();
     files_.resize(paths_.size());
 }
 

@@ -4,8 +4,15 @@
 // applied to each, all before anything is written; a pclass's file is created at its first
 // batch, so a pclass that ships nothing leaves no file, and a file that cannot be created then is
 // a retry for that batch, not the end of the run.
+//
+// Checkpoints (export_info::checkpoints()): the files' lengths per epoch are kept in
+// <dir>/.factory-epochs-<extension without its dot> (epoch_log.hpp). A job that starts applies the
+// mode setting as any run does (mode=refuse still refuses files that exist) and records what the
+// files hold then as epoch 0; a job that resumes (export_info::resuming()) takes the files as its
+// own, whatever the mode, and cuts them back to their lengths at the resume epoch.
 #pragma once
 
+#include "epoch_log.hpp"
 #include "file_settings.hpp"
 #include "output_file.hpp"
 #include "output_lock.hpp"
@@ -47,8 +54,13 @@ public:
 
     std::string path_of(std::uint32_t pclass) const { return paths_.at(pclass); }
 
+    // Records the files' lengths as `epoch` (call after a successful flush); throws factory::error.
+    void commit(std::uint64_t epoch) { epochs_->commit(epoch); }
+    const epoch_log& epochs() const noexcept { return *epochs_; }
+
 private:
     file_options options_;
+    std::unique_ptr<epoch_log> epochs_;
     std::vector<std::string> paths_;
     std::vector<std::unique_ptr<output_lock>> locks_;
     std::vector<std::unique_ptr<output_file>> files_;
