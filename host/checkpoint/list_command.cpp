@@ -1,5 +1,6 @@
 #include "checkpoint/list_command.hpp"
 
+#include "checkpoint/paths.hpp"
 #include "checkpoint/store.hpp"
 #include "plugins/text_table.hpp"
 
@@ -30,7 +31,7 @@ std::string short_position(const std::string& hex) {
 std::string workers_per_workshop(const manifest& m) {
     std::string text;
     for (std::uint32_t i = 0; i < m.workshops; ++i) {
-        const std::string name = "workshop-" + std::to_string(i) + ".snap";
+        const std::string name = workshop_snapshot_name(i);
         std::string cell = "?";
         for (const file_entry& f : m.files)
             if (f.name == name) cell = std::to_string(f.workers);

@@ -1,5 +1,6 @@
 #include "checkpoint/store.hpp"
 
+#include "checkpoint/paths.hpp"
 #include "checkpoint/file_io.hpp"
 
 #include <algorithm>
@@ -125,11 +126,7 @@ store::~store() {
     if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-std::string store::folder_name(std::uint64_t epoch) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "epoch-%012llu", static_cast<unsigned long long>(epoch));
-    return buf;
-}
+std::string store::folder_name(std::uint64_t epoch) { return epoch_folder_name(epoch); }
 
 fs::path store::dir_for(std::uint64_t epoch) const {
     fs::path d = dir_ / folder_name(epoch);

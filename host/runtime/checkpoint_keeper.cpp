@@ -1,7 +1,7 @@
 #include "runtime/checkpoint_keeper.hpp"
 
 #include "checkpoint/snapshot.hpp"
-#include "common/checkpoint_paths.hpp"
+#include "checkpoint/paths.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "shm/checkpoint_frame.hpp"

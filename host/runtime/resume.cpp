@@ -1,7 +1,7 @@
 #include "runtime/resume.hpp"
 
 #include "checkpoint/snapshot.hpp"
-#include "common/checkpoint_paths.hpp"
+#include "checkpoint/paths.hpp"
 #include "common/log.hpp"
 #include "plugins/loader.hpp"
 #include "plugins/state_fingerprint.hpp"

@@ -1,7 +1,7 @@
 #include "transportation/commit.hpp"
 
 #include "checkpoint/snapshot.hpp"
-#include "common/checkpoint_paths.hpp"
+#include "checkpoint/paths.hpp"
 #include "common/log.hpp"
 #include "shm/stats_fields.hpp"
 

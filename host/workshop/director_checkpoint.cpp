@@ -3,7 +3,7 @@
 #include "workshop/director.hpp"
 
 #include "checkpoint/snapshot.hpp"
-#include "common/checkpoint_paths.hpp"
+#include "checkpoint/paths.hpp"
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/log.hpp"

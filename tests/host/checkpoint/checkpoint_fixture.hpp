@@ -4,6 +4,7 @@
 #pragma once
 
 #include "checkpoint/manifest.hpp"
+#include "checkpoint/paths.hpp"
 #include "checkpoint/snapshot.hpp"
 #include "checkpoint/store.hpp"
 
@@ -40,7 +41,7 @@ inline checkpoint::manifest write_checkpoint(checkpoint::store& s, std::uint64_t
         m.files.push_back({"purchasing.snap", r.bytes, r.checksum, r.workers});
     }
     for (std::uint32_t i = 0; i < workers.size(); ++i) {
-        const std::string name = "workshop-" + std::to_string(i) + ".snap";
+        const std::string name = factory::workshop_snapshot_name(i);
         cp::snapshot_writer w(dir / name, cp::part::workshop, i, epoch, m.blueprint);
         unsigned char state[16] = {};
         for (std::uint64_t k = 0; k < workers[i]; ++k) {

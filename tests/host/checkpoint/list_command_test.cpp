@@ -70,11 +70,11 @@ TEST_CASE("checkpoints lists each checkpoint and marks the newest usable one") {
 TEST_CASE("checkpoints says why a newer complete checkpoint is not the one a run resumes from") {
     temp_dir tmp;
     const fs::path dir = sample_folder(tmp);
-    fs::remove(dir / "epoch-000000000002" / "workshop-1.snap");
+    fs::remove(dir / "epoch-000000000002" / "workshop-2.snap");
     const auto lines = lines_of(list(dir, false).out);
     REQUIRE(lines.size() == 4);
     CHECK_THAT(lines[1], Catch::EndsWith("complete (newest usable)"));
-    CHECK_THAT(lines[2], Catch::EndsWith("complete, unusable: workshop-1.snap is missing"));
+    CHECK_THAT(lines[2], Catch::EndsWith("complete, unusable: workshop-2.snap is missing"));
 }
 
 TEST_CASE("checkpoints --json gives the same list as JSON") {

@@ -9,10 +9,13 @@
 
 namespace factory {
 
-inline std::filesystem::path epoch_dir(const std::string& checkpoint_dir, std::uint64_t epoch) {
+inline std::string epoch_folder_name(std::uint64_t epoch) {
     char name[32];
     std::snprintf(name, sizeof name, "epoch-%012llu", static_cast<unsigned long long>(epoch));
-    return std::filesystem::path(checkpoint_dir) / name;
+    return name;
+}
+inline std::filesystem::path epoch_dir(const std::string& checkpoint_dir, std::uint64_t epoch) {
+    return std::filesystem::path(checkpoint_dir) / epoch_folder_name(epoch);
 }
 
 inline std::string purchasing_snapshot_name() { return "purchasing.snap"; }
