@@ -40,13 +40,14 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         auto bp = plugins::load_file(cfg.blueprint.file);
         info.pclass_count = bp.descriptor->pclass_count;
         info.pclasses = bp.descriptor->pclasses;
+        export_checkpoints ck;
         if (cfg.checkpoints()) {
-            info.flags = FACTORY_EXPORT_CHECKPOINTS | (cfg.resuming ? FACTORY_EXPORT_RESUME : 0u);
-            info.resume_epoch = cfg.resuming ? cfg.resume_epoch : 0;
+            ck.flags = FACTORY_EXPORT_CHECKPOINTS | (cfg.resuming ? FACTORY_EXPORT_RESUME : 0u);
+            ck.resume_epoch = cfg.resume_epoch;
         }
         for (const auto& choice : cfg.exporters)
-            exporters.push_back(
-                std::make_unique<exporter_instance>(choice, info, &abort_flag, cfg.hang_timeout_ns, &me.heartbeat));
+            exporters.push_back(std::make_unique<exporter_instance>(choice, info, &abort_flag, cfg.hang_timeout_ns,
+                                                                    &me.heartbeat, ck));
         // With checkpoints a death rolls the whole run back instead: nothing is counted lost.
         if (!cfg.checkpoints())
             for (std::size_t e = 0; e < exporters.size(); ++e) take_back_durable(*exporters[e], stats.exporters[e]);

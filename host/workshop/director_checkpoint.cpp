@@ -94,11 +94,17 @@ void director::restore() {
         const auto path = dir / workshop_snapshot_name(j);
         if (std::filesystem::exists(path)) files.emplace_back(path);
     }
-    // The material clock continues from the latest clock any workshop had; the wall clock goes on
-    // from now, with every contract as far from its end as it was when the snapshot was taken.
+    // The material clock continues from this workshop's own clock when the workshops are as many
+    // as before, and otherwise from the earliest clock of any snapshot: no restored worker's next
+    // event may lie before the clock (it would come late, after materials it should precede),
+    // and every worker's next event lies after its own snapshot's clock. The wall clock goes on
+    // from now, with every contract as far from its end as when the snapshot was taken.
     if (cfg_.material_clock) {
         std::int64_t clock = 0;
-        for (const auto& f : files) clock = std::max(clock, f.clock_ns());
+        for (const auto& f : files) {
+            if (cfg_.resume_workshops == seg_.workshops() && f.index() != index_) continue;
+            if (f.clock_ns() != 0 && (clock == 0 || f.clock_ns() < clock)) clock = f.clock_ns();
+        }
         if (clock != 0) set_time(clock, tick_of_ns(clock));
     }
     std::uint64_t restored = 0;
