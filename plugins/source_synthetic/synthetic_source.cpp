@@ -1,5 +1,7 @@
 #include "synthetic_source.hpp"
 
+#include <factory/hash.hpp>
+
 #include <string>
 
 namespace factory::synthetic {
@@ -26,12 +28,25 @@ std::unique_ptr<zipf_keys> checked_skew(const factory::settings& s) {
     return std::make_unique<zipf_keys>(keys, skew);
 }
 
+// The skew (its value: "1" and "1.0" are the same) and the protocol mix's table, as one number.
+std::uint64_t shape_of(const factory::settings& s) {
+    const double skew = s.real("skew");
+    const protocol_table table = parse_protocol_mix(s.text("protocols"));
+    std::uint64_t h = factory::fnv1a(std::string_view(reinterpret_cast<const char*>(&skew), sizeof skew));
+    for (const protocol_slot& p : table) {
+        const char bytes[2] = {static_cast<char>(p.protocol), static_cast<char>(p.has_ports)};
+        h = factory::fnv1a(std::string_view(bytes, 2), h);
+    }
+    return h;
+}
+
 } // namespace
 
 synthetic_source::synthetic_source(const factory::settings& s, factory::host h)
     : source(h), skew_(checked_skew(s)),
       generator_(checked_keys(s), s.uinteger("seed"), parse_protocol_mix(s.text("protocols"))),
-      count_(s.uinteger("count")), seed_(s.uinteger("seed")), keys_(s.uinteger("keys")) {
+      count_(s.uinteger("count")), seed_(s.uinteger("seed")), keys_(s.uinteger("keys")),
+      mix_(shape_of(s)) {
     generator_.use_skew(skew_.get());
 }
 
@@ -65,6 +80,7 @@ std::size_t synthetic_source::on_position(std::span<std::byte> out) {
     w.put(position_magic);
     w.put(seed_);
     w.put(keys_);
+    w.put(mix_);
     w.put(made_);
     return w.size();
 }
@@ -75,12 +91,16 @@ void synthetic_source::on_seek(std::span<const std::byte> position) {
         throw factory::error("source synthetic: the checkpoint's position was not written by the synthetic source");
     const auto seed = r.get<std::uint64_t>();
     const auto keys = r.get<std::uint64_t>();
+    const auto mix = r.get<std::uint64_t>();
     const auto made = r.get<std::uint64_t>();
     r.finish();
     if (seed != seed_ || keys != keys_)
         throw factory::error("source synthetic: the checkpoint was taken with seed=" + std::to_string(seed) +
                              " keys=" + std::to_string(keys) + ", this run has seed=" + std::to_string(seed_) +
                              " keys=" + std::to_string(keys_) + "; resume with the settings of the checkpointed run");
+    if (mix != mix_)
+        throw factory::error("source synthetic: the checkpoint was taken with other skew or protocols settings; "
+                             "resume with the settings of the checkpointed run");
     if (count_ != 0 && made > count_)
         throw factory::error("source synthetic: the checkpoint is at material " + std::to_string(made) +
                              ", past count=" + std::to_string(count_) + "; resume with the same count");

@@ -53,6 +53,7 @@ private:
     std::uint64_t count_;    // 0: unlimited
     std::uint64_t seed_;
     std::uint64_t keys_;
+    std::uint64_t mix_;      // FNV-1a of the skew and the protocol table: they shape materials too
     std::uint64_t made_ = 0;
 };
 

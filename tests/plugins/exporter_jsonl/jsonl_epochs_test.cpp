@@ -155,3 +155,19 @@ TEST_CASE("epoch log: keeps the last 8 epochs, drops unconfirmed later ones, ref
     factory::output::epoch_log other((d / ".epochs"), {a, (d / "b.txt")});
     CHECK_THROWS_WITH(other.resume(3), Catch::Contains("records the outputs a.txt, not a.txt, b.txt"));
 }
+
+TEST_CASE("epoch log: a missing or damaged sidecar is refused with what to do") {
+    temp_dir d;
+    const std::string a = (d / "a.txt");
+    const std::string sidecar = (d / ".epochs");
+    factory::output::epoch_log log(sidecar, {a});
+    CHECK_THROWS_WITH(log.resume(1), Catch::StartsWith("cannot read the epochs file '" + sidecar + "'") &&
+                                         Catch::EndsWith("restore the file, or start the job afresh (a new "
+                                                         "checkpoint folder)"));
+    write_file(sidecar, "factory-epochs 1\nfile a.txt\nepoch 1 5 6\n");
+    CHECK_THROWS_WITH(log.resume(1), "the epochs file '" + sidecar + "' is damaged (epoch 1 does not give one "
+                                     "length per file); restore it, or start the job afresh (a new checkpoint "
+                                     "folder)");
+    write_file(sidecar, "something else\n");
+    CHECK_THROWS_WITH(log.resume(1), Catch::Contains("is damaged (no 'factory-epochs 1' line first)"));
+}

@@ -102,6 +102,11 @@ TEST_CASE("synthetic: a position of other settings is refused, naming them") {
     CHECK(other.seek(pos) == FACTORY_ERROR);
     CHECK(other.error == "source synthetic: the checkpoint was taken with seed=1 keys=5000, this run has seed=2 "
                          "keys=5000; resume with the settings of the checkpointed run");
+    fake_purchasing skewed(descriptor(), {{"seed", "1"}, {"skew", "1.1"}});
+    REQUIRE(skewed.open() == FACTORY_OK);
+    CHECK(skewed.seek(pos) == FACTORY_ERROR);
+    CHECK(skewed.error == "source synthetic: the checkpoint was taken with other skew or protocols settings; resume "
+                          "with the settings of the checkpointed run");
     CHECK(other.seek("junk") == FACTORY_ERROR);
     CHECK(other.error == "source synthetic: the checkpoint's position was not written by the synthetic source");
     CHECK(other.seek(pos.substr(0, 10)) == FACTORY_ERROR);
