@@ -129,7 +129,7 @@ TEST_CASE("list says which checkpoints are complete, their size and what is wron
     const auto m1 = write_checkpoint(s, 1, {2, 3});
     write_checkpoint(s, 2, {4});
     factory::testing::write_file((s.dir_for(3) / "purchasing.snap").string(), "x");
-    fs::remove(s.dir_for(2) / "workshop-0.snap");
+    fs::remove(s.dir_for(2) / "workshop-1.snap");
     factory::testing::write_file((s.dir_for(12) / "MANIFEST").string(), "{");
 
     const auto all = s.list();
@@ -143,7 +143,7 @@ TEST_CASE("list says which checkpoints are complete, their size and what is wron
     for (const auto& f : m1.files) expected_bytes += f.bytes;
     CHECK(all[0].bytes == expected_bytes);
     CHECK(all[1].complete);
-    CHECK(all[1].problem == "workshop-0.snap is missing");
+    CHECK(all[1].problem == "workshop-1.snap is missing");
     CHECK_FALSE(all[2].complete);
     CHECK(all[2].problem == "no MANIFEST (the checkpoint did not finish)");
     CHECK(all[2].bytes == 1);
@@ -169,7 +169,7 @@ TEST_CASE("latest falls back past a damaged, a short and an unfinished checkpoin
 
     const fs::path damaged = s.dir_for(3) / "workshop-1.snap";
     flip_byte(damaged, 80);
-    fs::resize_file(s.dir_for(2) / "workshop-0.snap", 10);
+    fs::resize_file(s.dir_for(2) / "workshop-1.snap", 10);
     skipped.clear();
     m = s.latest(skipped);
     REQUIRE(m.has_value());
@@ -177,7 +177,7 @@ TEST_CASE("latest falls back past a damaged, a short and an unfinished checkpoin
     CHECK(m->workshops == 2);
     REQUIRE(skipped.size() == 3);
     CHECK(skipped[1] == "epoch 3: " + damaged.string() + ": checksum mismatch (the file is damaged)");
-    CHECK_THAT(skipped[2], Catch::StartsWith("epoch 2: workshop-0.snap has 10 bytes, its MANIFEST says "));
+    CHECK_THAT(skipped[2], Catch::StartsWith("epoch 2: workshop-1.snap has 10 bytes, its MANIFEST says "));
 
     fs::remove(s.dir_for(1) / "purchasing.snap");
     skipped.clear();
