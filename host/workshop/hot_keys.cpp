@@ -6,25 +6,52 @@ namespace factory::workshop {
 
 void hot_keys::count(std::uint64_t pid) noexcept {
     ++samples_;
-    for (std::size_t i = 0; i < used_; ++i) {
-        if (entries_[i].pid == pid) {
-            ++entries_[i].count;
-            return;
+    const std::size_t b = bucket(pid);
+    if (in_bucket_[b] != 0) {
+        for (std::size_t i = 0; i < used_; ++i) {
+            if (pids_[i] == pid) {
+                ++counts_[i];
+                return;
+            }
         }
     }
+    ++in_bucket_[b];
     if (used_ < slots) {
-        entries_[used_++] = hot_key{pid, 1, 0};
+        pids_[used_] = pid;
+        counts_[used_] = 1;
+        errors_[used_] = 0;
+        ++used_;
         return;
     }
-    // Full: the pid takes the place of the least counted entry, inheriting its count as its
+    // Full: the pid takes the place of the first least counted entry, inheriting its count as its
     // possible overestimate.
-    auto least = std::min_element(entries_.begin(), entries_.end(),
-                                  [](const hot_key& a, const hot_key& b) { return a.count < b.count; });
-    *least = hot_key{pid, least->count + 1, least->count};
+    const std::size_t i = least_counted();
+    --in_bucket_[bucket(pids_[i])];
+    pids_[i] = pid;
+    errors_[i] = counts_[i];
+    ++counts_[i];
+}
+
+// Counts only grow, one at a time, so the least count only grows, and an entry passed over for
+// counting more than least_ is never least counted again until least_ grows past it: a search
+// goes on from where the last one stopped and starts over only when least_ goes up.
+std::size_t hot_keys::least_counted() noexcept {
+    for (;;) {
+        for (std::size_t i = least_from_; i < slots; ++i) {
+            if (counts_[i] == least_) {
+                // The caller raises this count above least_.
+                least_from_ = i + 1;
+                return i;
+            }
+        }
+        ++least_;
+        least_from_ = 0;
+    }
 }
 
 std::size_t hot_keys::top(hot_key* out, std::size_t n) const noexcept {
-    std::array<hot_key, slots> sorted = entries_;
+    std::array<hot_key, slots> sorted{};
+    for (std::size_t i = 0; i < used_; ++i) sorted[i] = hot_key{pids_[i], counts_[i], errors_[i]};
     auto end = sorted.begin() + static_cast<std::ptrdiff_t>(used_);
     std::sort(sorted.begin(), end, [](const hot_key& a, const hot_key& b) {
         return a.count != b.count ? a.count > b.count : a.pid < b.pid;
@@ -35,8 +62,11 @@ std::size_t hot_keys::top(hot_key* out, std::size_t n) const noexcept {
 }
 
 void hot_keys::reset() noexcept {
+    for (std::size_t i = 0; i < used_; ++i) in_bucket_[bucket(pids_[i])] = 0;
     used_ = 0;
     samples_ = 0;
+    least_ = 1;
+    least_from_ = 0;
 }
 
 void publish_hot_keys(hot_keys& summary, shm::workshop_stats& stats) noexcept {
