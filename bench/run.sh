@@ -321,6 +321,18 @@ for keys in $keys_list; do
                 --expect-workers "$ew" --checkpoint "$work/ck" --checkpoint-every 1s --on-stop savepoint; then
                 record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w")" "restore, ms" "$s_ck_restore_ms"
             fi
+            # The pause a barrier causes: purchase-to-assembly waits at half the full speed, with a
+            # checkpoint every second against none.
+            half=$(awk -v r="$plain" 'BEGIN { printf "%d", r / 2 }')
+            rm -rf "$work/ck"
+            if run_host "halfnock-$keys-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+                --expect-workers "$ew" --rate "$half"; then
+                record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w"), half speed" "p99.9 without, us" "$(div "$s_p999_ns" 1000)"
+            fi
+            if run_host "halfck-$keys-r$round" --source "synthetic:keys=$keys" --workshops "$w" --duration "${seconds}s" \
+                --expect-workers "$ew" --rate "$half" --checkpoint "$work/ck" --checkpoint-every 1s; then
+                record "$t_ck" "$(keys_label "$keys"), $(shops_label "$w"), half speed" "p99.9 with, us" "$(div "$s_p999_ns" 1000)"
+            fi
         else
             record "$t_rate" "$t_ck, $(keys_label "$keys")" "rate" "failed"
         fi
