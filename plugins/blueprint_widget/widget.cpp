@@ -26,15 +26,7 @@ factory::verdict widget::on_material(worker& w, const factory::material& m) {
 void widget::on_fire(worker& w, factory::fire_reason reason, std::int64_t) {
     const widget_state& s = w.state();
     if (s.materials == 0) return;
-    widget_product p{};
-    p.pid = w.pid();
-    p.materials = s.materials;
-    p.bytes = s.bytes;
-    p.first_seen.value = s.first_seen;
-    p.last_seen.value = s.last_seen;
-    p.protocol = s.protocol;
-    p.end_reason = static_cast<std::uint8_t>(reason);
-    ship(w.pid(), pclass_of(s.protocol), p);
+    ship(w.pid(), pclass_of(s.protocol), product_of(w.pid(), s, reason));
 }
 
 } // namespace factory::widget

@@ -48,6 +48,20 @@ struct widget_product {
     std::uint8_t reserved[6]; // explicit padding: shipped records hold no uninitialised bytes
 };
 
+// The product of a fired worker: from any state that counts as widget's does (widget_v2's too).
+template <class State>
+widget_product product_of(std::uint64_t pid, const State& s, factory::fire_reason reason) noexcept {
+    widget_product p{};
+    p.pid = pid;
+    p.materials = s.materials;
+    p.bytes = s.bytes;
+    p.first_seen.value = s.first_seen;
+    p.last_seen.value = s.last_seen;
+    p.protocol = s.protocol;
+    p.end_reason = static_cast<std::uint8_t>(reason);
+    return p;
+}
+
 inline const factory::schema product_schema = factory::make_schema<widget_product>({
     FACTORY_FIELD(widget_product, pid),
     FACTORY_FIELD(widget_product, materials),

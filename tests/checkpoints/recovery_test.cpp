@@ -52,22 +52,6 @@ void require_job_books(const host_result& r) {
     CHECK(count_of(s, "exported") == count_of(s, "shipped"));
 }
 
-// Kills `victim` (a child's title, or "" for the host's whole process group) once checkpoint 2 is
-// complete.
-host_options killer(const std::string& victim, bool& killed) {
-    host_options opt;
-    opt.own_process_group = victim.empty();
-    opt.on_output = [&killed, victim](pid_t host, const std::string& err) {
-        if (killed || err.find("checkpoint 2 complete") == std::string::npos) return;
-        if (victim.empty()) {
-            killed = ::kill(-host, SIGKILL) == 0;
-        } else if (pid_t pid = find_child(host, victim); pid > 0) {
-            killed = ::kill(pid, SIGKILL) == 0;
-        }
-    };
-    return opt;
-}
-
 } // namespace
 
 TEST_CASE("kill -9 of one process with checkpoints on: rolled back, replayed, the same products",
@@ -79,11 +63,9 @@ TEST_CASE("kill -9 of one process with checkpoints on: rolled back, replayed, th
     auto dir = fresh_dir("ck-kill");
     std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
     bool killed = false;
-    auto opt = killer(victim, killed);
-    opt.cwd = dir;
     auto r = run_host(with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "100ms",
                                         "--rate", "150000"}),
-                      opt);
+                      signal_when(dir, "checkpoint 2 complete", victim, SIGKILL, killed));
     INFO(victim << "\n" << r.err);
     REQUIRE(killed);
     CHECK(r.exit_code == 1); // nothing lost, but a process crashed: not clean
@@ -101,10 +83,8 @@ TEST_CASE("kill -9 of the whole host: the next run with the same folder resumes,
     auto dir = fresh_dir("ck-power");
     std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
     bool killed = false;
-    auto opt = killer("", killed);
-    opt.cwd = dir;
     auto args = with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "100ms"});
-    auto first = run_host(with(args, {"--rate", "150000"}), opt);
+    auto first = run_host(with(args, {"--rate", "150000"}), signal_when(dir, "checkpoint 2 complete", "", SIGKILL, killed));
     INFO(first.err);
     REQUIRE(killed);
     auto second = run_host(args, {.cwd = dir});
@@ -159,14 +139,9 @@ TEST_CASE("stop with a savepoint and continue, across 1, 2 and 4 workshops: the 
     auto args = with(job_args(), {"--checkpoint", "ck", "--checkpoint-every", "200ms", "--on-stop", "savepoint"});
     std::uint64_t kept = 0;
     for (const char* workshops : {"1", "2"}) {
-        host_options opt;
-        opt.cwd = dir;
         bool stopped = false;
-        opt.on_output = [&stopped](pid_t host, const std::string& err) {
-            // The first periodic checkpoint of this run (a resumed job continues its epoch numbers).
-            if (!stopped && err.find(" complete in ") != std::string::npos) stopped = ::kill(host, SIGTERM) == 0;
-        };
-        auto r = run_host(with(args, {"--workshops", workshops, "--rate", "100000"}), opt);
+        auto r = run_host(with(args, {"--workshops", workshops, "--rate", "100000"}),
+                          signal_when(dir, any_checkpoint, "host", SIGTERM, stopped));
         INFO(r.err);
         REQUIRE(stopped);
         CHECK(r.exit_code == 0);
@@ -191,13 +166,8 @@ TEST_CASE("an upgrade mid-stream: widget's savepoint continued by widget_v2, who
     std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
     auto args = with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "200ms",
                                   "--on-stop", "savepoint"});
-    host_options opt;
-    opt.cwd = dir;
     bool stopped = false;
-    opt.on_output = [&stopped](pid_t host, const std::string& err) {
-        if (!stopped && err.find(" complete in ") != std::string::npos) stopped = ::kill(host, SIGTERM) == 0;
-    };
-    auto first = run_host(with(args, {"--rate", "100000"}), opt);
+    auto first = run_host(with(args, {"--rate", "100000"}), signal_when(dir, any_checkpoint, "host", SIGTERM, stopped));
     INFO(first.err);
     REQUIRE(stopped);
     REQUIRE(count_of(first.summary.at("checkpoints"), "kept_workers") > 0);

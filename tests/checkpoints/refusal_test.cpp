@@ -26,16 +26,11 @@ std::vector<std::string> args_for(const std::string& blueprint, std::initializer
 
 // Runs the job until checkpoint `n` is complete, then stops it with SIGTERM (a savepoint).
 host_result run_until_checkpoint(const std::filesystem::path& dir, const std::vector<std::string>& args, int n) {
-    host_options opt;
-    opt.cwd = dir;
     bool stopped = false;
-    const std::string wanted = "checkpoint " + std::to_string(n) + " complete";
-    opt.on_output = [&stopped, wanted](pid_t host, const std::string& err) {
-        if (!stopped && err.find(wanted) != std::string::npos) stopped = ::kill(host, SIGTERM) == 0;
-    };
     auto with_rate = args;
     with_rate.insert(with_rate.end(), {"--rate", "50000"});
-    return run_host(with_rate, opt);
+    return run_host(with_rate,
+                    signal_when(dir, "checkpoint " + std::to_string(n) + " complete", "host", SIGTERM, stopped));
 }
 
 std::vector<std::filesystem::path> epochs(const std::filesystem::path& ck) {

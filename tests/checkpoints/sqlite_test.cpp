@@ -43,15 +43,9 @@ TEST_CASE("sqlite under --checkpoint: a crashed and resumed run writes exactly t
     auto dir = fresh_dir("ck-sqlite");
     std::ofstream(dir / "in.jsonl") << keyed_input(100000, 100);
     bool killed = false;
-    host_options opt;
-    opt.cwd = dir;
-    opt.on_output = [&killed, victim](pid_t host, const std::string& err) {
-        if (killed || err.find("checkpoint 2 complete") == std::string::npos) return;
-        if (pid_t pid = find_child(host, victim); pid > 0) killed = ::kill(pid, SIGKILL) == 0;
-    };
     auto r = run_host(args({"--checkpoint", "ck", "--checkpoint-every", "100ms", "--rate", "100000",
                             "--flush", "50ms", "--log-level", "info"}),
-                      opt);
+                      signal_when(dir, "checkpoint 2 complete", victim, SIGKILL, killed));
     INFO(victim << "\n" << r.err);
     REQUIRE(killed);
     CHECK(r.summary.at("balanced") == true);

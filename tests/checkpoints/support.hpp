@@ -6,6 +6,7 @@
 #include "support/host_run.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -39,6 +40,26 @@ inline std::vector<std::string> sorted_products(const std::filesystem::path& dir
     std::sort(lines.begin(), lines.end());
     return lines;
 }
+
+// Options for a run in `cwd` that sends `sig`, once the host's log shows `needle`, to its child
+// titled `victim` ("factory: workshop 1"), to the host itself (victim "host"), or to the host's
+// whole process group (victim ""); `sent` becomes true when it was sent.
+inline host_options signal_when(const std::filesystem::path& cwd, const std::string& needle, const std::string& victim,
+                                int sig, bool& sent) {
+    host_options opt;
+    opt.cwd = cwd;
+    opt.own_process_group = victim.empty();
+    opt.on_output = [&sent, needle, victim, sig](pid_t host, const std::string& err) {
+        if (sent || err.find(needle) == std::string::npos) return;
+        if (victim.empty()) sent = ::kill(-host, sig) == 0;
+        else if (victim == "host") sent = ::kill(host, sig) == 0;
+        else if (pid_t pid = find_child(host, victim); pid > 0) sent = ::kill(pid, sig) == 0;
+    };
+    return opt;
+}
+
+// The log line of a periodic checkpoint completing (any epoch: a resumed job continues its numbers).
+inline const std::string any_checkpoint = " complete in ";
 
 inline std::uint64_t count_of(const nlohmann::json& j, const char* key) { return j.at(key).get<std::uint64_t>(); }
 
