@@ -77,7 +77,7 @@ kafka_exporter::~kafka_exporter() {
     if (rk_.get() == nullptr) return;
     if (rd_kafka_flush(rk_.get(), flush_timeout_ms_) != RD_KAFKA_RESP_ERR_NO_ERROR)
         host().log(factory::log_level::warn,
-                   "exporter kafka: " + std::to_string(rd_kafka_outq_len(rk_.get())) +
+                   "" + std::to_string(rd_kafka_outq_len(rk_.get())) +
                        " messages still unacknowledged at close by brokers '" + ctx_.brokers +
                        "' (products of rounds already dead-lettered: they may arrive or not)");
     for (std::size_t i = 0; i < topics_.size(); ++i)

@@ -20,7 +20,7 @@ factory::log_level level_of(int syslog_level) {
 
 void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
     client_context& ctx = context_of(rk);
-    ctx.host.log(level_of(level), ctx.who + ": librdkafka " + facility + ": " + text);
+    ctx.host.log(level_of(level), std::string("librdkafka ") + facility + ": " + text);
 }
 
 // Connection errors come again at every reconnect: one line per change, not per attempt.
@@ -29,7 +29,7 @@ void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
     std::string text = std::string(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
     if (text == ctx.last_error) return;
     ctx.last_error = text;
-    ctx.host.log(factory::log_level::warn, ctx.who + ": brokers '" + ctx.brokers + "': " + text);
+    ctx.host.log(factory::log_level::warn, "brokers '" + ctx.brokers + "': " + text);
 }
 
 } // namespace
@@ -73,12 +73,12 @@ rd_kafka_conf_t* new_conf(client_context& ctx) {
     return conf;
 }
 
-rd_kafka_t* make_client(rd_kafka_type_t type, rd_kafka_conf_t* conf, client_context& ctx) {
+rd_kafka_t* make_client(rd_kafka_type_t type, rd_kafka_conf_t* conf, client_context&) {
     char why[512];
     rd_kafka_t* rk = rd_kafka_new(type, conf, why, sizeof why);
     if (rk == nullptr) {
         rd_kafka_conf_destroy(conf);
-        throw factory::error(ctx.who + ": cannot make a Kafka client: " + why);
+        throw factory::error(std::string("cannot make a Kafka client: ") + why);
     }
     rd_kafka_set_log_queue(rk, nullptr);
     return rk;
@@ -89,7 +89,7 @@ std::vector<std::string> reach(rd_kafka_t* rk, const client_context& ctx, std::i
     const int ms = std::stoi(ms_text(timeout_ns));
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, topics ? 1 : 0, nullptr, &md, ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        throw factory::error(ctx.who + ": no broker of '" + ctx.brokers + "' answered within " + std::to_string(ms) +
+        throw factory::error("no broker of '" + ctx.brokers + "' answered within " + std::to_string(ms) +
                              " ms (" + rd_kafka_err2str(err) +
                              "): check the brokers setting (host:port of a running Kafka) and that this host can "
                              "reach it; connect_timeout= gives it longer");

@@ -24,7 +24,7 @@ struct client_context {
     client_context(factory::host h, std::string who_, std::string brokers_, void* owner_)
         : host(h), who(std::move(who_)), brokers(std::move(brokers_)), owner(owner_) {}
     factory::host host;
-    std::string who;        // "source kafka", "exporter kafka": the first words of every message
+    std::string who;        // "source kafka", "exporter kafka" (the host prefixes its log lines with it)
     std::string brokers;    // the brokers setting, as given
     void* owner = nullptr;  // the plugin object, for its own callbacks (delivery reports, rebalances)
     std::string last_error; // the last client error logged: one that repeats is logged once
