@@ -108,6 +108,12 @@ std::vector<kafka_record> kcat_consume(const std::string& brokers, const std::st
     return out;
 }
 
+std::string kcat_format(const std::string& brokers, const std::string& topic, const std::string& format) {
+    scratch tmp;
+    return run_and_read({"kcat", "-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format},
+                        kcat_limit, tmp.dir);
+}
+
 std::string kcat_metadata(const std::string& brokers) {
     scratch tmp;
     return run_and_read({"kcat", "-b", brokers, "-L"}, kcat_limit, tmp.dir);

@@ -52,6 +52,9 @@ void kcat_produce(const std::string& brokers, const std::string& topic,
 // kcat -C -e: every message of `topic`, read from the beginning to the end of each partition.
 std::vector<kafka_record> kcat_consume(const std::string& brokers, const std::string& topic);
 
+// kcat -C -e -f FORMAT: every message of `topic` written by kcat's own format (e.g. "%k %S %h\n").
+std::string kcat_format(const std::string& brokers, const std::string& topic, const std::string& format);
+
 // kcat -L: the cluster's metadata as kcat prints it.
 std::string kcat_metadata(const std::string& brokers);
 
