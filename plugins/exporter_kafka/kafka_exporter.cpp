@@ -188,7 +188,7 @@ factory::export_result kafka_exporter::answer_incomplete() {
                                              " refused for good: " + round_.first_error() + where);
     if (round_.count(st::failed) > 0)
         return factory::export_result::retry(std::to_string(round_.count(st::failed)) + of +
-                                             " not delivered, sent again at the next flush: " + round_.first_error() +
+                                             " not delivered: " + round_.first_error() +
                                              where);
     std::string last = ctx_.last_error.empty() ? "" : "; last client error: " + ctx_.last_error;
     return factory::export_result::retry(std::to_string(round_.count(st::in_flight)) + of +

@@ -207,8 +207,9 @@ void kafka_source::event(const rd_kafka_message_t* m) {
         fatal_ = text + " (brokers '" + ctx_.brokers + "')";
         return;
     }
-    if (text == ctx_.last_error) return;
     ctx_.last_error = text;
+    if (m->err == ctx_.last_error_code) return; // once per change, not per retry
+    ctx_.last_error_code = m->err;
     host().log(factory::log_level::warn, "brokers '" + ctx_.brokers + "': " + text);
 }
 

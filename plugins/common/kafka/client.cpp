@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 namespace factory::kafka {
 namespace {
@@ -20,15 +21,19 @@ factory::log_level level_of(int syslog_level) {
 
 void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
     client_context& ctx = context_of(rk);
+    // A connection that fails is also reported through on_error, once per change: its FAIL lines,
+    // one per attempt, only at debug.
+    if (std::strcmp(facility, "FAIL") == 0) level = 7;
     ctx.host.log(level_of(level), std::string("librdkafka ") + facility + ": " + text);
 }
 
-// Connection errors come again at every reconnect: one line per change, not per attempt.
+// Connection errors come again at every reconnect attempt: logged once per change of error.
 void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
     client_context& ctx = context_of(rk);
     std::string text = std::string(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
-    if (text == ctx.last_error) return;
     ctx.last_error = text;
+    if (err == ctx.last_error_code) return;
+    ctx.last_error_code = err;
     ctx.host.log(factory::log_level::warn, "brokers '" + ctx.brokers + "': " + text);
 }
 

@@ -27,7 +27,8 @@ struct client_context {
     std::string who;        // "source kafka", "exporter kafka" (the host prefixes its log lines with it)
     std::string brokers;    // the brokers setting, as given
     void* owner = nullptr;  // the plugin object, for its own callbacks (delivery reports, rebalances)
-    std::string last_error; // the last client error logged: one that repeats is logged once
+    std::string last_error; // the last client error reported (logged only when its code changes)
+    int last_error_code = 0;
 };
 
 // Owns one rd_kafka_t; destroys it (rd_kafka_destroy waits for librdkafka's threads).
