@@ -171,6 +171,7 @@ factory::export_result kafka_exporter::on_flush() {
         }
     rd_kafka_flush(rk_.get(), flush_timeout_ms_); // serves the delivery reports as they come
     if (round_.complete()) {
+        if (round_.size() > 0) ctx_.recovered();
         round_.reset();
         flush_failed_ = false;
         return factory::export_result::ok();

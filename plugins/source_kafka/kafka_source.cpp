@@ -207,10 +207,7 @@ void kafka_source::event(const rd_kafka_message_t* m) {
         fatal_ = text + " (brokers '" + ctx_.brokers + "')";
         return;
     }
-    ctx_.last_error = text;
-    if (m->err == ctx_.last_error_code) return; // once per change, not per retry
-    ctx_.last_error_code = m->err;
-    host().log(factory::log_level::warn, "brokers '" + ctx_.brokers + "': " + text);
+    ctx_.report(m->err, text);
 }
 
 bool kafka_source::take(const rd_kafka_message_t* m, factory::filler& f) {
@@ -273,6 +270,7 @@ factory::fill_result kafka_source::on_fill(factory::filler& f) {
         ++taken;
     }
     if (!fatal_.empty()) throw factory::error(fatal_);
+    if (taken > 0) ctx_.recovered();
     if (idle_end_ns_ > 0) {
         const std::int64_t now = steady_ns();
         if (taken > 0) last_message_ns_ = now;

@@ -27,17 +27,23 @@ void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* t
     ctx.host.log(level_of(level), std::string("librdkafka ") + facility + ": " + text);
 }
 
-// Connection errors come again at every reconnect attempt: logged once per change of error.
 void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
-    client_context& ctx = context_of(rk);
-    std::string text = std::string(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
-    ctx.last_error = text;
-    if (err == ctx.last_error_code) return;
-    ctx.last_error_code = err;
-    ctx.host.log(factory::log_level::warn, "brokers '" + ctx.brokers + "': " + text);
+    context_of(rk).report(err, std::string(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason);
 }
 
 } // namespace
+
+void client_context::report(int code, const std::string& text) {
+    last_error = text;
+    if (std::find(logged_codes_.begin(), logged_codes_.end(), code) != logged_codes_.end()) return;
+    logged_codes_.push_back(code);
+    host.log(factory::log_level::warn, "brokers '" + brokers + "': " + text);
+}
+
+void client_context::recover() {
+    logged_codes_.clear();
+    host.log(factory::log_level::info, "brokers '" + brokers + "' answer again");
+}
 
 client::~client() { reset(); }
 

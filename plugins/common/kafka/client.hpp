@@ -27,8 +27,20 @@ struct client_context {
     std::string who;        // "source kafka", "exporter kafka" (the host prefixes its log lines with it)
     std::string brokers;    // the brokers setting, as given
     void* owner = nullptr;  // the plugin object, for its own callbacks (delivery reports, rebalances)
-    std::string last_error; // the last client error reported (logged only when its code changes)
-    int last_error_code = 0;
+    std::string last_error; // the last client error reported
+
+    // Logs a client error, once per kind of error until recovered(): a broker that stays away
+    // makes librdkafka report two or three errors again at every reconnect attempt.
+    void report(int code, const std::string& text);
+    // The brokers answered again (a message came, a flush went through): logs that once after
+    // errors, and lets the next outage be reported afresh.
+    void recovered() {
+        if (!logged_codes_.empty()) recover();
+    }
+
+private:
+    void recover();
+    std::vector<int> logged_codes_;
 };
 
 // Owns one rd_kafka_t; destroys it (rd_kafka_destroy waits for librdkafka's threads).

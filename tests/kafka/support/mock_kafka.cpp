@@ -55,6 +55,14 @@ mock_kafka::~mock_kafka() {
     std::filesystem::remove_all(dir_, ec);
 }
 
+void mock_kafka::brokers_down() {
+    if (proc_) proc_->signal(SIGUSR1);
+}
+
+void mock_kafka::brokers_up() {
+    if (proc_) proc_->signal(SIGUSR2);
+}
+
 int mock_kafka::stop() {
     if (!proc_) return -1;
     proc_->signal(SIGTERM);

@@ -26,6 +26,9 @@ public:
     mock_kafka& operator=(const mock_kafka&) = delete;
 
     const std::string& brokers() const noexcept { return brokers_; }
+    // Every broker down (connections closed, new ones refused) / back up again (SIGUSR1 / SIGUSR2).
+    void brokers_down();
+    void brokers_up();
     // SIGTERM and the tool's exit code (-1: it had to be killed).
     int stop();
 

@@ -7,9 +7,10 @@
 // the mock with its default of 4 partitions), prints the bootstrap address ("127.0.0.1:PORT,...")
 // as one line on stdout, and runs until SIGTERM or SIGINT, or until its standard input ends when
 // that is a pipe or a terminal (so `factory-kafka-mock </dev/null &` runs until killed, and a test
-// that holds a pipe to it only has to close it). Lines read from such a stdin are commands, for a
-// test that takes brokers away mid-run: "down ID" / "up ID" (broker ids from 1); each is answered
-// on stdout with "ok" or "error: ...".
+// that holds a pipe to it only has to close it). For a test that takes the brokers away mid-run:
+// SIGUSR1 takes every broker down (connections closed, new ones refused), SIGUSR2 brings them all
+// back; lines read from such a stdin are commands for one broker, "down ID" / "up ID" (ids from 1),
+// each answered on stdout with "ok" or "error: ...".
 //
 // The mock cluster is librdkafka's own (rdkafka_mock.h, "experimental"); see the Kafka notes in
 // docs for what it does not model (transactions, SSL/SASL, a full group coordinator).
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGUSR1);
+    sigaddset(&stop, SIGUSR2);
     sigprocmask(SIG_BLOCK, &stop, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
     int sfd = ::signalfd(-1, &stop, SFD_CLOEXEC);
@@ -160,7 +163,16 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "factory-kafka-mock: poll: %s\n", std::strerror(errno));
             break;
         }
-        if (fds[0].revents != 0) break;
+        if (fds[0].revents != 0) {
+            signalfd_siginfo si{};
+            if (::read(sfd, &si, sizeof si) != static_cast<ssize_t>(sizeof si)) continue;
+            if (si.ssi_signo != SIGUSR1 && si.ssi_signo != SIGUSR2) break;
+            for (int id = 1; id <= brokers; ++id) {
+                if (si.ssi_signo == SIGUSR1) rd_kafka_mock_broker_set_down(mc, id);
+                else rd_kafka_mock_broker_set_up(mc, id);
+            }
+            continue;
+        }
         if (watch && fds[1].revents != 0) {
             char buf[512];
             ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace factory::testing;
 
@@ -34,6 +35,12 @@ std::multiset<std::string> jsonl_lines(const std::filesystem::path& out) {
         for (std::string line; std::getline(in, line);) lines.insert(std::string(pc) + " " + line);
     }
     return lines;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
 }
 
 // The kafka source driven through its C hooks, as purchasing drives it.
@@ -227,4 +234,47 @@ TEST_CASE("kafka source: a position taken mid-way, sought by a source of another
     hooked_source third(with({{"group", "first"}}));
     CHECK(third.fill_until(100, 64) == FACTORY_END);
     CHECK(third.room.materials.empty());
+}
+
+TEST_CASE("kafka source: brokers away mid-run and back: the run waits for them, says so once, and reads everything",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"flaky:2"});
+    auto dir = fresh_dir("kafka-flaky");
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 500; ++i)
+        messages.emplace_back(std::to_string(i % 50), "{\"bytes\":" + std::to_string(i) + ",\"protocol\":17}");
+    // Once the group has given the run its partitions, the brokers go; once the source has said
+    // so, they come back and the input is produced. idle_end is long enough for the reconnection.
+    std::thread producer;
+    bool down = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(180);
+    const std::string said = "brokers '" + kafka.brokers() + "': ";
+    opt.on_output = [&](pid_t, const std::string& err) {
+        if (!down && err.find("gives this run flaky[0,1]") != std::string::npos) {
+            kafka.brokers_down();
+            down = true;
+        }
+        if (down && !producer.joinable() && err.find(said) != std::string::npos)
+            producer = std::thread([&] {
+                kafka.brokers_up();
+                kcat_produce(kafka.brokers(), "flaky", messages);
+            });
+    };
+    auto r = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=flaky,idle_end=10s", "--blueprint",
+                       "widget", "--exporter", "jsonl:dir=out", "--contract", "1h", "--inspect", "0"},
+                      opt);
+    const bool produced = producer.joinable();
+    if (producer.joinable()) producer.join();
+    INFO(r.err);
+    REQUIRE(produced);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("purchased") == 500);
+    CHECK(r.summary.at("exported") == 50);
+    CHECK(r.err.find("committed to group 'factory' the offsets of 2 partitions") != std::string::npos);
+    // The outage is told once, however many reconnect attempts it took, and so is its end.
+    CHECK(count(r.err, said + "Local: All broker connections are down") == 1);
+    CHECK(count(r.err, "brokers '" + kafka.brokers() + "' answer again") == 1);
+    std::filesystem::remove_all(dir);
 }
