@@ -103,21 +103,39 @@ void kafka_exporter::send(std::uint32_t i, bool& patient) {
     const auto k = std::to_chars(key, key + sizeof key, m.pid);
     const std::string_view value = round_.value(m);
     const std::int64_t ms = m.time_ns > 0 ? m.time_ns / 1'000'000 : 0;
+    // rd_kafka_produceva rather than rd_kafka_producev: the latter's macros are GNU statement
+    // expressions, which -Wpedantic refuses under clang.
+    rd_kafka_vu_t vu[7];
+    vu[0].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[0].u.rkt = topics_[m.pclass];
+    // RD_KAFKA_MSG_F_COPY: librdkafka keeps its own copy, so the arena may grow and be reused.
+    vu[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[1].u.i = RD_KAFKA_MSG_F_COPY;
+    vu[2].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[2].u.mem.ptr = const_cast<char*>(value.data());
+    vu[2].u.mem.size = value.size();
+    vu[3].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[3].u.mem.ptr = key;
+    vu[3].u.mem.size = static_cast<std::size_t>(k.ptr - key);
+    vu[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+    vu[4].u.i64 = ms;
+    vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[5].u.ptr = round_.opaque(i);
+    std::size_t n = 6;
+    if (shared_) {
+        vu[6].vtype = RD_KAFKA_VTYPE_HEADER;
+        vu[6].u.header.name = "pclass";
+        vu[6].u.header.val = pclass_names_[m.pclass];
+        vu[6].u.header.size = -1; // NUL-terminated
+        n = 7;
+    }
     int waited = 0;
     while (true) {
-        rd_kafka_resp_err_t err;
-        // RD_KAFKA_MSG_F_COPY: librdkafka keeps its own copy, so the arena may grow and be reused.
-        if (shared_)
-            err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(topics_[m.pclass]), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                    RD_KAFKA_V_KEY(key, static_cast<std::size_t>(k.ptr - key)),
-                                    RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_OPAQUE(round_.opaque(i)),
-                                    RD_KAFKA_V_HEADER("pclass", pclass_names_[m.pclass], -1), RD_KAFKA_V_END);
-        else
-            err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(topics_[m.pclass]), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                    RD_KAFKA_V_KEY(key, static_cast<std::size_t>(k.ptr - key)),
-                                    RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_OPAQUE(round_.opaque(i)), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (rd_kafka_error_t* e = rd_kafka_produceva(rk_.get(), vu, n)) {
+            err = rd_kafka_error_code(e);
+            rd_kafka_error_destroy(e);
+        }
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && patient && waited < queue_full_wait_ms) {
             rd_kafka_poll(rk_.get(), 50); // delivery reports make room
