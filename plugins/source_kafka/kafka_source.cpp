@@ -52,6 +52,10 @@ std::string describe(const rd_kafka_topic_partition_list_t* parts) {
     return out.empty() ? "none" : out;
 }
 
+// How long the close waits for the brokers to confirm the commit: the host gives a source 5 s
+// after the stop before it kills purchasing.
+constexpr int commit_wait_ms = 3000;
+
 // Errors after which reading cannot go on: the run ends, saying why.
 bool ends_the_run(rd_kafka_resp_err_t err) noexcept {
     switch (err) {
@@ -116,20 +120,44 @@ kafka_source::~kafka_source() {
     if (rk_.get() == nullptr) return;
     if (pending_ != nullptr) rd_kafka_message_destroy(pending_);
     pending_ = nullptr;
-    commit();
+    if (!commit()) {
+        // The brokers did not answer. Leaving the group, and even destroying the client (librdkafka
+        // 2.0.2 waits for the unanswered commit up to socket.timeout.ms, 60 s), would wait for them
+        // past the 5 s the host gives a source after the stop. So the client is left to the end of
+        // purchasing, which follows on_close at once; the group notices at its session timeout.
+        host().log(factory::log_level::warn, "brokers '" + ctx_.brokers + "' do not answer: closing without "
+                                             "leaving group '" + group_ + "'");
+        (void)rk_.release();
+        return;
+    }
     // Leaves the group now rather than after the session timeout, so the others take the partitions
     // at once; serves the revoke through on_rebalance.
     rd_kafka_consumer_close(rk_.get());
     rk_.reset();
 }
 
-void kafka_source::commit() {
+bool kafka_source::commit() {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(table_.entries().size()));
     for (const auto& e : table_.entries())
         if (e.at.next >= 0)
             rd_kafka_topic_partition_list_add(list, topics_[e.at.topic].c_str(), e.at.partition)->offset = e.at.next;
+    bool answered = true;
     if (list->cnt > 0) {
-        const rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list, 0);
+        // Through a queue of its own, so the wait is bounded (a synchronous commit waits as long as
+        // librdkafka's socket timeout when the brokers are gone).
+        rd_kafka_queue_t* q = rd_kafka_queue_new(rk_.get());
+        rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk_.get(), list, q, nullptr, nullptr);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_event_t* ev = rd_kafka_queue_poll(q, commit_wait_ms);
+            if (ev == nullptr) {
+                err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+                answered = false;
+            } else {
+                err = rd_kafka_event_error(ev);
+                rd_kafka_event_destroy(ev);
+            }
+        }
+        rd_kafka_queue_destroy(q);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             host().log(factory::log_level::info, "committed to group '" + group_ + "' the offsets of " +
                                                      std::to_string(list->cnt) + " partitions: " + describe(list));
@@ -139,6 +167,7 @@ void kafka_source::commit() {
                            "): the group's next run reads again from its previous offsets (at least once)");
     }
     rd_kafka_topic_partition_list_destroy(list);
+    return answered;
 }
 
 int kafka_source::topic_index(const char* name) const noexcept {

@@ -89,7 +89,8 @@ private:
     void event(const rd_kafka_message_t* m);
     // Index of a topic in topics_, or -1.
     int topic_index(const char* name) const noexcept;
-    void commit();
+    // Commits the offsets (waiting commit_wait_ms at most); false when the brokers did not answer.
+    bool commit();
 
     client_context ctx_;
     client rk_;

@@ -59,6 +59,12 @@ public:
     }
     // Destroys the handle now (before the objects its callbacks reach go away).
     void reset() noexcept;
+    // Gives the handle up to the caller (to destroy it with flags of its own).
+    rd_kafka_t* release() noexcept {
+        rd_kafka_t* rk = rk_;
+        rk_ = nullptr;
+        return rk;
+    }
 
 private:
     rd_kafka_t* rk_ = nullptr;

@@ -278,3 +278,34 @@ TEST_CASE("kafka source: brokers away mid-run and back: the run waits for them, 
     CHECK(count(r.err, "brokers '" + kafka.brokers() + "' answer again") == 1);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("kafka source: brokers gone at the end of the run: the close gives up waiting for them in time",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"late:1"});
+    kcat_produce(kafka.brokers(), "late", {{"1", "{\"bytes\":1}"}, {"2", "{\"bytes\":2}"}});
+    auto dir = fresh_dir("kafka-late");
+    bool down = false;
+    host_options opt;
+    opt.cwd = dir;
+    // Down once both messages were read (the ops line of that second says so): the close then has
+    // offsets to commit, and nobody to commit them to.
+    opt.on_output = [&](pid_t, const std::string& err) {
+        if (!down && err.find("purchased 2/s") != std::string::npos) {
+            kafka.brokers_down();
+            down = true;
+        }
+    };
+    auto r = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=late", "--duration", "6s",
+                       "--blueprint", "widget", "--exporter", "jsonl:dir=out"},
+                      opt);
+    INFO(r.err);
+    REQUIRE(down);
+    CHECK(r.summary.at("purchased") == 2);
+    // Not killed by the host for hanging in on_close: the commit's wait is bounded, and the client
+    // is not destroyed while its brokers are gone.
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("has not returned from source") == std::string::npos);
+    CHECK(r.err.find("brokers '" + kafka.brokers() + "' do not answer: closing without leaving group 'factory'") !=
+          std::string::npos);
+    std::filesystem::remove_all(dir);
+}
