@@ -29,7 +29,7 @@ constexpr int queue_full_wait_ms = 1000;
 } // namespace
 
 kafka_exporter::kafka_exporter(const factory::settings& s, factory::host h, const factory::export_info& info)
-    : exporter(h), ctx_(h, "exporter kafka", s.string("brokers"), this) {
+    : exporter(h), ctx_(h, s.string("brokers"), this) {
     binary_ = s.text("format") == "binary";
     render_.time = s.text("time") == "iso8601" ? render::time_format::iso8601 : render::time_format::ns;
     flush_timeout_ms_ = std::stoi(ms_text(s.duration_ns("flush_timeout")));

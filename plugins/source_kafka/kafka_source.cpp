@@ -72,7 +72,7 @@ bool ends_the_run(rd_kafka_resp_err_t err) noexcept {
 } // namespace
 
 kafka_source::kafka_source(const factory::settings& s, factory::host h)
-    : source(h), ctx_(h, "source kafka", s.string("brokers"), this), topics_(topic_list(s.text("topic"))),
+    : source(h), ctx_(h, s.string("brokers"), this), topics_(topic_list(s.text("topic"))),
       fingerprint_(topics_fingerprint(topics_)), group_(values::trim(s.text("group"))),
       rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("format")),
       idle_end_ns_(s.duration_ns("idle_end")) {

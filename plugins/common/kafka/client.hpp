@@ -20,11 +20,11 @@
 namespace factory::kafka {
 
 // What every callback of one client reaches through rd_kafka_opaque(). Lives as long as the client.
-struct client_context {
-    client_context(factory::host h, std::string who_, std::string brokers_, void* owner_)
-        : host(h), who(std::move(who_)), brokers(std::move(brokers_)), owner(owner_) {}
+class client_context {
+public:
+    client_context(factory::host h, std::string brokers_, void* owner_)
+        : host(h), brokers(std::move(brokers_)), owner(owner_) {}
     factory::host host;
-    std::string who;        // "source kafka", "exporter kafka" (the host prefixes its log lines with it)
     std::string brokers;    // the brokers setting, as given
     void* owner = nullptr;  // the plugin object, for its own callbacks (delivery reports, rebalances)
     std::string last_error; // the last client error reported
