@@ -19,8 +19,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
 #include <thread>
+
+#include <csignal>
 
 using namespace factory::testing;
 
@@ -307,5 +310,65 @@ TEST_CASE("kafka source: brokers gone at the end of the run: the close gives up 
     CHECK(r.err.find("has not returned from source") == std::string::npos);
     CHECK(r.err.find("brokers '" + kafka.brokers() + "' do not answer: closing without leaving group 'factory'") !=
           std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source under --checkpoint: stopped with a savepoint and continued, the products of one run",
+          "[e2e][kafka][checkpoints]") {
+    mock_kafka kafka({"job:3"});
+    auto dir = fresh_dir("kafka-savepoint");
+    std::mt19937 rng(11);
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 3000; ++i) {
+        const unsigned pid = rng() % 200;
+        messages.emplace_back(std::to_string(pid), "{\"bytes\":" + std::to_string(rng() % 1500) +
+                                                       ",\"protocol\":17,\"ts\":" + std::to_string(1700000000000LL + i) +
+                                                       "}");
+    }
+    kcat_produce(kafka.brokers(), "job", messages);
+    auto source = [&](const std::string& group) {
+        return "kafka:brokers=" + kafka.brokers() + ",topic=job,group=" + group + ",idle_end=1s,time=ts,time_unit=ms";
+    };
+    const std::vector<std::string> common{"--blueprint", "widget", "--workshops", "2", "--contract", "1h",
+                                          "--inspect", "0"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), common.begin(), common.end());
+        return args;
+    };
+
+    auto straight = run_host(with({"--source", source("straight"), "--exporter", "jsonl:dir=straight"}), {.cwd = dir});
+    INFO(straight.err);
+    REQUIRE(straight.exit_code == 0);
+    const auto want = jsonl_lines(dir / "straight");
+    REQUIRE(want.size() == 200);
+
+    // The job: stopped (SIGTERM, a savepoint keeps the workers) once it has read some of the topic
+    // at 200 a second (the pace counts from the start, so the group's join of about 3 s lets a
+    // first burst of some 600 through), then continued to the end by a second run.
+    const std::vector<std::string> job{"--source", source("job"), "--exporter", "jsonl:dir=job", "--checkpoint", "ck",
+                                       "--checkpoint-every", "500ms", "--on-stop", "savepoint"};
+    bool stopped = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (!stopped && std::regex_search(err, std::regex(" ops .*purchased [1-9]"))) {
+            ::kill(host, SIGTERM);
+            stopped = true;
+        }
+    };
+    auto first_args = with(job);
+    first_args.insert(first_args.end(), {"--rate", "200"});
+    auto first = run_host(first_args, opt);
+    INFO(first.err);
+    REQUIRE(stopped);
+    REQUIRE(first.exit_code == 0);
+    const auto part = first.summary.at("purchased").get<std::uint64_t>();
+    REQUIRE(part > 0);
+    REQUIRE(part < 3000); // the second run has something to continue
+    auto second = run_host(with(job), {.cwd = dir});
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.summary.at("purchased") == 3000); // the job's books
+    CHECK(jsonl_lines(dir / "job") == want);
     std::filesystem::remove_all(dir);
 }
