@@ -372,3 +372,59 @@ TEST_CASE("kafka source under --checkpoint: stopped with a savepoint and continu
     CHECK(jsonl_lines(dir / "job") == want);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("kafka source under --checkpoint: purchasing killed mid-run, the factory rolls back and replays from the "
+          "checkpoint's offsets, the products of one run",
+          "[e2e][kafka][checkpoints][faults]") {
+    mock_kafka kafka({"crash:3"});
+    auto dir = fresh_dir("kafka-rollback");
+    std::mt19937 rng(13);
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 3000; ++i) {
+        const unsigned pid = rng() % 200;
+        messages.emplace_back(std::to_string(pid), "{\"bytes\":" + std::to_string(rng() % 1500) +
+                                                       ",\"protocol\":6,\"ts\":" + std::to_string(1700000000000LL + i) +
+                                                       "}");
+    }
+    kcat_produce(kafka.brokers(), "crash", messages);
+    // A short session: the purchasing killed never leaves the group, whose next rebalance waits for
+    // its session to run out.
+    auto source = [&](const std::string& group) {
+        return "kafka:brokers=" + kafka.brokers() + ",topic=crash,group=" + group +
+               ",idle_end=1s,time=ts,time_unit=ms,session_timeout=3s";
+    };
+    const std::vector<std::string> common{"--blueprint", "widget", "--workshops", "2", "--contract", "1h",
+                                          "--inspect", "0"};
+    auto straight_args = std::vector<std::string>{"--source", source("straight"), "--exporter", "jsonl:dir=straight"};
+    straight_args.insert(straight_args.end(), common.begin(), common.end());
+    auto straight = run_host(straight_args, {.cwd = dir});
+    INFO(straight.err);
+    REQUIRE(straight.exit_code == 0);
+    const auto want = jsonl_lines(dir / "straight");
+    REQUIRE(want.size() == 200);
+
+    // Purchasing is killed at the first checkpoint that completes after it has read something.
+    bool killed = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(180);
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (killed) return;
+        std::smatch m;
+        if (!std::regex_search(err, m, std::regex(" ops .*purchased [1-9]"))) return;
+        if (err.find(" complete in ", static_cast<std::size_t>(m.position(0))) == std::string::npos) return;
+        if (pid_t p = find_child(host, "factory: purchasing"); p > 0) killed = ::kill(p, SIGKILL) == 0;
+    };
+    auto args = std::vector<std::string>{"--source", source("job"), "--exporter", "jsonl:dir=job", "--checkpoint",
+                                         "ck", "--checkpoint-every", "500ms", "--rate", "500"};
+    args.insert(args.end(), common.begin(), common.end());
+    auto r = run_host(args, opt);
+    INFO(r.err);
+    REQUIRE(killed);
+    CHECK(r.exit_code == 1); // nothing lost, but a process crashed
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("purchased") == 3000);
+    CHECK(r.summary.at("checkpoints").at("rollbacks") == 1);
+    CHECK(jsonl_lines(dir / "job") == want);
+    std::filesystem::remove_all(dir);
+}
