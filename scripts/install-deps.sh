@@ -9,12 +9,12 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-filesystem1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  libsqlite3-dev libpcap-dev
+  libsqlite3-dev libpcap-dev librdkafka-dev
 )
 test_pkgs=(
   catch2 libbenchmark-dev
   clang libclang-rt-14-dev
-  softflowd nfdump pmacct sqlite3 tcpdump
+  softflowd nfdump pmacct sqlite3 tcpdump kcat
   prometheus chromium
 )
 

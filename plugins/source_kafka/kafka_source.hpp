@@ -1,0 +1,111 @@
+// The kafka source: the messages of one or several topics, read as a member of a consumer group
+// (group=), each message one material (see material_rule.hpp for its pid, time and format).
+//
+// Group: the range (or roundrobin) assignor, the eager rebalance protocol: not cooperative-sticky,
+// whose close before the first assignment can abort and whose rebalances could hang in librdkafka
+// 2.0.2 (Debian 12), both fixed only later upstream. enable.auto.commit=false and
+// enable.auto.offset.store=false: offsets are committed by this source only, at its close after
+// the last fill (a clean end: end of input with idle_end, --duration, SIGINT/SIGTERM). A run that
+// crashes commits nothing, and the next run of the group starts again from the last committed
+// offsets: at least once. A partition the group takes away mid-run is not committed either: its
+// next owner reads it again from the last commit.
+//
+// Position (checkpoints): the next offset of every assigned partition (partition_table.hpp); a
+// seek keeps the offsets and applies them to those partitions when the group assigns them.
+//
+// End: with idle_end=DUR, the input ends (FACTORY_END) once every assigned partition has been read
+// to its end and nothing came for DUR; without it, the run goes on until --duration or a signal.
+#pragma once
+
+#include "material_rule.hpp"
+#include "partition_table.hpp"
+
+#include "kafka/client.hpp"
+
+#include <factory/source.hpp>
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace factory::kafka {
+
+class kafka_source : public factory::source {
+public:
+    static constexpr factory::info info{"kafka", "1.0.0", "messages of Kafka topics, as a member of a consumer group"};
+    static constexpr const char* notes =
+        "Each message is one material: pid from the message key (digits: the number; else FNV-1a 64) or from\n"
+        "JSON field(s) of the value (key=FIELD, the jsonl rule); JSON when the value is one JSON object, else bytes.\n"
+        "Consumer group with the range/roundrobin assignor; offsets committed only at a clean end (a crash\n"
+        "replays from the last commit: at least once). idle_end=DUR ends the input once drained.";
+    static inline const factory::setting settings[] = {
+        {"brokers", FACTORY_SETTING_STRING, nullptr, "Kafka bootstrap brokers: host:port[,host:port...]"},
+        {"topic", FACTORY_SETTING_STRING, nullptr, "topic(s) to read, comma-separated; each must exist"},
+        {"group", FACTORY_SETTING_STRING, "factory",
+         "consumer group: runs with the same group share the topics' partitions, and its offsets say where a "
+         "new run starts"},
+        {"start", FACTORY_SETTING_ENUM, "earliest",
+         "where a partition without a committed offset starts: its first message or only new ones", "earliest|latest"},
+        {"key", FACTORY_SETTING_STRING, "message",
+         "where the pid comes from: message (the message key: digits are the pid, anything else is hashed) or "
+         "the JSON field(s) of the value, comma-separated, by the jsonl source's key rule"},
+        {"time", FACTORY_SETTING_STRING, "",
+         "event time: empty for none (the purchase time), message (the message timestamp) or a numeric JSON "
+         "field of the value in time_unit; set: the run uses the material clock unless --clock wall",
+         nullptr, FACTORY_SETTING_EVENT_TIME},
+        {"time_unit", FACTORY_SETTING_ENUM, "s", "unit of a time field", "s|ms|us|ns"},
+        {"format", FACTORY_SETTING_ENUM, "auto",
+         "material format: JSON when the value is one JSON object and bytes otherwise (auto), JSON only "
+         "(others are dead-lettered), or always bytes", "auto|json|bytes"},
+        {"assignor", FACTORY_SETTING_ENUM, "range", "how the group spreads partitions over its members",
+         "range|roundrobin"},
+        {"idle_end", FACTORY_SETTING_DURATION, "0s",
+         "end the input once every assigned partition was read to its end and nothing came for this long; "
+         "0: never (until --duration or a signal)"},
+        {"connect_timeout", FACTORY_SETTING_DURATION, "10s",
+         "at open, how long to wait for a broker to answer before the run is refused"},
+        {"session_timeout", FACTORY_SETTING_DURATION, "10s",
+         "the group's session timeout: how soon a member that stopped answering loses its partitions"},
+    };
+
+    kafka_source(const factory::settings& s, factory::host h);
+    // Commits the offsets of what became materials (see above), leaves the group, closes.
+    ~kafka_source();
+
+    factory::fill_result on_fill(factory::filler& f);
+    std::size_t on_position(std::span<std::byte> out);
+    void on_seek(std::span<const std::byte> position);
+
+private:
+    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                             void* opaque);
+    void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+    // A material or a dead letter of message m; false when the host took nothing (stopping).
+    bool take(const rd_kafka_message_t* m, factory::filler& f);
+    // A report that is not a message: end of a partition, or an error.
+    void event(const rd_kafka_message_t* m);
+    // Index of a topic in topics_, or -1.
+    int topic_index(const char* name) const noexcept;
+    // Commits the offsets (waiting commit_wait_ms at most); false when the brokers did not answer.
+    bool commit();
+
+    client_context ctx_;
+    client rk_;
+    std::vector<std::string> topics_;
+    std::uint64_t fingerprint_;
+    std::string group_;
+    material_rule rule_;
+    partition_table table_;
+    std::vector<partition_offset> seek_; // from on_seek: applied as the group assigns partitions
+    rd_kafka_message_t* pending_ = nullptr; // taken from the consumer, not yet a material (the host was stopping)
+    std::int64_t idle_end_ns_;
+    std::int64_t last_message_ns_ = 0; // steady clock; 0: none yet
+    const rd_kafka_topic_t* last_rkt_ = nullptr;
+    int last_topic_ = -1;
+    std::string fatal_; // an error that ends the run, found in a callback; thrown from on_fill
+};
+
+} // namespace factory::kafka

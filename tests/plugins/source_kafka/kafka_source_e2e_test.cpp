@@ -1,0 +1,439 @@
+// The kafka source against a mock Kafka cluster that each case starts, with its input produced by
+// kcat: through factory-host, per-pid results equal those of the same records read from a jsonl
+// file, and a second run of the group reads nothing (offsets committed at the clean end); bad
+// messages are dead letters with their topic, partition, offset and reason; a topic that does not
+// exist or brokers that cannot be reached refuse the run at start. Through its C hooks: a position
+// taken mid-way and sought by a source of another group resumes just after it.
+#include "kafka/support/mock_kafka.hpp"
+#include "source_kafka/partition_table.hpp"
+#include "support/fake_fill.hpp"
+#include "support/fake_host.hpp"
+#include "support/host_run.hpp"
+#include "support/load_plugin.hpp"
+#include "support/settings.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <csignal>
+
+using namespace factory::testing;
+
+namespace {
+
+const char* const widget_pclasses[] = {"tcp", "udp", "icmp", "other"};
+
+std::multiset<std::string> jsonl_lines(const std::filesystem::path& out) {
+    std::multiset<std::string> lines;
+    for (const char* pc : widget_pclasses) {
+        std::ifstream in(out / (std::string(pc) + ".jsonl"));
+        for (std::string line; std::getline(in, line);) lines.insert(std::string(pc) + " " + line);
+    }
+    return lines;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+// Materials purchased so far, by the host's ops lines ("purchased N/s", one a second).
+std::uint64_t purchased_so_far(const std::string& err) {
+    static const std::regex line(" ops .*purchased ([0-9]+)/s");
+    std::uint64_t n = 0;
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), line); it != std::sregex_iterator(); ++it)
+        n += std::stoull((*it)[1].str());
+    return n;
+}
+
+// The kafka source driven through its C hooks, as purchasing drives it.
+class hooked_source {
+public:
+    explicit hooked_source(const fake_settings::overrides& s)
+        : d_(load_plugin(FACTORY_TEST_PLUGIN)), settings_(d_, s) {
+        factory_error err{};
+        if (d_->source->on_open(host_.raw(), settings_.raw(), &instance_, &err) != FACTORY_OK)
+            throw std::runtime_error(err.message);
+    }
+    ~hooked_source() { close(); }
+    void close() {
+        if (instance_ != nullptr) d_->source->on_close(instance_);
+        instance_ = nullptr;
+    }
+    // on_fill with room `n` until `want` materials in all, or the end of input; at most 60 s.
+    int fill_until(std::size_t want, std::uint32_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        int rc = FACTORY_OK;
+        while (rc == FACTORY_OK && room.materials.size() < want && std::chrono::steady_clock::now() < deadline) {
+            factory_error err{};
+            rc = d_->source->on_fill(instance_, room.room(n), &err);
+            if (rc == FACTORY_ERROR) throw std::runtime_error(err.message);
+        }
+        return rc;
+    }
+    std::vector<std::byte> position() {
+        std::vector<std::byte> buf(FACTORY_POSITION_MAX);
+        std::uint32_t size = 0;
+        factory_error err{};
+        if (d_->source->on_position(instance_, buf.data(), static_cast<std::uint32_t>(buf.size()), &size, &err) !=
+            FACTORY_OK)
+            throw std::runtime_error(err.message);
+        buf.resize(size);
+        return buf;
+    }
+    std::string seek(const std::vector<std::byte>& pos) {
+        factory_error err{};
+        return d_->source->on_seek(instance_, pos.data(), static_cast<std::uint32_t>(pos.size()), &err) == FACTORY_OK
+                   ? ""
+                   : err.message;
+    }
+    std::vector<std::uint64_t> pids() const {
+        std::vector<std::uint64_t> out;
+        for (const auto& m : room.materials) out.push_back(m.pid);
+        return out;
+    }
+
+    fake_fill room;
+
+private:
+    const factory_descriptor* d_;
+    fake_host host_;
+    fake_settings settings_;
+    void* instance_ = nullptr;
+};
+
+} // namespace
+
+TEST_CASE("kafka source: per-pid results equal those of the same records read from a jsonl file, and the group's "
+          "next run reads nothing",
+          "[e2e][kafka]") {
+    mock_kafka kafka({"flows:3"});
+    auto dir = fresh_dir("kafka-source");
+    // 3000 records of 300 pids, keyed by pid, each with its byte count, protocol and time (ms).
+    std::mt19937 rng(7);
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    {
+        std::ofstream file(dir / "in.jsonl");
+        const int protocols[] = {6, 17, 1, 0};
+        for (int i = 0; i < 3000; ++i) {
+            const unsigned pid = rng() % 300;
+            const std::string value = "{\"pid\":" + std::to_string(pid) + ",\"bytes\":" + std::to_string(rng() % 1500) +
+                                      ",\"protocol\":" + std::to_string(protocols[pid % 4]) +
+                                      ",\"ts\":" + std::to_string(1700000000000LL + i) + "}";
+            messages.emplace_back(std::to_string(pid), value);
+            file << value << '\n';
+        }
+    }
+    kcat_produce(kafka.brokers(), "flows", messages);
+
+    const std::vector<std::string> common{"--blueprint", "widget", "--workshops", "2", "--contract", "1h",
+                                          "--inspect", "0"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), common.begin(), common.end());
+        return args;
+    };
+    const std::string source =
+        "kafka:brokers=" + kafka.brokers() + ",topic=flows,group=one,idle_end=1s,time=ts,time_unit=ms";
+    auto k = run_host(with({"--source", source, "--exporter", "jsonl:dir=from-kafka"}), {.cwd = dir});
+    INFO(k.err);
+    REQUIRE(k.exit_code == 0);
+    auto j = run_host(with({"--source", "jsonl:file=in.jsonl,time=ts,time_unit=ms", "--exporter", "jsonl:dir=from-file"}),
+                      {.cwd = dir});
+    INFO(j.err);
+    REQUIRE(j.exit_code == 0);
+    CHECK(k.summary.at("purchased") == 3000);
+    CHECK(k.summary.at("ended_by") == "end of input");
+    const auto want = jsonl_lines(dir / "from-file");
+    REQUIRE(want.size() == 300);
+    CHECK(jsonl_lines(dir / "from-kafka") == want);
+    CHECK(k.err.find("committed to group 'one' the offsets of 3 partitions: flows[0,1,2]") != std::string::npos);
+
+    // The same group again: its offsets were committed at the end, so nothing is left to read.
+    auto again = run_host(with({"--source", source, "--exporter", "jsonl:dir=again"}), {.cwd = dir});
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(again.summary.at("purchased") == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source: a message without a key or with a value that is not JSON is a dead letter with its offset",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"bad:1"});
+    auto dir = fresh_dir("kafka-bad");
+    // Keyed messages are produced first (offsets 0-2), then the one without a key (offset 3).
+    kcat_produce(kafka.brokers(), "bad",
+                 {{"1", "{\"bytes\":10}"}, {"2", "not json"}, {"3", "{\"bytes\":5}"}, {std::nullopt, "{\"bytes\":7}"}});
+    auto r = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=bad,format=json,idle_end=1s",
+                       "--blueprint", "widget", "--exporter", "jsonl:dir=out", "--dead-letter", "dl", "--contract",
+                       "1h", "--inspect", "0"},
+                      {.cwd = dir});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("purchased") == 4);
+    CHECK(r.summary.at("assembled") == 2);
+    CHECK(r.summary.at("dead_lettered").at("reasons").at("rejected_by_source") == 2);
+    auto dead = read_jsonl(dir / "dl" / "purchasing.jsonl");
+    REQUIRE(dead.size() == 2);
+    CHECK(dead[0].at("reason") == "topic bad partition 0 offset 1: value is not a JSON object (invalid JSON at byte 0: "
+                                  "expected '{': the document must be one JSON object); format=json wants one, "
+                                  "format=auto passes other values on as bytes");
+    CHECK(dead[1].at("reason") == "topic bad partition 0 offset 3: no message key (key=message takes the pid from it; "
+                                  "or name the JSON field(s) of the value that hold it, key=FIELD)");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source: a topic that does not exist, or brokers that cannot be reached, refuse the run at start",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"present:1"});
+    auto dir = fresh_dir("kafka-refused");
+    auto missing = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=present,absent", "--blueprint",
+                             "widget", "--exporter", "jsonl:dir=out"},
+                            {.cwd = dir});
+    INFO(missing.err);
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("topic 'absent' does not exist on brokers '" + kafka.brokers() + "'") != std::string::npos);
+    auto unreachable = run_host({"--source", "kafka:brokers=127.0.0.1:1,topic=present,connect_timeout=1s",
+                                 "--blueprint", "widget", "--exporter", "jsonl:dir=out"},
+                                {.cwd = dir});
+    INFO(unreachable.err);
+    CHECK(unreachable.exit_code == 2);
+    CHECK(unreachable.err.find("no broker of '127.0.0.1:1' answered within 1000 ms") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source: a position taken mid-way, sought by a source of another group, resumes just after it",
+          "[kafka]") {
+    mock_kafka kafka({"pos:1"});
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 10; ++i) messages.emplace_back(std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
+    kcat_produce(kafka.brokers(), "pos", messages);
+    const fake_settings::overrides base{{"brokers", kafka.brokers()}, {"topic", "pos"}, {"idle_end", "500ms"}};
+    auto with = [&](fake_settings::overrides more) {
+        more.insert(more.end(), base.begin(), base.end());
+        return more;
+    };
+
+    std::vector<std::byte> pos;
+    {
+        hooked_source first(with({{"group", "first"}}));
+        first.fill_until(4, 1);
+        REQUIRE(first.room.materials.size() == 4);
+        pos = first.position();
+        auto offsets = factory::kafka::decode_position(pos, factory::kafka::topics_fingerprint({"pos"}), 1);
+        CHECK(offsets == std::vector<factory::kafka::partition_offset>{{0, 0, 4}});
+        CHECK(first.fill_until(100, 64) == FACTORY_END);
+        CHECK(first.pids() == std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    } // closed: offset 10 committed to group "first"
+
+    // Another group, which would start at the newest message: the position takes it to offset 4.
+    hooked_source second(with({{"group", "second"}, {"start", "latest"}}));
+    CHECK(second.seek({std::byte{'x'}}) == "this position was not written by the kafka source (version 1)");
+    REQUIRE(second.seek(pos).empty());
+    CHECK(second.fill_until(100, 64) == FACTORY_END);
+    CHECK(second.pids() == std::vector<std::uint64_t>{4, 5, 6, 7, 8, 9});
+
+    // The first group committed what it read at its close.
+    hooked_source third(with({{"group", "first"}}));
+    CHECK(third.fill_until(100, 64) == FACTORY_END);
+    CHECK(third.room.materials.empty());
+}
+
+TEST_CASE("kafka source: brokers away mid-run and back: the run waits for them, says so once, and reads everything",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"flaky:2"});
+    auto dir = fresh_dir("kafka-flaky");
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 500; ++i)
+        messages.emplace_back(std::to_string(i % 50), "{\"bytes\":" + std::to_string(i) + ",\"protocol\":17}");
+    // Once the group has given the run its partitions, the brokers go; once the source has said
+    // so, they come back and the input is produced. idle_end is long enough for the reconnection.
+    std::thread producer;
+    bool down = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(180);
+    const std::string said = "brokers '" + kafka.brokers() + "': ";
+    opt.on_output = [&](pid_t, const std::string& err) {
+        if (!down && err.find("gives this run flaky[0,1]") != std::string::npos) {
+            kafka.brokers_down();
+            down = true;
+        }
+        if (down && !producer.joinable() && err.find(said) != std::string::npos)
+            producer = std::thread([&] {
+                kafka.brokers_up();
+                kcat_produce(kafka.brokers(), "flaky", messages);
+            });
+    };
+    auto r = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=flaky,idle_end=10s", "--blueprint",
+                       "widget", "--exporter", "jsonl:dir=out", "--contract", "1h", "--inspect", "0"},
+                      opt);
+    const bool produced = producer.joinable();
+    if (producer.joinable()) producer.join();
+    INFO(r.err);
+    REQUIRE(produced);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("purchased") == 500);
+    CHECK(r.summary.at("exported") == 50);
+    CHECK(r.err.find("committed to group 'factory' the offsets of 2 partitions") != std::string::npos);
+    // The outage is told once, however many reconnect attempts it took, and so is its end.
+    CHECK(count(r.err, said + "Local: All broker connections are down") == 1);
+    CHECK(count(r.err, "brokers '" + kafka.brokers() + "' answer again") == 1);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source: brokers gone at the end of the run: the close gives up waiting for them in time",
+          "[e2e][kafka][faults]") {
+    mock_kafka kafka({"late:1"});
+    kcat_produce(kafka.brokers(), "late", {{"1", "{\"bytes\":1}"}, {"2", "{\"bytes\":2}"}});
+    auto dir = fresh_dir("kafka-late");
+    bool down = false;
+    host_options opt;
+    opt.cwd = dir;
+    // Down once both messages were read (the ops lines say so): the close then has offsets to
+    // commit, and nobody to commit them to.
+    opt.on_output = [&](pid_t, const std::string& err) {
+        if (!down && purchased_so_far(err) >= 2) {
+            kafka.brokers_down();
+            down = true;
+        }
+    };
+    auto r = run_host({"--source", "kafka:brokers=" + kafka.brokers() + ",topic=late", "--duration", "6s",
+                       "--blueprint", "widget", "--exporter", "jsonl:dir=out"},
+                      opt);
+    INFO(r.err);
+    REQUIRE(down);
+    CHECK(r.summary.at("purchased") == 2);
+    // Not killed by the host for hanging in on_close: the commit's wait is bounded, and the client
+    // is not destroyed while its brokers are gone.
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("has not returned from source") == std::string::npos);
+    CHECK(r.err.find("brokers '" + kafka.brokers() + "' do not answer: closing without leaving group 'factory'") !=
+          std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source under --checkpoint: stopped with a savepoint and continued, the products of one run",
+          "[e2e][kafka][checkpoints]") {
+    mock_kafka kafka({"job:3"});
+    auto dir = fresh_dir("kafka-savepoint");
+    std::mt19937 rng(11);
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 3000; ++i) {
+        const unsigned pid = rng() % 200;
+        messages.emplace_back(std::to_string(pid), "{\"bytes\":" + std::to_string(rng() % 1500) +
+                                                       ",\"protocol\":17,\"ts\":" + std::to_string(1700000000000LL + i) +
+                                                       "}");
+    }
+    kcat_produce(kafka.brokers(), "job", messages);
+    auto source = [&](const std::string& group) {
+        return "kafka:brokers=" + kafka.brokers() + ",topic=job,group=" + group + ",idle_end=1s,time=ts,time_unit=ms";
+    };
+    const std::vector<std::string> common{"--blueprint", "widget", "--workshops", "2", "--contract", "1h",
+                                          "--inspect", "0"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), common.begin(), common.end());
+        return args;
+    };
+
+    auto straight = run_host(with({"--source", source("straight"), "--exporter", "jsonl:dir=straight"}), {.cwd = dir});
+    INFO(straight.err);
+    REQUIRE(straight.exit_code == 0);
+    const auto want = jsonl_lines(dir / "straight");
+    REQUIRE(want.size() == 200);
+
+    // The job: stopped (SIGTERM, a savepoint keeps the workers) once it has read some of the topic
+    // at 200 a second (the pace counts from the start, so the group's join of about 3 s lets a
+    // first burst of some 600 through), then continued to the end by a second run.
+    const std::vector<std::string> job{"--source", source("job"), "--exporter", "jsonl:dir=job", "--checkpoint", "ck",
+                                       "--checkpoint-every", "500ms", "--on-stop", "savepoint"};
+    bool stopped = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (!stopped && std::regex_search(err, std::regex(" ops .*purchased [1-9]"))) {
+            ::kill(host, SIGTERM);
+            stopped = true;
+        }
+    };
+    auto first_args = with(job);
+    first_args.insert(first_args.end(), {"--rate", "200"});
+    auto first = run_host(first_args, opt);
+    INFO(first.err);
+    REQUIRE(stopped);
+    REQUIRE(first.exit_code == 0);
+    const auto part = first.summary.at("purchased").get<std::uint64_t>();
+    REQUIRE(part > 0);
+    REQUIRE(part < 3000); // the second run has something to continue
+    auto second = run_host(with(job), {.cwd = dir});
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.summary.at("purchased") == 3000); // the job's books
+    CHECK(jsonl_lines(dir / "job") == want);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source under --checkpoint: purchasing killed mid-run, the factory rolls back and replays from the "
+          "checkpoint's offsets, the products of one run",
+          "[e2e][kafka][checkpoints][faults]") {
+    mock_kafka kafka({"crash:3"});
+    auto dir = fresh_dir("kafka-rollback");
+    std::mt19937 rng(13);
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 3000; ++i) {
+        const unsigned pid = rng() % 200;
+        messages.emplace_back(std::to_string(pid), "{\"bytes\":" + std::to_string(rng() % 1500) +
+                                                       ",\"protocol\":6,\"ts\":" + std::to_string(1700000000000LL + i) +
+                                                       "}");
+    }
+    kcat_produce(kafka.brokers(), "crash", messages);
+    // A short session: the purchasing killed never leaves the group, whose next rebalance waits for
+    // its session to run out.
+    auto source = [&](const std::string& group) {
+        return "kafka:brokers=" + kafka.brokers() + ",topic=crash,group=" + group +
+               ",idle_end=1s,time=ts,time_unit=ms,session_timeout=3s";
+    };
+    const std::vector<std::string> common{"--blueprint", "widget", "--workshops", "2", "--contract", "1h",
+                                          "--inspect", "0"};
+    auto straight_args = std::vector<std::string>{"--source", source("straight"), "--exporter", "jsonl:dir=straight"};
+    straight_args.insert(straight_args.end(), common.begin(), common.end());
+    auto straight = run_host(straight_args, {.cwd = dir});
+    INFO(straight.err);
+    REQUIRE(straight.exit_code == 0);
+    const auto want = jsonl_lines(dir / "straight");
+    REQUIRE(want.size() == 200);
+
+    // Purchasing is killed at the first checkpoint that completes after it has read something.
+    bool killed = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.timeout = std::chrono::seconds(180);
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (killed) return;
+        std::smatch m;
+        if (!std::regex_search(err, m, std::regex(" ops .*purchased [1-9]"))) return;
+        if (err.find(" complete in ", static_cast<std::size_t>(m.position(0))) == std::string::npos) return;
+        if (pid_t p = find_child(host, "factory: purchasing"); p > 0) killed = ::kill(p, SIGKILL) == 0;
+    };
+    auto args = std::vector<std::string>{"--source", source("job"), "--exporter", "jsonl:dir=job", "--checkpoint",
+                                         "ck", "--checkpoint-every", "500ms", "--rate", "500"};
+    args.insert(args.end(), common.begin(), common.end());
+    auto r = run_host(args, opt);
+    INFO(r.err);
+    REQUIRE(killed);
+    CHECK(r.exit_code == 1); // nothing lost, but a process crashed
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("purchased") == 3000);
+    CHECK(r.summary.at("checkpoints").at("rollbacks") == 1);
+    CHECK(jsonl_lines(dir / "job") == want);
+    std::filesystem::remove_all(dir);
+}
