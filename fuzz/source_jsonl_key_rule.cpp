@@ -2,7 +2,8 @@
 // bytes, read under one of several settings chosen by the input's first byte.
 //
 // Checks beyond ASan/UBSan:
-//   - a line is accepted only when it is one valid JSON object;
+//   - a line is accepted only when it is one valid JSON object, and with the SDK reader's pid and
+//     time (the simdjson reading and read_exact() agree);
 //   - a refused line has a reason, NUL-terminated inside the caller's buffer (never past it);
 //   - the same line gives the same pid and time twice;
 //   - a single integer key field is the pid itself;
@@ -30,7 +31,7 @@ constexpr const char* unit_choices[] = {"s", "ms", "us", "ns"};
 constexpr int unit_exp[] = {9, 6, 3, 0};
 
 struct rules {
-    std::unique_ptr<key_rule> by_choice[4][2][4];
+    std::unique_ptr<key_rule> by_choice[4][2][4]; // read() keeps the parser's state: not const
     rules() {
         for (int k = 0; k < 4; ++k)
             for (int t = 0; t < 2; ++t)
@@ -58,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 1) return 0;
     const unsigned k = data[0] & 3, t = (data[0] >> 2) & 1, u = (data[0] >> 3) & 3;
     const std::size_t why_size = 1 + (data[0] >> 5) * 24; // 1..169: small buffers truncate reasons
-    const key_rule& rule = *all.by_choice[k][t][u];
+    key_rule& rule = *all.by_choice[k][t][u];
     const std::string_view line(reinterpret_cast<const char*>(data + 1), size - 1);
 
     char why[256];
@@ -73,6 +74,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     FUZZ_CHECK(json::validate_object(line).ok(), "accepted a line that is not one JSON object");
+    {
+        // The simdjson reading must agree with the SDK reader alone.
+        std::uint64_t pid_exact = 0;
+        std::int64_t time_exact = -1;
+        FUZZ_CHECK(rule.read_exact(line, pid_exact, time_exact, why, sizeof why), "simdjson accepted what the SDK refuses");
+        FUZZ_CHECK(pid == pid_exact && time_ns == time_exact, "simdjson and the SDK gave another pid or time");
+    }
 
     std::uint64_t pid2 = 0;
     std::int64_t time2 = -1;

@@ -91,8 +91,15 @@ bool key_rule::read_time(const json::member& m, std::int64_t& out) const noexcep
     return decimal_to_ns(m.value, time_exp_, out);
 }
 
-bool key_rule::read(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
-                    std::size_t why_size) const {
+bool key_rule::read(std::string_view line, std::size_t readable, std::uint64_t& pid,
+                    std::int64_t& time_ns, char* why, std::size_t why_size) {
+    if (read_fast(line.data(), line.size(), readable, pid, time_ns)) return true;
+    ++exact_reads_;
+    return read_exact(line, pid, time_ns, why, why_size);
+}
+
+bool key_rule::read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
+                          std::size_t why_size) const {
     json::member found[max_keys];
     bool have[max_keys] = {};
     json::member time_member;

@@ -13,6 +13,12 @@
 // or ns) since the Unix epoch, read exactly from its decimal text and rounded to the nanosecond. A line whose time field is
 // missing, not a number or out of the int64 nanosecond range is rejected. (A time of exactly 0
 // reaches the host as 0, which factory_fill reads as "now".)
+//
+// How a line is read: simdjson's On-Demand parser first (key_rule_simd.cpp), which visits every
+// value of the line, so that it accepts exactly the lines the SDK's reader accepts; a line it
+// refuses, or whose key is an array or object, is read again by the SDK's reader
+// (<factory/util/json.hpp>), whose verdict and reason are the ones given. Bad lines are rare, so
+// the second reading costs nothing on good input and keeps every reason as it was.
 #pragma once
 
 #include <factory/util/json.hpp>
@@ -20,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,24 +48,56 @@ inline std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) noexce
 // (half away from zero); false when it does not fit in int64 or is not a number.
 bool decimal_to_ns(std::string_view text, int unit_exp, std::int64_t& out) noexcept;
 
+struct simd_state; // simdjson's parser and a padded copy buffer (key_rule_simd.cpp)
+struct simd_state_deleter {
+    void operator()(simd_state* s) const noexcept;
+};
+
 class key_rule {
 public:
     static constexpr std::size_t max_keys = 16;
+    // Bytes simdjson may read past the end of a line (SIMDJSON_PADDING, checked where simdjson is
+    // included).
+    static constexpr std::size_t padding = 64;
 
     // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns. Throws
     // factory::error naming the setting when one is malformed.
     key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit);
 
+    // Sizes the parser and the copy buffer for lines of up to `max_line` bytes (allocates: call it
+    // once before reading; a longer line later grows them once).
+    void reserve(std::size_t max_line);
+
     // Reads one line. On success sets pid and time_ns (0 when there is no time field) and returns
     // true; otherwise writes why into `why` (NUL-terminated, at most why_size bytes) and returns
-    // false. No allocation.
+    // false. `readable`: how many bytes may be read from line.data() (at least line.size()); with
+    // line.size() + padding or more the line is parsed where it is, otherwise it is copied into
+    // the rule's padded buffer first. No allocation once reserve() has been called. Not
+    // thread-safe: the rule holds the parser's state.
+    bool read(std::string_view line, std::size_t readable, std::uint64_t& pid, std::int64_t& time_ns,
+              char* why, std::size_t why_size);
     bool read(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
-              std::size_t why_size) const;
+              std::size_t why_size) {
+        return read(line, line.size(), pid, time_ns, why, why_size);
+    }
+
+    // The SDK reader alone: the reference that read() agrees with, and what gives the reasons.
+    bool read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
+                    std::size_t why_size) const;
 
     const std::vector<std::string>& keys() const noexcept { return keys_; }
+    // Lines read() handed to read_exact() (bad lines, array or object keys): a figure for tests.
+    std::uint64_t exact_reads() const noexcept { return exact_reads_; }
 
 private:
     bool read_time(const json::member& m, std::int64_t& out) const noexcept;
+    // The simdjson reading; false when the line must be read by read_exact() (it is bad, or its
+    // key is an array or object).
+    bool read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
+                   std::int64_t& time_ns);
+
+    std::unique_ptr<simd_state, simd_state_deleter> simd_;
+    std::uint64_t exact_reads_ = 0; // made by the first reserve() or read()
 
     std::vector<std::string> keys_;
     std::string time_field_;
