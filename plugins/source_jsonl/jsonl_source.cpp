@@ -28,7 +28,7 @@ constexpr unsigned max_skipped_blocks = 64;
 
 jsonl_source::jsonl_source(const factory::settings& s, factory::host h)
     : source(h), reader_(s.string("file")),
-      rule_(s.text("key"), s.text("time"), s.text("time_unit")) {}
+      rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("check")) {}
 
 factory::fill_result jsonl_source::on_fill(factory::filler& f) {
     // The largest material is the host's to say; it is the same on every call in practice, so

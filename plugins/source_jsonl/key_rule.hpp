@@ -14,11 +14,16 @@
 // missing, not a number or out of the int64 nanosecond range is rejected. (A time of exactly 0
 // reaches the host as 0, which factory_fill reads as "now".)
 //
-// How a line is read: simdjson's On-Demand parser first (key_rule_simd.cpp), which visits every
-// value of the line, so that it accepts exactly the lines the SDK's reader accepts; a line it
-// refuses, or whose key is an array or object, is read again by the SDK's reader
-// (<factory/util/json.hpp>), whose verdict and reason are the ones given. Bad lines are rare, so
-// the second reading costs nothing on good input and keeps every reason as it was.
+// How a line is read (the `check` setting):
+//   - fields (default): simdjson's On-Demand parser (key_rule_simd.cpp) walks the top-level
+//     members and reads the key and time fields; the values of other members are skipped, not
+//     checked (their strings' UTF-8 and control characters are, by simdjson's first pass). A line
+//     with a bad value in a member nobody reads, such as {"pid":1,"x":01}, becomes a material.
+//   - all: the SDK's reader (<factory/util/json.hpp>) alone, which checks every value: a line is
+//     accepted only when it is exactly one valid JSON object.
+// In both, a line the fast reading refuses, or whose key is an array or object, is read again by
+// the SDK's reader, whose verdict and reason are the ones given: bad lines are rare, so the second
+// reading costs nothing on good input and keeps every reason as it was.
 #pragma once
 
 #include <factory/util/json.hpp>
@@ -60,9 +65,12 @@ public:
     // included).
     static constexpr std::size_t padding = 64;
 
-    // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns. Throws
-    // factory::error naming the setting when one is malformed.
-    key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit);
+    enum class check_mode { fields, all };
+
+    // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns; `check`:
+    // fields|all. Throws factory::error naming the setting when one is malformed.
+    key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit,
+             std::string_view check = "fields");
 
     // Sizes the parser and the copy buffer for lines of up to `max_line` bytes (allocates: call it
     // once before reading; a longer line later grows them once).
@@ -86,7 +94,8 @@ public:
                     std::size_t why_size) const;
 
     const std::vector<std::string>& keys() const noexcept { return keys_; }
-    // Lines read() handed to read_exact() (bad lines, array or object keys): a figure for tests.
+    // Lines read() handed to read_exact() after the fast reading (bad lines, array or object keys;
+    // none with check=all, which reads every line there): a figure for tests.
     std::uint64_t exact_reads() const noexcept { return exact_reads_; }
 
 private:
@@ -96,8 +105,10 @@ private:
     bool read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
                    std::int64_t& time_ns);
 
-    std::unique_ptr<simd_state, simd_state_deleter> simd_;
-    std::uint64_t exact_reads_ = 0; // made by the first reserve() or read()
+    std::unique_ptr<simd_state, simd_state_deleter> simd_; // made by the first reserve() or read()
+    std::uint64_t exact_reads_ = 0;
+    check_mode check_ = check_mode::fields;
+    bool plain_names_ = true; // no field name holds '"' or '\\': they compare with raw keys
 
     std::vector<std::string> keys_;
     std::string time_field_;

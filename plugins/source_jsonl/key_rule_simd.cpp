@@ -1,8 +1,10 @@
-// key_rule's reading with simdjson On-Demand. It must accept exactly the lines the SDK's reader
-// accepts, so it visits every value (On-Demand checks only what it is asked for): strings are
-// unescaped, numbers parsed, literals read, nesting counted to the SDK's depth limit. Whatever it
-// cannot settle (an error, a key that is an array or object, a number simdjson will not take such
-// as 1e999) it leaves to read_exact(), which gives the verdict and the reason.
+// key_rule's reading with simdjson On-Demand (check=fields): the line's top-level members are
+// walked, the key and time fields are read and checked as the SDK's reader would, the other
+// members' values are skipped (On-Demand counts their brackets; simdjson's first pass has checked
+// the UTF-8 and the strings' control characters of the whole line). Visiting every value instead
+// costs more than the SDK's reader does, which is why check=all uses that reader alone. Whatever
+// this cannot settle (an error, a key that is an array or object, a number simdjson will not
+// take such as 1e999) it leaves to read_exact(), which gives the verdict and the reason.
 #include "key_rule.hpp"
 
 #include <factory/settings.hpp>
@@ -35,34 +37,10 @@ std::string_view trim_token(std::string_view t) noexcept {
     return t;
 }
 
-// Checks a value and everything in it, as the SDK's reader would; `depth` counts the value's own
-// level (the line's object is 1).
-bool check_value(od::value v, unsigned depth) noexcept {
-    od::json_type type;
-    if (v.type().get(type)) return false;
+// Checks a scalar the rule reads as the SDK's reader would: a string's escapes, a number's
+// syntax, a literal's spelling.
+bool check_scalar(od::value v, od::json_type type) noexcept {
     switch (type) {
-    case od::json_type::object: {
-        if (depth > json::default_max_depth) return false;
-        od::object o;
-        if (v.get_object().get(o)) return false;
-        for (auto f : o) {
-            od::field field;
-            std::string_view key;
-            if (std::move(f).get(field) || field.unescaped_key().get(key)) return false;
-            if (!check_value(field.value(), depth + 1)) return false;
-        }
-        return true;
-    }
-    case od::json_type::array: {
-        if (depth > json::default_max_depth) return false;
-        od::array a;
-        if (v.get_array().get(a)) return false;
-        for (auto e : a) {
-            od::value element;
-            if (std::move(e).get(element) || !check_value(element, depth + 1)) return false;
-        }
-        return true;
-    }
     case od::json_type::string: {
         std::string_view s;
         return !v.get_string().get(s);
@@ -79,8 +57,8 @@ bool check_value(od::value v, unsigned depth) noexcept {
         bool is_null = false;
         return !v.is_null().get(is_null) && is_null;
     }
+    default: return false;
     }
-    return false;
 }
 
 // A key field's value as the pid rule needs it: a string's unescaped bytes, or a scalar's text.
@@ -120,19 +98,28 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
     bool have_time = false;
     const bool want_time = !time_field_.empty();
 
+    // Without a backslash in the line no key has an escape, and keys compare as written, without
+    // unescaping each one (the common case, and most of the walk's cost otherwise).
+    const bool plain = plain_names_ && std::memchr(data, '\\', size) == nullptr;
     for (auto f : obj) {
         od::field field;
         std::string_view key;
-        if (std::move(f).get(field) || field.unescaped_key().get(key)) return false;
+        if (std::move(f).get(field)) return false;
+        const od::raw_json_string raw_key = field.key();
+        if (!plain && field.unescaped_key().get(key)) return false;
+        // unsafe_is_equal may read past the key: the line is padded.
+        auto is = [&](const std::string& name) { return plain ? raw_key.unsafe_is_equal(name) : key == name; };
         od::value v = field.value();
         bool wanted = false;
-        for (std::size_t i = 0; i < n; ++i)
-            if (!have[i] && key == keys_[i]) wanted = true;
-        const bool is_time = want_time && !have_time && key == time_field_;
-        if (!wanted && !is_time) {
-            if (!check_value(v, 2)) return false;
-            continue;
+        bool match[max_keys];
+        for (std::size_t i = 0; i < n; ++i) {
+            match[i] = !have[i] && is(keys_[i]);
+            wanted |= match[i];
         }
+        const bool is_time = want_time && !have_time && is(time_field_);
+        // A member the rule does not read is skipped: its brackets are counted and its strings
+        // were checked by simdjson's first pass, nothing more (check=all reads every value).
+        if (!wanted && !is_time) continue;
         od::json_type type;
         if (v.type().get(type)) return false;
         key_value kv;
@@ -144,10 +131,10 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
         } else {
             // The token's text before it is consumed: the pid and the time read it as written.
             kv.text = trim_token(v.raw_json_token());
-            if (!check_value(v, 2)) return false;
+            if (!check_scalar(v, type)) return false;
         }
         for (std::size_t i = 0; i < n; ++i)
-            if (!have[i] && key == keys_[i]) {
+            if (match[i]) {
                 found[i] = kv;
                 have[i] = true;
             }
