@@ -9,7 +9,8 @@
 #   tally:      --source jsonl:file=F,key=user --blueprint tally --exporter null (wall clock)
 #   sessionize: --source jsonl:file=F,key=user,time=ts,time_unit=ms --blueprint sessionize
 #               --exporter null --contract 30m (the material clock: sessions end on 30-minute gaps)
-#   ceiling:    bench_json_parse F user (dom: every line parsed whole; ondemand: the key found)
+#   ceiling:    bench_json_parse F user (dom: every line parsed whole; ondemand: the key found;
+#               sessionize: the one-loop reference, parse and sessionize on one core)
 # and prints a markdown table of lines/s and MB/s (whole-process wall time for the factory runs,
 # the parsing loop alone for the ceiling): median (min-max) over the rounds. Progress goes to
 # stderr. Exits 1 when a run failed or its accounts did not balance (its log is kept), 2 on bad
@@ -96,7 +97,8 @@ for ((r = 1; r <= rounds; r++)); do
     run_factory sessionize --source "jsonl:file=$file,key=user,time=ts,time_unit=ms" \
         --blueprint sessionize --exporter null --contract 30m
     "$parse" "$file" user | awk '$1 == "dom" || $1 == "ondemand" {
-        printf "ceiling: simdjson %s\t%.6g\t%.6g\n", $1, $2 / $4, $3 / $4 / 1e6 }' >>"$results"
+        printf "ceiling: simdjson %s\t%.6g\t%.6g\n", $1, $2 / $4, $3 / $4 / 1e6 }
+        $1 == "sessionize" { printf "reference: one-loop sessionize\t%.6g\t%.6g\n", $2 / $4, $3 / $4 / 1e6 }' >>"$results"
 done
 
 impl=$("$parse" /dev/null 2>/dev/null | awk '$1 == "implementation" { print $2 }') || true
@@ -105,7 +107,7 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /p
 echo
 echo "| run | lines/s | MB/s |"
 echo "|---|---|---|"
-for name in tally sessionize "ceiling: simdjson dom" "ceiling: simdjson ondemand"; do
+for name in tally sessionize "reference: one-loop sessionize" "ceiling: simdjson dom" "ceiling: simdjson ondemand"; do
     awk -F'\t' -v n="$name" '
         function fmt(x) { return x >= 1e6 ? sprintf("%.2fM", x / 1e6) : x >= 1e3 ? sprintf("%.1fk", x / 1e3) : sprintf("%.0f", x) }
         function med(a, k,   i, j, t) {
