@@ -1,8 +1,11 @@
-// Fuzz target for the jsonl source's key rule (plugins/source_jsonl/key_rule.*): one line of any
-// bytes, read under one of several settings chosen by the input's first byte.
+// Fuzz target for the jsonl source's key rule (plugins/source_jsonl/key_rule*): one line of any
+// bytes, read under one of several settings chosen by the input's first byte, with check=all and
+// with check=fields (simdjson).
 //
 // Checks beyond ASan/UBSan:
-//   - a line is accepted only when it is one valid JSON object;
+//   - check=fields accepts every line check=all accepts, with the same pid and time, and refuses
+//     a line only with check=all's reason;
+//   - with check=all, a line is accepted only when it is one valid JSON object;
 //   - a refused line has a reason, NUL-terminated inside the caller's buffer (never past it);
 //   - the same line gives the same pid and time twice;
 //   - a single integer key field is the pid itself;
@@ -30,12 +33,15 @@ constexpr const char* unit_choices[] = {"s", "ms", "us", "ns"};
 constexpr int unit_exp[] = {9, 6, 3, 0};
 
 struct rules {
-    std::unique_ptr<key_rule> by_choice[4][2][4];
+    // read() keeps the parser's state: not const. [0]: check=all, [1]: check=fields.
+    std::unique_ptr<key_rule> by_choice[2][4][2][4];
     rules() {
-        for (int k = 0; k < 4; ++k)
-            for (int t = 0; t < 2; ++t)
-                for (int u = 0; u < 4; ++u)
-                    by_choice[k][t][u] = std::make_unique<key_rule>(key_choices[k], time_choices[t], unit_choices[u]);
+        for (int c = 0; c < 2; ++c)
+            for (int k = 0; k < 4; ++k)
+                for (int t = 0; t < 2; ++t)
+                    for (int u = 0; u < 4; ++u)
+                        by_choice[c][k][t][u] = std::make_unique<key_rule>(key_choices[k], time_choices[t],
+                                                                           unit_choices[u], c == 0 ? "all" : "fields");
     }
 };
 
@@ -58,8 +64,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 1) return 0;
     const unsigned k = data[0] & 3, t = (data[0] >> 2) & 1, u = (data[0] >> 3) & 3;
     const std::size_t why_size = 1 + (data[0] >> 5) * 24; // 1..169: small buffers truncate reasons
-    const key_rule& rule = *all.by_choice[k][t][u];
+    key_rule& rule = *all.by_choice[0][k][t][u];
+    key_rule& fast = *all.by_choice[1][k][t][u];
     const std::string_view line(reinterpret_cast<const char*>(data + 1), size - 1);
+
+    {
+        // check=fields against check=all: a line all accepts, fields accepts with the same pid and
+        // time; a line fields refuses, all refuses with the same reason. (fields may accept a line
+        // whose only faults are in members it skips.)
+        char why_all[256], why_fast[256];
+        std::uint64_t pid_all = 0, pid_fast = 0;
+        std::int64_t time_all = -1, time_fast = -1;
+        const bool ok_all = rule.read(line, pid_all, time_all, why_all, sizeof why_all);
+        const bool ok_fast = fast.read(line, pid_fast, time_fast, why_fast, sizeof why_fast);
+        if (ok_all) {
+            FUZZ_CHECK(ok_fast, "check=fields refused a line check=all accepts");
+            FUZZ_CHECK(pid_all == pid_fast && time_all == time_fast, "check=fields gave another pid or time");
+        }
+        if (!ok_fast) {
+            FUZZ_CHECK(!ok_all, "check=fields refused a line check=all accepts");
+            FUZZ_CHECK(std::strcmp(why_all, why_fast) == 0, "check=fields gave another reason");
+        }
+    }
 
     char why[256];
     std::memset(why, 0x5a, sizeof why);

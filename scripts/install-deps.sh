@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libboost-filesystem1.81-dev
+  libboost1.81-dev libboost-filesystem1.81-dev libsimdjson-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libsqlite3-dev libpcap-dev librdkafka-dev
 )

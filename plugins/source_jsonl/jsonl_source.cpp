@@ -19,6 +19,8 @@ bool blank(std::string_view s) noexcept {
     return true;
 }
 
+static_assert(line_reader::padding >= key_rule::padding);
+
 // Blocks (1 MiB each) of a too long line one fill() drops before it returns to the host.
 constexpr unsigned max_skipped_blocks = 64;
 
@@ -26,12 +28,15 @@ constexpr unsigned max_skipped_blocks = 64;
 
 jsonl_source::jsonl_source(const factory::settings& s, factory::host h)
     : source(h), reader_(s.string("file")),
-      rule_(s.text("key"), s.text("time"), s.text("time_unit")) {}
+      rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("check")) {}
 
 factory::fill_result jsonl_source::on_fill(factory::filler& f) {
     // The largest material is the host's to say; it is the same on every call in practice, so
     // this sizes the buffer once.
-    if (reader_.max_line() != f.max_size()) reader_.set_max_line(f.max_size());
+    if (reader_.max_line() != f.max_size()) {
+        reader_.set_max_line(f.max_size());
+        rule_.reserve(f.max_size());
+    }
     const std::uint32_t room = f.room();
     std::uint32_t added = 0;
     char why[192];
@@ -58,7 +63,8 @@ factory::fill_result jsonl_source::on_fill(factory::filler& f) {
         if (blank(ln.text)) continue;
         std::uint64_t pid = 0;
         std::int64_t time_ns = 0;
-        if (!rule_.read(ln.text, pid, time_ns, why, sizeof why)) {
+        // The reader leaves padding after every line: simdjson parses it in place.
+        if (!rule_.read(ln.text, ln.text.size() + line_reader::padding, pid, time_ns, why, sizeof why)) {
             std::snprintf(reason, sizeof reason, "line %llu: %s",
                           static_cast<unsigned long long>(ln.number), why);
             f.reject(reason, ln.text.data(), ln.text.size());

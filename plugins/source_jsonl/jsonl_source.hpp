@@ -24,6 +24,8 @@ public:
     static constexpr const char* notes =
         "Each line is one material (FACTORY_FORMAT_JSON). A line that is not one JSON object, lacks a key\n"
         "or time field, or is longer than --max-material is dead-lettered as \"line N: <reason>\".\n"
+        "With check=fields (the default) the values of members other than the key and time are\n"
+        "skipped by simdjson, not checked; check=all checks every value.\n"
         "With time= set, materials carry event time and the run uses the material clock unless\n"
         "--clock wall.\n"
         "Checkpoints: resumable from a file (byte offset and line number); not from stdin.";
@@ -38,6 +40,11 @@ public:
          "the purchase time is used; set: the run uses the material clock unless --clock wall",
          nullptr, FACTORY_SETTING_EVENT_TIME},
         {"time_unit", FACTORY_SETTING_ENUM, "s", "unit of the time field", "s|ms|us|ns"},
+        {"check", FACTORY_SETTING_ENUM, "fields",
+         "how much of each line is checked: fields (simdjson reads the key and time fields; other "
+         "members' values are skipped, not checked) or all (the SDK's reader checks every value: only "
+         "exact JSON objects pass; slower)",
+         "fields|all"},
     };
 
     jsonl_source(const factory::settings& s, factory::host h);

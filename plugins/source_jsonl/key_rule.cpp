@@ -8,8 +8,13 @@
 
 namespace factory::jsonl {
 
-key_rule::key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit)
+key_rule::key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit,
+                   std::string_view check)
     : time_field_(values::trim(time_field)) {
+    if (check == "fields") check_ = check_mode::fields;
+    else if (check == "all") check_ = check_mode::all;
+    else
+        throw factory::error("setting 'check': '" + std::string(check) + "' is not one of fields, all");
     std::string_view rest = keys;
     while (true) {
         auto comma = rest.find(',');
@@ -25,6 +30,9 @@ key_rule::key_rule(std::string_view keys, std::string_view time_field, std::stri
     if (keys_.size() > max_keys)
         throw factory::error("setting 'key' names " + std::to_string(keys_.size()) +
                              " fields; at most " + std::to_string(max_keys) + " are supported");
+    for (const auto& k : keys_)
+        if (k.find_first_of("\"\\") != std::string::npos) plain_names_ = false;
+    if (time_field_.find_first_of("\"\\") != std::string::npos) plain_names_ = false;
     if (time_unit == "s") time_exp_ = 9;
     else if (time_unit == "ms") time_exp_ = 6;
     else if (time_unit == "us") time_exp_ = 3;
@@ -91,8 +99,16 @@ bool key_rule::read_time(const json::member& m, std::int64_t& out) const noexcep
     return decimal_to_ns(m.value, time_exp_, out);
 }
 
-bool key_rule::read(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
-                    std::size_t why_size) const {
+bool key_rule::read(std::string_view line, std::size_t readable, std::uint64_t& pid,
+                    std::int64_t& time_ns, char* why, std::size_t why_size) {
+    if (check_ == check_mode::all) return read_exact(line, pid, time_ns, why, why_size);
+    if (read_fast(line.data(), line.size(), readable, pid, time_ns)) return true;
+    ++exact_reads_;
+    return read_exact(line, pid, time_ns, why, why_size);
+}
+
+bool key_rule::read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
+                          std::size_t why_size) const {
     json::member found[max_keys];
     bool have[max_keys] = {};
     json::member time_member;

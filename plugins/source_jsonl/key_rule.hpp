@@ -13,6 +13,17 @@
 // or ns) since the Unix epoch, read exactly from its decimal text and rounded to the nanosecond. A line whose time field is
 // missing, not a number or out of the int64 nanosecond range is rejected. (A time of exactly 0
 // reaches the host as 0, which factory_fill reads as "now".)
+//
+// How a line is read (the `check` setting):
+//   - fields (default): simdjson's On-Demand parser (key_rule_simd.cpp) walks the top-level
+//     members and reads the key and time fields; the values of other members are skipped, not
+//     checked (their strings' UTF-8 and control characters are, by simdjson's first pass). A line
+//     with a bad value in a member nobody reads, such as {"pid":1,"x":01}, becomes a material.
+//   - all: the SDK's reader (<factory/util/json.hpp>) alone, which checks every value: a line is
+//     accepted only when it is exactly one valid JSON object.
+// In both, a line the fast reading refuses, or whose key is an array or object, is read again by
+// the SDK's reader, whose verdict and reason are the ones given: bad lines are rare, so the second
+// reading costs nothing on good input and keeps every reason as it was.
 #pragma once
 
 #include <factory/util/json.hpp>
@@ -20,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,24 +53,62 @@ inline std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) noexce
 // (half away from zero); false when it does not fit in int64 or is not a number.
 bool decimal_to_ns(std::string_view text, int unit_exp, std::int64_t& out) noexcept;
 
+struct simd_state; // simdjson's parser and a padded copy buffer (key_rule_simd.cpp)
+struct simd_state_deleter {
+    void operator()(simd_state* s) const noexcept;
+};
+
 class key_rule {
 public:
     static constexpr std::size_t max_keys = 16;
+    // Bytes simdjson may read past the end of a line (SIMDJSON_PADDING, checked where simdjson is
+    // included).
+    static constexpr std::size_t padding = 64;
 
-    // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns. Throws
-    // factory::error naming the setting when one is malformed.
-    key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit);
+    enum class check_mode { fields, all };
+
+    // `keys`: the key setting; `time_field`: empty for none; `time_unit`: s|ms|us|ns; `check`:
+    // fields|all. Throws factory::error naming the setting when one is malformed.
+    key_rule(std::string_view keys, std::string_view time_field, std::string_view time_unit,
+             std::string_view check = "fields");
+
+    // Sizes the parser and the copy buffer for lines of up to `max_line` bytes (allocates: call it
+    // once before reading; a longer line later grows them once).
+    void reserve(std::size_t max_line);
 
     // Reads one line. On success sets pid and time_ns (0 when there is no time field) and returns
     // true; otherwise writes why into `why` (NUL-terminated, at most why_size bytes) and returns
-    // false. No allocation.
+    // false. `readable`: how many bytes may be read from line.data() (at least line.size()); with
+    // line.size() + padding or more the line is parsed where it is, otherwise it is copied into
+    // the rule's padded buffer first. No allocation once reserve() has been called. Not
+    // thread-safe: the rule holds the parser's state.
+    bool read(std::string_view line, std::size_t readable, std::uint64_t& pid, std::int64_t& time_ns,
+              char* why, std::size_t why_size);
     bool read(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
-              std::size_t why_size) const;
+              std::size_t why_size) {
+        return read(line, line.size(), pid, time_ns, why, why_size);
+    }
+
+    // The SDK reader alone: the reference that read() agrees with, and what gives the reasons.
+    bool read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
+                    std::size_t why_size) const;
 
     const std::vector<std::string>& keys() const noexcept { return keys_; }
+    // Lines read() handed to read_exact() after the fast reading (bad lines, array or object keys;
+    // none with check=all, which reads every line there): a figure for tests.
+    std::uint64_t exact_reads() const noexcept { return exact_reads_; }
 
 private:
     bool read_time(const json::member& m, std::int64_t& out) const noexcept;
+    // The simdjson reading; false when the line must be read by read_exact() (it is bad, or its
+    // key is an array or object).
+    bool read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
+                   std::int64_t& time_ns);
+
+    std::unique_ptr<simd_state, simd_state_deleter> simd_; // made by the first reserve() or read()
+    std::uint64_t exact_reads_ = 0;
+    check_mode check_ = check_mode::fields;
+    bool plain_names_ = true; // no field name holds '"' or '\\': they compare with raw keys
 
     std::vector<std::string> keys_;
     std::string time_field_;

@@ -47,7 +47,7 @@ void line_reader::set_max_line(std::size_t max_line) {
     max_line_ = max_line;
     // Room for a whole block after the largest partial line kept across a read (a partial line
     // longer than max_line + 1 has already been reported and dropped).
-    std::size_t want = block_ + max_line + 2;
+    std::size_t want = block_ + max_line + 2 + padding;
     if (buf_.size() < want) buf_.resize(want);
 }
 
@@ -133,7 +133,7 @@ bool line_reader::read_more() {
             throw factory::error("source jsonl: cannot wait for input on '" + path_ + "': " +
                                  std::strerror(errno));
     }
-    ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - padding - end_);
     if (n > 0) {
         end_ += static_cast<std::size_t>(n);
         return true;

@@ -13,6 +13,11 @@ namespace factory::jsonl {
 
 class line_reader {
 public:
+    // Every line returned is followed in the reader's buffer by at least this many readable bytes
+    // (of unspecified content), so a parser that reads past the end (simdjson) can parse it in
+    // place.
+    static constexpr std::size_t padding = 64;
+
     enum class result {
         line,     // `text` is the next line, without its "\n" or "\r\n"
         too_long, // the line is longer than max_line: `text` is its first max_line bytes; the
@@ -23,7 +28,7 @@ public:
         end       // end of input; every line has been returned
     };
     struct line {
-        std::string_view text; // valid until the next call to next()
+        std::string_view text; // valid until the next call to next(); `padding` readable bytes follow it
         std::uint64_t number = 0; // 1-based, counting every line, blank or not
     };
 

@@ -68,6 +68,33 @@ TEST_CASE("each line becomes a JSON material keyed by the pid rule") {
     CHECK(p.room.rejects.empty());
 }
 
+TEST_CASE("check=fields lets a bad value in a member it skips through, check=all dead-letters it") {
+    temp_dir d;
+    // Line 2's "x" is not JSON (a leading zero); its key and the rest are fine. Every line ends
+    // within the same read block, so the parser sees the next line's bytes as padding.
+    write_file(d / "in.jsonl", "{\"pid\":1,\"ts\":2}\n{\"pid\":3,\"x\":01,\"ts\":4}\n{\"pid\":5,\"ts\":6}\n");
+    {
+        fake_purchasing p(descriptor(), {{"file", d / "in.jsonl"}, {"time", "ts"}});
+        REQUIRE(p.open() == FACTORY_OK);
+        CHECK(p.fill_to_end(100) == FACTORY_END);
+        REQUIRE(p.room.materials.size() == 3);
+        CHECK(p.room.materials[1].pid == 3);
+        CHECK(p.room.materials[1].time_ns == 4'000'000'000);
+        CHECK(p.room.materials[2].pid == 5);
+        CHECK(p.room.rejects.empty());
+    }
+    {
+        fake_purchasing p(descriptor(), {{"file", d / "in.jsonl"}, {"time", "ts"}, {"check", "all"}});
+        REQUIRE(p.open() == FACTORY_OK);
+        CHECK(p.fill_to_end(100) == FACTORY_END);
+        REQUIRE(p.room.materials.size() == 2);
+        CHECK(p.room.materials[1].pid == 5);
+        REQUIRE(p.room.rejects.size() == 1);
+        CHECK(p.room.rejects[0].reason == "line 2: invalid JSON at byte 14: expected ',' or '}' after a member");
+        CHECK(p.room.rejects[0].data == "{\"pid\":3,\"x\":01,\"ts\":4}");
+    }
+}
+
 TEST_CASE("bad lines are rejected with their line number and bytes, the run goes on") {
     temp_dir d;
     std::string too_long = "{\"pid\":1,\"pad\":\"" + std::string(100, 'p') + "\"}";

@@ -27,10 +27,19 @@ struct outcome {
     std::string why;
 };
 
-outcome run(const key_rule& r, const std::string& line) {
+outcome run(key_rule& r, const std::string& line) {
     outcome o;
     char why[192] = "";
     o.ok = r.read(line, o.pid, o.time_ns, why, sizeof why);
+    o.why = why;
+    return o;
+}
+outcome run(key_rule&& r, const std::string& line) { return run(r, line); }
+
+outcome run_exact(const key_rule& r, const std::string& line) {
+    outcome o;
+    char why[192] = "";
+    o.ok = r.read_exact(line, o.pid, o.time_ns, why, sizeof why);
     o.why = why;
     return o;
 }
@@ -139,4 +148,107 @@ TEST_CASE("decimal times are read exactly, not through a double") {
     CHECK_FALSE(decimal_to_ns("1e999999999", 0, v));
     REQUIRE(decimal_to_ns("12345678901234567890123e-10", 0, v)); // digits past 19 are dropped
     CHECK(v == 1234567890123);
+}
+
+// check=fields must give the SDK reader's verdict, pid, time and reason on every line, except a
+// line whose only fault is in a member the rule does not read: that one it accepts (as documented),
+// with the pid and time the fields give. check=all is the SDK reader on every line.
+TEST_CASE("the simdjson reading agrees with the SDK reader, line by line") {
+    const char* same[] = {
+        R"({"pid":42,"ts":1.5})",
+        R"({"pid":"u-17","ts":1700000000123,"page":"/a\u00e9"})",
+        R"( {"x":[1,{"y":null}],"pid":7 , "ts":-3 } )",
+        R"({"p\u0069d":9,"pid":8,"ts":1})",           // escaped key, first occurrence wins
+        R"({"pid":[1, 2],"ts":1})",                     // array key: text as written
+        R"({"pid":{"a":1},"ts":1})",
+        R"({"pid":-1,"ts":1e3})",
+        R"({"pid":1.5e2,"ts":0})",
+        R"({"pid":18446744073709551616,"ts":2})",
+        R"({"pid":true,"ts":2})",
+        R"({"pid":null,"ts":2})",
+        R"({"pid":01,"ts":2})",                         // bad values in the fields read
+        R"({"pid":tru,"ts":2})",
+        R"({"pid":"\q","ts":2})",
+        R"({"pid":1,"ts":1e999})",                      // simdjson refuses the double; valid JSON
+        R"({"pid":1,"ts":9223372036854775807})",
+        R"({"pid":1,"ts":"1"})",
+        R"({"pid":1})",
+        R"({"ts":1})",
+        "{\"pid\":1,\"ts\":1,\"x\":\"\xc3\x28\"}",      // bad UTF-8 anywhere
+        "{\"pid\":1,\"ts\":1,\"x\":\"a\x01z\"}",        // raw control character in a string
+        R"({"pid":1,"ts":1} x)",
+        R"({"pid":1,"ts":1}})",
+        R"({"pid":1,"ts":1},)",
+        R"({"pid":1,"ts":1)",
+        R"({"pid":1,"ts":1,})",
+        R"({"pid" 1,"ts":1})",
+        R"({"pid":1,"ts":1,"x" 1})",
+        R"([{"pid":1,"ts":1}])",
+        R"("pid")",
+        R"(7)",
+        R"({})",
+        R"({"pid":1,"ts":1,"x":{"a":1,"a":2}})",
+    };
+    for (const char* text : same) {
+        key_rule fast("pid", "ts", "ms"), all("pid", "ts", "ms", "all");
+        const key_rule exact("pid", "ts", "ms");
+        const outcome a = run(fast, text), b = run_exact(exact, text), c = run(all, text);
+        INFO(text << " -> simdjson: " << a.ok << " " << a.why << " / SDK: " << b.ok << " " << b.why);
+        CHECK(a.ok == b.ok);
+        CHECK(a.pid == b.pid);
+        CHECK(a.time_ns == b.time_ns);
+        CHECK(a.why == b.why);
+        CHECK(c.ok == b.ok);
+        CHECK(c.why == b.why);
+    }
+    const char* fields_only[] = {
+        R"({"pid":5,"ts":1,"x":01})",
+        R"({"pid":5,"ts":1,"x":tru})",
+        R"({"pid":5,"ts":1,"x":"\q"})",
+        R"({"pid":5,"ts":1,"x":"\ud800"})",
+        R"({"pid":5,"ts":1,"x":[1,2,]})",
+    };
+    for (const char* text : fields_only) {
+        key_rule fast("pid", "ts", "ms"), all("pid", "ts", "ms", "all");
+        const outcome a = run(fast, text), c = run(all, text);
+        INFO(text << " -> fields: " << a.ok << " " << a.why << " / all: " << c.ok << " " << c.why);
+        CHECK(a.ok);
+        CHECK(a.pid == 5);
+        CHECK(a.time_ns == 1'000'000);
+        CHECK_FALSE(c.ok);
+        CHECK(c.why.rfind("invalid JSON at byte ", 0) == 0);
+    }
+    key_rule pair("src,dst", "", "s");
+    CHECK(run(pair, R"({"dst":"b\n","src":3})").pid == run_exact(pair, R"({"dst":"b\n","src":3})").pid);
+    CHECK_THROWS_WITH(key_rule("pid", "", "s", "some"), Catch::Contains("setting 'check'"));
+}
+
+TEST_CASE("good lines are read by simdjson alone, bad ones by the SDK reader for their reason") {
+    key_rule r("pid", "ts", "ms");
+    CHECK(run(r, R"({"pid":42,"ts":1.5})").pid == 42);
+    CHECK(run(r, R"({"pid":"u-17","ts":17,"page":"/a\u00e9","n":[1,{"a":null}],"b":false})").pid == fnv("u-17"));
+    CHECK(run(r, R"({"p\u0069d":9,"ts":1})").pid == 9);
+    CHECK(r.exact_reads() == 0);
+    CHECK(run(r, R"({"pid":1,"ts":1} x)").why == "invalid JSON at byte 17: unexpected text after the object");
+    CHECK(r.exact_reads() == 1);
+    CHECK(run(r, R"({"pid":[1, 2],"ts":1})").pid == fnv("[1, 2]"));
+    CHECK(r.exact_reads() == 2);
+}
+
+TEST_CASE("a padded line is parsed in place, whatever the padding holds") {
+    key_rule r("pid", "ts", "s");
+    r.reserve(256);
+    // The line, then bytes of a next line that must not be read as part of it.
+    std::string buf = R"({"pid":12,"ts":3})";
+    const std::size_t size = buf.size();
+    buf += R"(45,"ts":9}{"pid":99})" + std::string(key_rule::padding, '7');
+    std::uint64_t pid = 0;
+    std::int64_t time_ns = 0;
+    char why[192] = "";
+    REQUIRE(r.read(std::string_view(buf.data(), size), buf.size(), pid, time_ns, why, sizeof why));
+    CHECK(pid == 12);
+    CHECK(time_ns == 3'000'000'000);
+    // Cut short, the same bytes are an unterminated object however they continue.
+    CHECK_FALSE(r.read(std::string_view(buf.data(), 9), buf.size(), pid, time_ns, why, sizeof why));
+    CHECK(std::string(why) == "invalid JSON at byte 9: unexpected end: unterminated object");
 }
