@@ -49,7 +49,9 @@ private:
 
     bool read_time_field(std::string_view value, std::int64_t& out, char* why, std::size_t why_size) const;
 
-    std::optional<jsonl::key_rule> fields_; // key=FIELD...: the jsonl rule (with the time field, if any)
+    // key=FIELD...: the jsonl rule (with the time field, if any); mutable: it holds its parser's
+    // state (simdjson), which reading changes.
+    mutable std::optional<jsonl::key_rule> fields_;
     time_source time_ = time_source::none;
     std::string time_field_;
     int time_exp_ = 9;
