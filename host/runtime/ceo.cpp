@@ -1,10 +1,10 @@
 #include "runtime/ceo.hpp"
 
+#include "checkpoint/store.hpp"
+#include "common/clock.hpp"
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "ops/accounting.hpp"
-#include "checkpoint/store.hpp"
-#include "common/clock.hpp"
 #include "plugins/loader.hpp"
 #include "runtime/checkpoint_keeper.hpp"
 #include "runtime/configure.hpp"
@@ -19,8 +19,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include <unistd.h>
