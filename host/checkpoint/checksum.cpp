@@ -45,6 +45,7 @@ hasher::hasher(std::uint64_t seed) noexcept
     : lanes_{seed + k1, seed ^ k2, seed - k3, ~seed + k4}, pending_{} {}
 
 void hasher::add(const void* data, std::size_t n) noexcept {
+    if (n == 0) return; // data may then be null, which memcpy may not be given
     auto p = static_cast<const unsigned char*>(data);
     total_ += n;
     if (pending_n_ > 0) {

@@ -49,6 +49,14 @@ TEST_CASE("headless Chromium shows every department with live figures", "[http][
                           "127.0.0.1:" + std::to_string(port)},
                          std::chrono::seconds(200));
     REQUIRE(wait_for_status(port, "/readyz", 200));
+    // Ready is before the first purchase (slow under the sanitizers): wait, bounded, until the
+    // status counts one, so the first look has figures to show.
+    bool buying = false;
+    for (int i = 0; i < 100 && !buying; ++i) {
+        buying = std::regex_search(http_get(port, "/api/status").body, std::regex("\"purchased\": *[1-9]"));
+        if (!buying) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(buying);
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
 
     const std::string first = chromium(profile, "--dump-dom", url);
