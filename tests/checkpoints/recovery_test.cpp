@@ -64,7 +64,7 @@ TEST_CASE("kill -9 of one process with checkpoints on: rolled back, replayed, th
     std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
     bool killed = false;
     auto r = run_host(with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "100ms",
-                                        "--rate", "150000"}),
+                                        "--rate", "75000"}),
                       signal_when(dir, "checkpoint 2 complete", victim, SIGKILL, killed));
     INFO(victim << "\n" << r.err);
     REQUIRE(killed);
@@ -84,7 +84,7 @@ TEST_CASE("kill -9 of the whole host: the next run with the same folder resumes,
     std::ofstream(dir / "in.jsonl") << keyed_input(input_lines, 100);
     bool killed = false;
     auto args = with(job_args(), {"--workshops", "2", "--checkpoint", "ck", "--checkpoint-every", "100ms"});
-    auto first = run_host(with(args, {"--rate", "150000"}), signal_when(dir, "checkpoint 2 complete", "", SIGKILL, killed));
+    auto first = run_host(with(args, {"--rate", "75000"}), signal_when(dir, "checkpoint 2 complete", "", SIGKILL, killed));
     INFO(first.err);
     REQUIRE(killed);
     auto second = run_host(args, {.cwd = dir});

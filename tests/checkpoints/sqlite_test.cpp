@@ -43,7 +43,7 @@ TEST_CASE("sqlite under --checkpoint: a crashed and resumed run writes exactly t
     auto dir = fresh_dir("ck-sqlite");
     std::ofstream(dir / "in.jsonl") << keyed_input(100000, 100);
     bool killed = false;
-    auto r = run_host(args({"--checkpoint", "ck", "--checkpoint-every", "100ms", "--rate", "100000",
+    auto r = run_host(args({"--checkpoint", "ck", "--checkpoint-every", "100ms", "--rate", "40000",
                             "--flush", "50ms", "--log-level", "info"}),
                       signal_when(dir, "checkpoint 2 complete", victim, SIGKILL, killed));
     INFO(victim << "\n" << r.err);
