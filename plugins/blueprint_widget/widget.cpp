@@ -9,17 +9,7 @@ factory::verdict widget::on_material(worker& w, const factory::material& m) {
     // A refused first material leaves no worker (abi.h), so no worker ships an empty product.
     observation o;
     if (!reader_.read(m, o)) return refuse("%s", reader_.why());
-    widget_state& s = w.state();
-    std::int64_t t = m.time_ns();
-    if (s.materials == 0) {
-        s.protocol = o.protocol;
-        s.first_seen = s.last_seen = t;
-    } else {
-        if (t < s.first_seen) s.first_seen = t;
-        if (t > s.last_seen) s.last_seen = t;
-    }
-    ++s.materials;
-    s.bytes += o.bytes;
+    count(w.state(), o, m.time_ns());
     return factory::verdict::keep;
 }
 

@@ -48,6 +48,20 @@ struct widget_product {
     std::uint8_t reserved[6]; // explicit padding: shipped records hold no uninitialised bytes
 };
 
+// Counts one material of time `t` into a state that counts as widget's does (widget_v2's too).
+template <class State>
+void count(State& s, const observation& o, std::int64_t t) noexcept {
+    if (s.materials == 0) {
+        s.protocol = o.protocol;
+        s.first_seen = s.last_seen = t;
+    } else {
+        if (t < s.first_seen) s.first_seen = t;
+        if (t > s.last_seen) s.last_seen = t;
+    }
+    ++s.materials;
+    s.bytes += o.bytes;
+}
+
 // The product of a fired worker: from any state that counts as widget's does (widget_v2's too).
 template <class State>
 widget_product product_of(std::uint64_t pid, const State& s, factory::fire_reason reason) noexcept {
