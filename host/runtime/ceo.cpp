@@ -107,12 +107,12 @@ int ceo(const cli::run_options& opts) {
     make_logger(department::ceo, "factory", opts.quiet ? "warn" : opts.log_level);
     run_config cfg;
     std::optional<checkpoint::store> store;
-    checkpoint::manifest job;
+    job_identity job;
     try {
         cfg = configure(opts);
         if (cfg.checkpoints()) {
             store.emplace(checkpoint::store::open(cfg.checkpoint_dir));
-            job = job_manifest(cfg);
+            job = identify_job(cfg);
             for (const auto& e : cfg.exporters)
                 if (!exporter_commits(e))
                     log().warn("exporter {} cannot take back what it exported: after a crash, what it exported since the "
@@ -162,7 +162,7 @@ int ceo(const cli::run_options& opts) {
                 const std::uint64_t from = restore_counters(*seg, cfg);
                 if (!first) facts.replayed += purchased_at_death > from ? purchased_at_death - from : 0;
             }
-            keeper.emplace(*seg, cfg, *store, job);
+            keeper.emplace(*seg, cfg, *store, job.fields);
         }
         if (first) ::setenv(FACTORY_RUN_ENV, run_name(name).c_str(), 1);
         first = false;

@@ -46,8 +46,9 @@ void add_into(Block& block, const counts& c, const std::string& prefix = "") {
 
 } // namespace
 
-checkpoint::manifest job_manifest(const run_config& cfg) {
-    checkpoint::manifest m;
+job_identity identify_job(const run_config& cfg) {
+    job_identity job;
+    checkpoint::manifest& m = job.fields;
     m.workshops = cfg.workshops;
     m.source_name = cfg.source.name;
     m.source_settings = settings_text(cfg.source);
@@ -57,11 +58,13 @@ checkpoint::manifest job_manifest(const run_config& cfg) {
     m.blueprint.state_size = bp.descriptor->state_size;
     m.blueprint.state_align = bp.descriptor->state_align;
     m.blueprint.layout = plugins::state_fingerprint(*bp.descriptor);
+    job.previous_layout = plugins::previous_state_fingerprint(*bp.descriptor);
     for (const auto& e : cfg.exporters) m.exporters.push_back(e.name);
-    return m;
+    return job;
 }
 
-void plan_resume(const checkpoint::store& store, const checkpoint::manifest& job, run_config& cfg) {
+void plan_resume(const checkpoint::store& store, const job_identity& identity, run_config& cfg) {
+    const checkpoint::manifest& job = identity.fields;
     std::vector<std::string> skipped;
     const auto found = store.latest(skipped);
     for (const auto& why : skipped) log().warn("checkpoint folder {}: {}", cfg.checkpoint_dir, why);
@@ -90,8 +93,7 @@ void plan_resume(const checkpoint::store& store, const checkpoint::manifest& job
                                  "), and this run reads source " + job.source_name + " (" + job.source_settings +
                                  "): a checkpoint resumes only the same input; give the same source and settings, or "
                                  "another --checkpoint folder");
-    const auto bp = plugins::load_file(cfg.blueprint.file);
-    const std::uint64_t previous = plugins::previous_state_fingerprint(*bp.descriptor);
+    const std::uint64_t previous = identity.previous_layout;
     if (m.blueprint.layout != job.blueprint.layout && (previous == 0 || m.blueprint.layout != previous))
         throw std::runtime_error("checkpoint " + std::to_string(m.epoch) + " in " + cfg.checkpoint_dir +
                                  " holds the state of blueprint " + describe(m.blueprint) + ", which blueprint " +
