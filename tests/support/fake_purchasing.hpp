@@ -8,8 +8,11 @@
 
 #include <factory/abi.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace factory::testing {
 
@@ -84,5 +87,17 @@ private:
 public:
     fake_fill room;
 };
+
+// (pid, time, payload) of the materials a source added, from the `from`-th on: what a read resumed
+// from a position is compared with, against one uninterrupted read.
+using seen_material = std::tuple<std::uint64_t, std::int64_t, std::string>;
+inline std::vector<seen_material> materials_seen(const fake_purchasing& p, std::size_t from = 0) {
+    std::vector<seen_material> out;
+    for (std::size_t i = from; i < p.room.materials.size(); ++i) {
+        const auto& m = p.room.materials[i];
+        out.emplace_back(m.pid, m.time_ns, std::string(m.text()));
+    }
+    return out;
+}
 
 } // namespace factory::testing

@@ -15,6 +15,7 @@
 #include <vector>
 
 using factory::testing::fake_purchasing;
+using factory::testing::materials_seen;
 using factory::testing::temp_dir;
 using factory::testing::write_file;
 
@@ -38,16 +39,6 @@ std::string sample(std::size_t lines) {
     return text;
 }
 
-using seen = std::tuple<std::uint64_t, std::int64_t, std::string>;
-
-std::vector<seen> materials_of(const fake_purchasing& p, std::size_t from = 0) {
-    std::vector<seen> out;
-    for (std::size_t i = from; i < p.room.materials.size(); ++i) {
-        const auto& m = p.room.materials[i];
-        out.emplace_back(m.pid, m.time_ns, std::string(m.text()));
-    }
-    return out;
-}
 
 } // namespace
 
@@ -77,7 +68,7 @@ TEST_CASE("jsonl: after a seek, the rest equals the rest of an uninterrupted rea
         REQUIRE(second.open() == FACTORY_OK);
         REQUIRE(second.seek(pos) == FACTORY_OK);
         REQUIRE(second.fill_to_end(1000) == FACTORY_END);
-        CHECK(materials_of(second) == materials_of(whole, taken));
+        CHECK(materials_seen(second) == materials_seen(whole, taken));
         // Rejected lines after the position keep their line numbers.
         REQUIRE_FALSE(second.room.rejects.empty());
         CHECK(second.room.rejects.back().reason == whole.room.rejects.back().reason);

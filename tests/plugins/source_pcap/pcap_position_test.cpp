@@ -19,6 +19,7 @@
 
 namespace cap = factory::capture;
 using factory::testing::fake_purchasing;
+using factory::testing::materials_seen;
 using factory::testing::temp_dir;
 
 namespace {
@@ -59,16 +60,6 @@ void write_rich_pcapng(const std::string& path, const std::vector<cap::packet_sp
     w.close();
 }
 
-using seen = std::tuple<std::uint64_t, std::int64_t, std::string>;
-
-std::vector<seen> materials_of(const fake_purchasing& p, std::size_t from = 0) {
-    std::vector<seen> out;
-    for (std::size_t i = from; i < p.room.materials.size(); ++i) {
-        const auto& m = p.room.materials[i];
-        out.emplace_back(m.pid, m.time_ns, std::string(m.text()));
-    }
-    return out;
-}
 
 void check_resume(const std::string& file) {
     const factory::testing::fake_settings::overrides s = {{"file", file}, {"non_ip", "reject"}};
@@ -91,7 +82,7 @@ void check_resume(const std::string& file) {
         REQUIRE(second.open() == FACTORY_OK);
         REQUIRE(second.seek(pos) == FACTORY_OK);
         REQUIRE(second.fill_to_end(64) == FACTORY_END);
-        CHECK(materials_of(second) == materials_of(whole, taken));
+        CHECK(materials_seen(second) == materials_seen(whole, taken));
         // Dead letters after the position are the uninterrupted read's last ones, packet numbers and
         // all, and the closing counts agree.
         const auto& late = second.room.rejects;
