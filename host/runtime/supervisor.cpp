@@ -252,7 +252,11 @@ void supervisor::restart(child_record& c, const std::string& how) {
 void supervisor::roll_back(child_record& c, const std::string& how) {
     const std::string who = role_name(c.what, c.index);
     rollback_reason_ = who + " died of " + how;
-    if (c.what == role::workshop) {
+    // A SIGKILL the host did not send came from outside (an operator, the OOM killer): the material
+    // in hand is not to blame, and the rollback replays it. Any other death, or a hang the host
+    // ended, quarantines it, so no replay hands it to the blueprint again.
+    const bool killed_from_outside = c.kill_reason.empty() && WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGKILL;
+    if (c.what == role::workshop && !killed_from_outside) {
         dead_letter_writer dead(cfg_.dead_letter_dir, "host");
         if (keeper_->quarantine(c.index, rollback_reason_, dead))
             log().warn("{}: the material it died on is quarantined", who);
