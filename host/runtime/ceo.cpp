@@ -59,8 +59,10 @@ std::string run_name(const std::string& segment) {
 
 
 // The run's end: its books, the summary, the exit code.
+// `gave_up`: why the host stopped rolling back (the run then ends here, not clean), or empty.
 int settle_books(const cli::run_options& opts, const run_config& cfg, const supervisor& boss, shm::segment& seg,
-                 const std::string& name, const ops::accounting::checkpoint_facts& facts) {
+                 const std::string& name, const ops::accounting::checkpoint_facts& facts,
+                 const std::string& gave_up = {}) {
     std::vector<std::string> exporter_names;
     for (const auto& e : cfg.exporters) exporter_names.push_back(e.name);
     auto books = ops::accounting::read(seg, exporter_names);
@@ -68,9 +70,10 @@ int settle_books(const cli::run_options& opts, const run_config& cfg, const supe
     make_logger(department::accounting, "accounting", opts.quiet ? "warn" : opts.log_level);
     // Balanced books are not enough for a clean run: nothing may have been lost, or left
     // undelivered because a process crashed or an exporter failed.
-    const bool clean = books.balanced() && boss.children_clean() && !books.lost_anything() && facts.rollbacks == 0;
+    const bool clean = gave_up.empty() && books.balanced() && boss.children_clean() && !books.lost_anything() &&
+                       facts.rollbacks == 0;
     const bool over_limit = over_dead_letter_limit(opts, books);
-    const std::string how = ended_by(boss, books);
+    const std::string how = gave_up.empty() ? ended_by(boss, books) : gave_up;
     std::string line = books.line();
     if (how.rfind("SIG", 0) == 0) line += " | stopped by " + how + " before the end of its input";
     if (clean) log().info("{}", line);
@@ -180,7 +183,6 @@ int ceo(const cli::run_options& opts) {
         if (boss.rolled_back()) {
             purchased_at_death = seg->purchasing().purchased.get();
             ++facts.rollbacks;
-            shm::segment::remove(name);
             // "Keeps crashing" is a rate, as for restarts: more than --max-restarts within a minute.
             const std::int64_t now = mono_ns();
             rollback_times.push_back(now);
@@ -189,8 +191,11 @@ int ceo(const cli::run_options& opts) {
                 log().error("the factory was rolled back {} times within a minute (last: {}); giving up (raise "
                             "--max-restarts to allow more); the next run with --checkpoint {} resumes from checkpoint {}",
                             rollback_times.size(), boss.rollback_reason(), cfg.checkpoint_dir, keeper->last());
-                return code(host_exit::not_clean);
+                // The books as they stood at the last crash: what was replayed and lost is in them.
+                facts.last = keeper->last();
+                return settle_books(opts, cfg, boss, *seg, name, facts, "rollbacks: gave up");
             }
+            shm::segment::remove(name);
             continue;
         }
         if (keeper) {

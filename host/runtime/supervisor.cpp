@@ -258,8 +258,12 @@ void supervisor::roll_back(child_record& c, const std::string& how) {
     const bool killed_from_outside = c.kill_reason.empty() && WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGKILL;
     if (c.what == role::workshop && !killed_from_outside) {
         dead_letter_writer dead(cfg_.dead_letter_dir, "host");
-        if (keeper_->quarantine(c.index, rollback_reason_, dead))
+        if (keeper_->quarantine(c.index, rollback_reason_, dead)) {
             log().warn("{}: the material it died on is quarantined", who);
+            // Counted in this incarnation's books too, which the summary reads if the host gives up
+            // now; a replay starts from the checkpoint's counts and counts the skip instead.
+            seg_.workshop(c.index).quarantined.add(1);
+        }
     }
     log().error("{} (pid {}) died of {}: ending every process to roll the factory back to checkpoint {} and replay "
                 "from there",

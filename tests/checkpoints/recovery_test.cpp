@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 
 using namespace factory::testing;
 
@@ -179,5 +180,34 @@ TEST_CASE("an upgrade mid-stream: widget's savepoint continued by widget_v2, who
     require_job_books(second);
     CHECK(second.err.find("upgrading the state of widget") != std::string::npos);
     CHECK(sorted_products(dir / "out") == expected);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a factory that keeps crashing past --max-restarts gives up with its books and summary written",
+          "[e2e][checkpoints]") {
+    auto dir = fresh_dir("ck-give-up");
+    // Three poisoned materials far apart: each crash is one rollback, and --max-restarts 1 allows one.
+    {
+        std::istringstream lines(keyed_input(20000, 50, 3000));
+        std::ofstream out(dir / "in.jsonl");
+        std::size_t n = 0;
+        for (std::string line; std::getline(lines, line);) {
+            if (++n == 9000 || n == 15000) line.insert(line.size() - 1, ",\"poison\":true");
+            out << line << '\n';
+        }
+    }
+    auto r = run_host({"--source", "jsonl:file=in.jsonl,key=pid,time=ts,time_unit=ms", "--blueprint",
+                       std::string(FACTORY_FAULTY_PLUGIN) + ":fault=segv", "--exporter", "jsonl:dir=out",
+                       "--workshops", "2", "--contract", "1h", "--dead-letter", "dead", "--checkpoint", "ck",
+                       "--checkpoint-every", "50ms", "--rate", "40000", "--max-restarts", "1"},
+                      {.cwd = dir});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("giving up") != std::string::npos);
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("clean") == false);
+    CHECK(r.summary.at("ended_by") == "rollbacks: gave up");
+    CHECK(count_of(r.summary.at("checkpoints"), "rollbacks") == 2);
+    CHECK(count_of(r.summary.at("dead_lettered").at("reasons"), "quarantined") == 2);
     std::filesystem::remove_all(dir);
 }
