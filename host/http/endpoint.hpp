@@ -33,6 +33,7 @@ public:
 
     // Samples the segment and renders /metrics, /api/status and the page for the next second.
     void tick();
+    void set_checkpoints(const checkpoint_status& c) noexcept { sampler_.set_checkpoints(c); }
     // --http-linger: once the run has ended, serves its final figures for that long (or until a
     // signal), then calls `done`. False, and nothing happens, when there is nothing to linger for.
     bool linger(std::function<void()> done);

@@ -154,6 +154,18 @@ std::string render_metrics(const status& s) {
 
     latency(o, s.latency);
 
+    if (const auto& c = s.checkpoints; c.on) {
+        one(o, "factory_checkpoints_total", "counter", "Checkpoints completed since the factory (re)started.", c.taken);
+        one(o, "factory_checkpoint_failures_total", "counter", "Checkpoints that could not be taken.", c.failed);
+        one(o, "factory_checkpoint_last_epoch", "gauge", "The newest complete checkpoint: a crash returns there.",
+            c.last_epoch);
+        one(o, "factory_checkpoint_last_timestamp_seconds", "gauge",
+            "Unix time the newest checkpoint completed (0: none since the factory started).", c.last_unix_seconds);
+        one(o, "factory_checkpoint_last_duration_seconds", "gauge", "From the request to the manifest, newest checkpoint.",
+            c.last_duration_seconds);
+        one(o, "factory_checkpoint_last_size_bytes", "gauge", "Bytes of the newest checkpoint's files.", c.last_bytes);
+    }
+
     one(o, "factory_purchasing_waits_total", "counter", "Times a full production line made purchasing wait.", b.waits);
     one(o, "factory_purchasing_wait_seconds_total", "counter", "Time purchasing spent waiting on full lines.",
         static_cast<double>(s.wait_ns) / 1e9);

@@ -40,6 +40,18 @@ struct history_point {
     double purchased_per_s = 0, assembled_per_s = 0, exported_per_s = 0;
 };
 
+// Checkpoints of the run (--checkpoint), as the host's checkpoint keeper knows them. All zero, and
+// `on` false, without --checkpoint. Counted since this incarnation of the factory began (a rollback
+// starts a new one).
+struct checkpoint_status {
+    bool on = false;
+    std::uint64_t taken = 0, failed = 0;
+    std::uint64_t last_epoch = 0;      // the newest complete checkpoint: a crash returns there
+    double last_unix_seconds = 0;      // when it completed (0: none in this incarnation)
+    double last_duration_seconds = 0;  // from the host's request to its manifest
+    std::uint64_t last_bytes = 0;
+};
+
 // Figures of the HTTP server itself.
 struct server_counts {
     std::uint64_t requests = 0, refused_connections = 0, bad_requests = 0, timeouts = 0;
@@ -62,6 +74,7 @@ struct status {
     std::deque<history_point> history; // the last history_seconds samples, oldest first
     std::deque<event> events;          // recent events, oldest first (events.hpp)
     server_counts server;
+    checkpoint_status checkpoints;
 };
 
 // Whether the run is ready: every process started and purchasing runs, and the run is not ending.
@@ -78,6 +91,8 @@ public:
     const status& last() const noexcept { return now_; }
     // Every process has ended: the phase says "ended" from now on.
     void mark_ended() noexcept { ended_ = true; }
+    // The keeper's figures, for the next sample on.
+    void set_checkpoints(const checkpoint_status& c) noexcept { now_.checkpoints = c; }
 
 private:
     shm::segment& seg_;

@@ -55,13 +55,18 @@ bool checkpoint_keeper::poll() {
         if (complete(epoch, false)) {
             const auto took = static_cast<std::uint64_t>(mono_ns() - asked_ns_);
             longest_ns_ = std::max(longest_ns_, took);
+            last_ns_ = took;
+            last_unix_ns_ = unix_ns();
             log().info("checkpoint {} complete in {} ms ({} KiB)", epoch, took / 1'000'000, last_bytes_ / 1024);
+        } else {
+            ++failed_;
         }
         return false;
     }
     if (h.checkpoint_failed.load(std::memory_order_acquire) >= in_flight_) {
         // The department that failed logged why; the next period tries again.
         in_flight_ = 0;
+        ++failed_;
         return false;
     }
     return true;

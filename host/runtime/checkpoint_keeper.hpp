@@ -39,6 +39,9 @@ public:
     std::uint64_t kept_workers() const noexcept { return kept_workers_; }
     std::uint64_t longest_ns() const noexcept { return longest_ns_; }
     std::uint64_t last_bytes() const noexcept { return last_bytes_; }
+    std::uint64_t failed() const noexcept { return failed_; }
+    std::uint64_t last_ns() const noexcept { return last_ns_; }                // duration of the newest
+    std::int64_t last_unix_ns() const noexcept { return last_unix_ns_; }       // when it completed
 
 private:
     bool complete(std::uint64_t epoch, bool final_one);
@@ -48,7 +51,8 @@ private:
     checkpoint::store& store_;
     checkpoint::manifest job_;
     std::uint64_t in_flight_ = 0, taken_ = 0, last_ = 0, kept_workers_ = 0;
-    std::uint64_t longest_ns_ = 0, last_bytes_ = 0;
+    std::uint64_t longest_ns_ = 0, last_bytes_ = 0, failed_ = 0, last_ns_ = 0;
+    std::int64_t last_unix_ns_ = 0;
     std::int64_t asked_ns_ = 0;
 };
 

@@ -49,6 +49,7 @@ TEST_CASE("promtool accepts /metrics, and the endpoints answer while the factory
     CHECK(m.body.find("factory_products_exported_total{exporter=\"null\"}") != std::string::npos);
     CHECK(m.body.find("factory_assembly_latency_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
     CHECK(m.body.find("factory_process_cpu_seconds_total{process=\"workshop 2\"}") != std::string::npos);
+    CHECK(m.body.find("factory_checkpoints_total") == std::string::npos); // no --checkpoint
     const auto dir = fresh_dir("promtool");
     {
         std::ofstream(dir / "metrics.txt") << m.body;
@@ -72,11 +73,55 @@ TEST_CASE("promtool accepts /metrics, and the endpoints answer while the factory
     CHECK(j.at("lines").size() == 2);
     CHECK(j.at("lanes").size() == 2);
     CHECK(j.at("exporters").at(0).at("name") == "null");
+    CHECK(j.at("checkpoints").at("on") == false);
     CHECK(j.at("purchasing").at("purchased").get<std::uint64_t>() > 0);
 
     auto r = host.stop();
     REQUIRE(r.exit_code == 0);
     CHECK(r.summary.at("balanced") == true);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("with --checkpoint, /metrics and /api/status show the newest checkpoint, and promtool accepts them",
+          "[http][checkpoints]") {
+    const auto port = free_port();
+    const auto dir = fresh_dir("http-checkpoints");
+    auto args = paced_run(port, "30s");
+    // Kept 8 at 500 ms: the sampled newest checkpoint is still on disk when the test looks, a second later.
+    args.insert(args.end(), {"--checkpoint", (dir / "ck").string(), "--checkpoint-every", "500ms", "--checkpoints-kept", "8"});
+    background_host host(args);
+    nlohmann::json ck;
+    REQUIRE(wait_for_sample(port, [&](const nlohmann::json& j) {
+        ck = j.at("checkpoints");
+        return ck.at("taken").get<std::uint64_t>() >= 2;
+    }));
+    CHECK(ck.at("on") == true);
+    CHECK(ck.at("failed") == 0);
+    CHECK(ck.at("last_epoch").get<std::uint64_t>() >= 2);
+    CHECK(ck.at("last_bytes").get<std::uint64_t>() > 0);
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    CHECK(ck.at("last_unix_seconds").get<double>() > now - 60);
+    CHECK(ck.at("last_unix_seconds").get<double>() <= now + 1);
+    char epoch_name[32];
+    std::snprintf(epoch_name, sizeof epoch_name, "epoch-%012llu",
+                  static_cast<unsigned long long>(ck.at("last_epoch").get<std::uint64_t>()));
+    CHECK(std::filesystem::exists(dir / "ck" / epoch_name / "MANIFEST"));
+
+    const auto m = http_get(port, "/metrics");
+    REQUIRE(m.status == 200);
+    for (const char* name : {"\nfactory_checkpoints_total ", "\nfactory_checkpoint_failures_total 0\n",
+                             "\nfactory_checkpoint_last_epoch ", "\nfactory_checkpoint_last_timestamp_seconds ",
+                             "\nfactory_checkpoint_last_duration_seconds ", "\nfactory_checkpoint_last_size_bytes "})
+        CHECK(m.body.find(name) != std::string::npos);
+    {
+        std::ofstream(dir / "metrics.txt") << m.body;
+    }
+    const std::string cmd = std::string(FACTORY_PROMTOOL) + " check metrics < " + (dir / "metrics.txt").string() +
+                            " > " + (dir / "promtool.out").string() + " 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    auto r = host.stop();
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.summary.at("checkpoints").at("taken").get<std::uint64_t>() >= ck.at("taken").get<std::uint64_t>());
     std::filesystem::remove_all(dir);
 }
 
