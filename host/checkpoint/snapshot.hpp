@@ -59,6 +59,25 @@ static_assert(sizeof(worker_record) == 32);
 
 inline constexpr std::size_t max_blob_bytes = 4096;
 
+// Bytes one worker takes in a snapshot: its record, then its state padded to 8.
+constexpr std::size_t worker_bytes(std::uint32_t state_size) noexcept {
+    return sizeof(worker_record) + ((state_size + std::size_t{7}) & ~std::size_t{7});
+}
+
+// Writes one worker as a snapshot holds it at `p` (worker_bytes(state_size) bytes): the record,
+// the state (zeros for a null `state`), zeroed padding, so the same workers always make the same
+// bytes.
+inline void encode_worker(std::byte* p, std::uint32_t state_size, std::uint64_t pid, std::int64_t hired_ns,
+                          std::int64_t last_seen_ns, std::uint32_t materials, const void* state) noexcept {
+    const worker_record r{pid, hired_ns, last_seen_ns, materials, state_size};
+    std::memcpy(p, &r, sizeof r);
+    if (state != nullptr)
+        std::memcpy(p + sizeof r, state, state_size);
+    else
+        std::memset(p + sizeof r, 0, state_size);
+    std::memset(p + sizeof r + state_size, 0, worker_bytes(state_size) - sizeof r - state_size);
+}
+
 class snapshot_writer {
 public:
     // Writes `path` through a temporary name in the same folder (".NAME.tmp"); nothing appears at
@@ -80,21 +99,16 @@ public:
     void add_worker(std::uint64_t pid, std::int64_t hired_ns, std::int64_t last_seen_ns, std::uint32_t materials,
                     const void* state) {
         if (used_ + record_bytes_ <= capacity_ && !failed_) {
-            std::byte* p = buffer_.get() + used_;
-            const worker_record r{pid, hired_ns, last_seen_ns, materials, state_size_};
-            std::memcpy(p, &r, sizeof r);
-            if (state != nullptr)
-                std::memcpy(p + sizeof r, state, state_size_);
-            else
-                std::memset(p + sizeof r, 0, state_size_);
-            // Zeroed padding: the same workers always make the same bytes.
-            std::memset(p + sizeof r + state_size_, 0, record_bytes_ - sizeof r - state_size_);
+            encode_worker(buffer_.get() + used_, state_size_, pid, hired_ns, last_seen_ns, materials, state);
             used_ += record_bytes_;
             ++workers_;
             return;
         }
         add_worker_slow(pid, hired_ns, last_seen_ns, materials, state);
     }
+    // `workers` workers already encoded (encode_worker, this writer's state size) in `bytes`.
+    // Throws as add_worker does.
+    void add_encoded(const std::byte* data, std::size_t bytes, std::uint64_t workers);
 
     struct result {
         std::uint64_t bytes = 0, checksum = 0, workers = 0;

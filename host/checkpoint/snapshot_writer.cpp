@@ -99,6 +99,15 @@ void snapshot_writer::add_worker_slow(std::uint64_t pid, std::int64_t hired_ns, 
     ++workers_;
 }
 
+void snapshot_writer::add_encoded(const std::byte* data, std::size_t bytes, std::uint64_t workers) {
+    check_usable();
+    if (bytes != workers * record_bytes_)
+        throw checkpoint_error("cannot write " + path_.string() + ": " + std::to_string(bytes) + " bytes are not " +
+                               std::to_string(workers) + " workers of " + std::to_string(record_bytes_));
+    append(data, bytes);
+    workers_ += workers;
+}
+
 void snapshot_writer::append(const void* data, std::size_t n) {
     auto p = static_cast<const std::byte*>(data);
     while (n > 0) {

@@ -46,10 +46,29 @@ void checkpoint_keeper::request() {
     h.checkpoint_wanted.store(in_flight_, std::memory_order_release);
 }
 
+bool checkpoint_keeper::snapshots_written(std::uint64_t epoch) {
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i)
+        if (seg_.workshop(i).snapshot_written.load(std::memory_order_acquire) < epoch) return false;
+    return true;
+}
+
 bool checkpoint_keeper::poll() {
     if (in_flight_ == 0) return false;
     auto& h = seg_.header();
-    if (h.checkpoint_committed.load(std::memory_order_acquire) >= in_flight_) {
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
+        if (seg_.workshop(i).snapshot_failed.load(std::memory_order_acquire) >= in_flight_) {
+            // The workshop logs why at its next barrier; the next period tries again.
+            log().warn("checkpoint {}: workshop {} could not write its snapshot; the previous checkpoint stays the one "
+                       "to resume from",
+                       in_flight_, i + 1);
+            in_flight_ = 0;
+            ++failed_;
+            return false;
+        }
+    }
+    // Transportation committed the exporters, and every workshop's snapshot is on disk (they are
+    // written off the line: workshop/snapshot_thread.hpp).
+    if (h.checkpoint_committed.load(std::memory_order_acquire) >= in_flight_ && snapshots_written(in_flight_)) {
         const std::uint64_t epoch = in_flight_;
         in_flight_ = 0;
         if (complete(epoch, false)) {
@@ -75,7 +94,8 @@ bool checkpoint_keeper::poll() {
 void checkpoint_keeper::finished() {
     auto& h = seg_.header();
     const std::uint64_t final_epoch = h.checkpoint_final.load(std::memory_order_acquire);
-    if (final_epoch == 0 || h.checkpoint_committed.load(std::memory_order_acquire) != final_epoch) {
+    if (final_epoch == 0 || h.checkpoint_committed.load(std::memory_order_acquire) != final_epoch ||
+        !snapshots_written(final_epoch)) {
         if (final_epoch != 0)
             log().warn("the final checkpoint ({}) did not complete: the next run resumes from checkpoint {}", final_epoch,
                        last_);

@@ -45,6 +45,7 @@ public:
 
 private:
     bool complete(std::uint64_t epoch, bool final_one);
+    bool snapshots_written(std::uint64_t epoch); // by every workshop
 
     shm::segment& seg_;
     const run_config& cfg_;

@@ -88,6 +88,10 @@ struct alignas(64) workshop_stats {
     counter restore_ns;       // how long restoring this workshop's workers from a checkpoint took
     counter settled_base;     // assembled + failed + quarantined restored from a checkpoint: counted
                               // before this segment's line began (line_cursor subtracts it)
+    // The latest epoch whose snapshot this workshop made durable, and the latest it could not
+    // (workshop/snapshot_thread.hpp): the host completes a checkpoint once every workshop wrote it.
+    std::atomic<std::uint64_t> snapshot_written{0};
+    std::atomic<std::uint64_t> snapshot_failed{0};
     // Where a restarted workshop continues on its line: written and read only through
     // workshop::line_cursor (workshop/line_cursor.hpp), which owns its encoding and rules.
     std::atomic<std::uint64_t> cursor{0};

@@ -16,6 +16,7 @@
 #include "workshop/hot_keys.hpp"
 #include "workshop/line_cursor.hpp"
 #include "workshop/shipper.hpp"
+#include "workshop/snapshot_thread.hpp"
 #include "workshop/ticks.hpp"
 #include "workshop/workforce.hpp"
 
@@ -58,6 +59,7 @@ private:
     // workers (after firing them, for a final barrier of a run that fires), pass it on to the lane.
     void pass_barrier(const factory_material& barrier);
     bool write_snapshot(std::uint64_t epoch);
+    bool copy_snapshot(std::uint64_t epoch); // a periodic one: copied here, written by snapshots_
     void end_time();
     void assemble(const factory_material& m, std::uint64_t mixed);
     void set_time(std::int64_t unix_now, tick t);
@@ -91,6 +93,7 @@ private:
     boost::asio::steady_timer monitor_timer_;
     hot_keys hot_; // the busiest pids since the last monitor tick
     bool keep_workers_ = false; // a savepoint kept them: the run ends without firing
+    snapshot_thread snapshots_{stats_};
 };
 
 } // namespace factory::workshop

@@ -55,10 +55,34 @@ bool director::write_snapshot(std::uint64_t epoch) {
                            w.materials, state);
         });
         out.finish();
+        stats_.snapshot_written.store(epoch, std::memory_order_release);
         return true;
     } catch (const std::exception& e) {
         log().warn("checkpoint {}: workshop {} could not write its snapshot: {}; the run goes on", epoch, index_ + 1,
                    e.what());
+        stats_.snapshot_failed.store(epoch, std::memory_order_release);
+        return false;
+    }
+}
+
+bool director::copy_snapshot(std::uint64_t epoch) {
+    try {
+        const auto dir = epoch_dir(cfg_.checkpoint_dir, epoch);
+        std::filesystem::create_directories(dir);
+        checkpoint::counters counts;
+        shm::each_counter(stats_, [&](const std::string& name, shm::counter& c) { counts.emplace_back(name, c.get()); });
+        snapshots_.begin(dir / workshop_snapshot_name(index_), index_, epoch, identity_of(bp_.descriptor()), now_ns_,
+                         std::move(counts), staff_.size());
+        staff_.each([&](const worker_slot& w, const void* state) {
+            snapshots_.add(w.pid, ns_of_tick(w.hired, now_tick_, now_ns_), ns_of_tick(w.last_seen, now_tick_, now_ns_),
+                           w.materials, state);
+        });
+        snapshots_.start();
+        return true;
+    } catch (const std::exception& e) {
+        log().warn("checkpoint {}: workshop {} could not copy its workers: {}; the run goes on", epoch, index_ + 1,
+                   e.what());
+        stats_.snapshot_failed.store(epoch, std::memory_order_release);
         return false;
     }
 }
@@ -67,6 +91,10 @@ void director::pass_barrier(const factory_material& barrier) {
     const std::uint64_t epoch = barrier.pid;
     const auto kind = static_cast<shm::barrier_kind>(barrier.format);
     cursor_.take(line_.position());
+    // The previous snapshot's write ended long ago, as a rule (one period); the host has its result.
+    if (const std::string why = snapshots_.wait(); !why.empty())
+        log().warn("workshop {} could not write its last snapshot: {}; that checkpoint failed, the run goes on",
+                   index_ + 1, why);
     if (kind == shm::barrier_kind::final_fire) {
         // The run ends with its workers fired: their products belong before the barrier, and the
         // snapshot holds no worker.
@@ -74,7 +102,9 @@ void director::pass_barrier(const factory_material& barrier) {
         staff_.fire_all(FACTORY_FIRED_SHUTDOWN, now_tick_);
         ship_.publish();
     }
-    const bool ok = write_snapshot(epoch);
+    // A periodic snapshot is written off this thread, so the line waits only for the copy; the
+    // run's last one is written here, as the process is about to end.
+    const bool ok = kind == shm::barrier_kind::periodic ? copy_snapshot(epoch) : write_snapshot(epoch);
     if (kind == shm::barrier_kind::final_keep && ok) keep_workers_ = true;
     ship_.barrier(epoch, ok);
     stats_.barriers.add();
