@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# The Kafka benchmark (issue 16, Speed): a keyed topic on librdkafka's mock cluster read by kcat and
+# by factory-host's kafka source, and by two hosts in one consumer group against one.
+#
+#   bench/kafka.sh [--records N] [--partitions P] [--rounds R] [--workshops W] [--idle-end DUR]
+#                  [--build-dir DIR] [--no-build] [--out FILE]
+#
+# Starts factory-kafka-mock with one topic of P partitions (default 48), fills it with N click events
+# (default 2,000,000; bench/tools/make_clicks.sh's JSON lines, keyed by their user with kcat -K),
+# then runs, in each round, in this order:
+#   kcat:        kcat -C -b ADDR -t T -o beginning -e -q >/dev/null (no group: kcat's own -e needs
+#                a plain assignment)
+#   1 host:      factory-host --source kafka:brokers=ADDR,topic=T,group=G,start=earliest,idle_end=DUR
+#                --blueprint tally --exporter null, with --workshops W (default nproc) and with 1
+#   2 hosts:     two such runs with --workshops 1 in one new group, started together
+# Every factory run has a group of its own (nothing committed by an earlier run counts) and must read
+# every record once, balance and dead-letter nothing. Prints a markdown table of materials/s and the
+# ratios within a round: median (min-max) over the rounds. Progress goes to stderr. Exits 1 when a
+# run failed (its log is kept and named), 2 on bad arguments.
+#
+# What is timed: kcat as a whole process. A factory run from the log line of its first assignment
+# ("group 'G' gives this run ...") to its last line (the accounting, after the drain), less
+# idle_end: the group's join before (about 3 s, the broker's initial rebalance delay) and the idle_end
+# wait after are not work; both are shown in a second table. Two hosts: from the earlier assignment
+# to the later end.
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="$src/build-bench"
+records=2000000
+partitions=48
+rounds=3
+workshops=$(nproc)
+idle_end=2
+do_build=1
+out=""
+
+usage() {
+    sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    echo "bench/kafka.sh: $1" >&2
+    exit 2
+}
+while (($#)); do
+    case "$1" in
+    --records) records=${2:?}; shift ;;
+    --partitions) partitions=${2:?}; shift ;;
+    --rounds) rounds=${2:?}; shift ;;
+    --workshops) workshops=${2:?}; shift ;;
+    --idle-end) idle_end=${2:?}; shift ;;
+    --build-dir) build=${2:?}; shift ;;
+    --no-build) do_build=0 ;;
+    --out) out=${2:?}; shift ;;
+    -h | --help) usage "help" ;;
+    *) usage "unknown option '$1'" ;;
+    esac
+    shift
+done
+[[ $records =~ ^[1-9][0-9]*$ ]] || usage "--records must be a whole number of at least 1"
+[[ $partitions =~ ^[1-9][0-9]*$ ]] || usage "--partitions must be a whole number of at least 1"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || usage "--rounds must be a whole number of at least 1"
+[[ $workshops =~ ^[1-9][0-9]*$ ]] || usage "--workshops must be a whole number of at least 1"
+idle_end=${idle_end%s}
+[[ $idle_end =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v d="$idle_end" 'BEGIN { exit !(d >= 0.1) }' ||
+    usage "--idle-end must be a number of seconds of at least 0.1 (e.g. 2 or 0.5s)"
+# librdkafka's mock keeps at most 5 MiB of batches per partition and silently drops the oldest beyond
+# it (a fixed limit in 2.0.2). A click event takes about 100 bytes there: stay well under.
+per_partition=$(((records + partitions - 1) / partitions))
+if ((per_partition > 45000)); then
+    usage "$records records in $partitions partitions is $per_partition a partition; the mock cluster keeps at most 5 MiB (about 50,000 click events) of each partition: use --partitions $(((records + 44999) / 45000)) or more"
+fi
+
+log() { echo "kafka bench: $*" >&2; }
+command -v kcat >/dev/null || { echo "bench/kafka.sh: kcat is missing (Debian: apt-get install kcat)" >&2; exit 1; }
+
+if ((do_build)); then
+    log "building in $build"
+    if [[ ! -f $build/CMakeCache.txt ]]; then
+        cmake -S "$src" -B "$build" -G Ninja -DFACTORY_BUILD_BENCH=ON >/dev/null
+    else
+        cmake -S "$src" -B "$build" -DFACTORY_BUILD_BENCH=ON >/dev/null
+    fi
+    # factory-kafka-mock lives with the tests (tests/kafka/tools): it needs FACTORY_BUILD_TESTS (on
+    # by default).
+    ninja -C "$build" -j2 factory-host factory-kafka-mock bench_report source_kafka blueprint_tally \
+        exporter_null >&2
+fi
+bin="$build/bin"
+host="$bin/factory-host"
+for exe in factory-host factory-kafka-mock bench_report; do
+    [[ -x $bin/$exe ]] || { echo "bench/kafka.sh: $bin/$exe is missing; build it (factory-kafka-mock needs -DFACTORY_BUILD_TESTS=ON) or drop --no-build" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/factory-kafka.XXXXXX")
+results="$work/results.tsv"
+keep_work=0
+mock_pid=""
+cleanup() {
+    if [[ -n $mock_pid ]]; then
+        kill "$mock_pid" 2>/dev/null || true
+        wait "$mock_pid" 2>/dev/null || true
+    fi
+    ((keep_work)) || rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    keep_work=1
+    echo "bench/kafka.sh: $*" >&2
+    exit 1
+}
+
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "failed"; else printf "%.6g\n", a / b }'; }
+now_ns() { date +%s%N; }
+
+# The mock cluster, for the whole benchmark; its stdin is /dev/null, so it runs until killed.
+topic=clicks
+"$bin/factory-kafka-mock" --topic "$topic:$partitions" </dev/null >"$work/mock.out" 2>"$work/mock.err" &
+mock_pid=$!
+for ((i = 0; i < 300; ++i)); do
+    [[ -s $work/mock.out ]] && break
+    kill -0 "$mock_pid" 2>/dev/null || fail "factory-kafka-mock did not start: $(cat "$work/mock.err")"
+    sleep 0.1
+done
+brokers=$(head -1 "$work/mock.out")
+[[ -n $brokers ]] || fail "factory-kafka-mock printed no address in 30 s (log: $work/mock.err)"
+log "mock cluster at $brokers; writing $records click events into $topic ($partitions partitions)"
+
+# The records, keyed by their user: kcat -K splits each line at the first tab into key and value.
+"$src/bench/tools/make_clicks.sh" "$records" | awk -F'[:,]' '{ print $2 "\t" $0 }' >"$work/clicks.keyed"
+bytes=$(($(stat -c %s "$work/clicks.keyed") - $(awk -F'\t' '{ n += length($1) + 1 } END { print n + 0 }' "$work/clicks.keyed")))
+t0=$(now_ns)
+kcat -P -b "$brokers" -t "$topic" -K $'\t' <"$work/clicks.keyed" 2>"$work/produce.err" ||
+    fail "kcat -P failed: $(cat "$work/produce.err")"
+t1=$(now_ns)
+rm -f "$work/clicks.keyed"
+# Every record must still be there (see the mock's limit above), each partition read to its end.
+held=$(kcat -C -b "$brokers" -t "$topic" -o beginning -e -q -f '%p\n' | wc -l)
+((held == records)) ||
+    fail "the topic holds $held of the $records records written: the mock cluster dropped the oldest of a partition over 5 MiB; use more --partitions"
+log "written in $(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f", ns / 1e9 }') s; all $held are there"
+
+# The seconds of day of a log line's "HH:MM:SS.mmm" stamp.
+stamp_of() { awk '{ split($1, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3]; exit }'; }
+
+# Starts one factory-host in the background: $1 a name for its files, $2 the workshops, $3 the
+# group. Its pid is left in $hp.
+start_host() {
+    timeout -k 5 600 "$host" --source "kafka:brokers=$brokers,topic=$topic,group=$3,start=earliest,idle_end=${idle_end}s" \
+        --blueprint tally --exporter null --workshops "$2" --dead-letter "$work/dead-$1" \
+        >"$work/$1.log" 2>&1 </dev/null &
+    hp=$!
+}
+
+# After a host ended with exit code $2: checks its log ($1's) and sets h_run, h_assign, h_end
+# (seconds of day: the first line, the first assignment, the last line) and h_purchased. The run
+# must have balanced with nothing dead-lettered.
+read_host() {
+    local logf="$work/$1.log" acc
+    (($2 == 0)) || fail "factory-host ($1) exited with $2; its log: $logf"
+    acc=$(grep -m1 ' accounting .* purchased [0-9]* = assembled [0-9]* + dead-lettered 0 .*| balanced$' "$logf") ||
+        fail "factory-host ($1) did not balance, or dead-lettered materials; its log: $logf"
+    h_purchased=$(sed 's/.* purchased \([0-9]*\) = .*/\1/' <<<"$acc")
+    h_run=$(stamp_of <"$logf")
+    h_assign=$(grep -m1 "gives this run" "$logf" | stamp_of)
+    [[ -n $h_assign ]] || fail "factory-host ($1) was given no partition; its log: $logf"
+    h_end=$(tail -1 "$logf" | stamp_of)
+}
+
+# Seconds from $1 to $2 (seconds of day; a run that spans midnight wraps once), less $3.
+span() { awk -v a="$1" -v b="$2" -v less="${3:-0}" 'BEGIN { d = b - a; if (d < -43200) d += 86400; printf "%.3f\n", d - less }'; }
+
+t_rate="materials per second: $records records, $partitions partitions"
+t_not="seconds not counted (group join; idle_end is ${idle_end} s)"
+row_kcat="kcat -C -o beginning -e -q >/dev/null"
+row_w="factory, 1 host, $workshops workshops"
+row_1="factory, 1 host, 1 workshop"
+row_2="factory, 2 hosts in one group, 1 workshop each"
+shops_list=1
+((workshops > 1)) && shops_list="$workshops 1"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date +%s)
+
+for ((round = 1; round <= rounds; ++round)); do
+    log "round $round of $rounds: kcat"
+    t0=$(now_ns)
+    kcat -C -b "$brokers" -t "$topic" -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" ||
+        fail "kcat -C failed: $(cat "$work/kcat-r$round.err")"
+    t1=$(now_ns)
+    kcat_rate=$(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN { printf "%.6g\n", n / (ns / 1e9) }')
+    record "$t_rate" "$row_kcat" "materials/s" "$kcat_rate"
+    record "$t_rate" "$row_kcat" "seconds" "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')"
+
+    one_rate=""
+    for w in $shops_list; do
+        row=$row_1
+        ((w > 1)) && row=$row_w
+        log "round $round of $rounds: 1 host, $w workshop(s)"
+        start_host "r$round-w$w" "$w" "bench-r$round-w$w"
+        rc=0
+        wait "$hp" || rc=$?
+        read_host "r$round-w$w" "$rc"
+        ((h_purchased == records)) || fail "factory-host (r$round-w$w) read $h_purchased of $records records; its log: $work/r$round-w$w.log"
+        secs=$(span "$h_assign" "$h_end" "$idle_end")
+        rate=$(div "$records" "$secs")
+        ((w == 1)) && one_rate=$rate
+        record "$t_rate" "$row" "materials/s" "$rate"
+        record "$t_rate" "$row" "/ kcat" "$(div "$rate" "$kcat_rate")"
+        record "$t_rate" "$row" "seconds" "$secs"
+        record "$t_not" "$row" "group join" "$(span "$h_run" "$h_assign")"
+    done
+
+    log "round $round of $rounds: 2 hosts in one group"
+    start_host "r$round-a" 1 "bench-r$round-pair"
+    pa=$hp
+    start_host "r$round-b" 1 "bench-r$round-pair"
+    pb=$hp
+    rc_a=0 rc_b=0
+    wait "$pa" || rc_a=$?
+    wait "$pb" || rc_b=$?
+    read_host "r$round-a" "$rc_a"
+    a_run=$h_run a_assign=$h_assign a_end=$h_end a_purchased=$h_purchased
+    read_host "r$round-b" "$rc_b"
+    # The group splits the partitions; a rebalance after reading began gives partitions to their
+    # next owner uncommitted, which reads them again: the sum is then above the records.
+    both=$((a_purchased + h_purchased))
+    ((both >= records)) || fail "2 hosts read $both of $records records; their logs: $work/r$round-a.log, $work/r$round-b.log"
+    first=$(awk -v a="$a_assign" -v b="$h_assign" 'BEGIN { print (a < b ? a : b) }')
+    last=$(awk -v a="$a_end" -v b="$h_end" 'BEGIN { print (a > b ? a : b) }')
+    secs=$(span "$first" "$last" "$idle_end")
+    rate=$(div "$records" "$secs")
+    record "$t_rate" "$row_2" "materials/s" "$rate"
+    record "$t_rate" "$row_2" "/ kcat" "$(div "$rate" "$kcat_rate")"
+    record "$t_rate" "$row_2" "/ 1 host, 1 workshop" "$(div "$rate" "$one_rate")"
+    record "$t_rate" "$row_2" "seconds" "$secs"
+    record "$t_rate" "$row_2" "read twice" "$((both - records))"
+    record "$t_not" "$row_2" "group join" "$(span "$(awk -v a="$a_run" -v b="$h_run" 'BEGIN { print (a < b ? a : b) }')" "$first")"
+    log "round $round: the 2 hosts read $a_purchased and $h_purchased"
+    ((both == records)) || { log "round $round: 2 hosts read $((both - records)) records twice (a rebalance after reading began; logs kept in $work)"; keep_work=1; }
+done
+
+elapsed=$(($(date +%s) - started))
+{
+    echo "### Kafka benchmark"
+    echo
+    echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r); librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'), $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/kcat \1/p' | head -1)"
+    echo "- load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$src" diff --quiet HEAD -- host plugins sdk 2>/dev/null || echo ' (host, plugins or sdk modified)'), build type $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")"
+    echo "- topic: $records click events (bench/tools/make_clicks.sh, $((bytes / records)) bytes a value, keyed by user, 100,000 users) in $partitions partitions of factory-kafka-mock (librdkafka's mock cluster, 1 broker, on loopback)"
+    echo "- factory: \`factory-host --source kafka:brokers=ADDR,topic=$topic,group=G,start=earliest,idle_end=${idle_end}s --blueprint tally --exporter null --workshops W\`, a new group each run;" \
+        "timed from its first assignment to its last log line, less idle_end (2 hosts: the earlier assignment to the later end)"
+    echo "- kcat: the whole process; \"/ kcat\" and \"/ 1 host, 1 workshop\" are taken within one round, then the median"
+    echo "- $rounds round(s), $elapsed s in all: each cell is the median, then (min-max)"
+    echo
+    "$bin/bench_report" "$results" "run"
+} | tee ${out:+"$out"}
+[[ -n $out ]] && cp "$results" "$out.tsv"
+exit 0
