@@ -114,7 +114,7 @@ now_ns() { date +%s%N; }
 
 # The mock cluster, for the whole benchmark; its stdin is /dev/null, so it runs until killed.
 topic=clicks
-"$bin/factory-kafka-mock" --topic "$topic:$partitions" </dev/null >"$work/mock.out" 2>"$work/mock.err" &
+"$bin/factory-kafka-mock" --topic "$topic:$partitions" --topic "tiny:$partitions" </dev/null >"$work/mock.out" 2>"$work/mock.err" &
 mock_pid=$!
 for ((i = 0; i < 300; ++i)); do
     [[ -s $work/mock.out ]] && break
@@ -137,17 +137,39 @@ rm -f "$work/clicks.keyed"
 held=$(kcat -C -b "$brokers" -t "$topic" -o beginning -e -q -f '%p\n' | wc -l)
 ((held == records)) ||
     fail "the topic holds $held of the $records records written: the mock cluster dropped the oldest of a partition over 5 MiB; use more --partitions"
+# kcat's fixed cost: the same command on a topic of one record a partition. At the end of each
+# partition the broker holds kcat's last fetch for fetch.wait.max.ms (500 ms) before -e sees the end;
+# the factory's timing leaves that wait out (it falls within idle_end).
+for ((p = 0; p < partitions; ++p)); do
+    printf '%s\t%s\n' "$p" '{"user":1,"ts":1,"page":"/","event":"click","ref":"direct"}' |
+        kcat -P -b "$brokers" -t tiny -p "$p" -K $'\t' 2>>"$work/produce.err" || fail "kcat -P failed: $(cat "$work/produce.err")"
+done
 log "written in $(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f", ns / 1e9 }') s; all $held are there"
 
 # The seconds of day of a log line's "HH:MM:SS.mmm" stamp.
 stamp_of() { awk '{ split($1, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3]; exit }'; }
 
+# CPU seconds (user + system): of the mock cluster so far, from /proc; of the processes a subshell
+# waited for, from the last line of its `times` ("0m1.250s 0m0.300s"), which takes in factory-host's
+# children (it waits for them) and kcat.
+tick=$(getconf CLK_TCK)
+mock_cpu() { awk -v t="$tick" '{ printf "%.3f\n", ($14 + $15) / t }' "/proc/$mock_pid/stat"; }
+cpu_of_times() {
+    awk 'END { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
+}
+
 # Starts one factory-host in the background: $1 a name for its files, $2 the workshops, $3 the
-# group. Its pid is left in $hp.
+# group. Its pid (a subshell's, with the host's exit code) is left in $hp; its CPU goes to
+# $work/$1.cpu.
 start_host() {
-    timeout -k 5 600 "$host" --source "kafka:brokers=$brokers,topic=$topic,group=$3,start=earliest,idle_end=${idle_end}s" \
-        --blueprint tally --exporter null --workshops "$2" --dead-letter "$work/dead-$1" \
-        >"$work/$1.log" 2>&1 </dev/null &
+    (
+        rc=0
+        timeout -k 5 600 "$host" --source "kafka:brokers=$brokers,topic=$topic,group=$3,start=earliest,idle_end=${idle_end}s" \
+            --blueprint tally --exporter null --workshops "$2" --dead-letter "$work/dead-$1" \
+            >"$work/$1.log" 2>&1 </dev/null || rc=$?
+        times >"$work/$1.cpu"
+        exit "$rc"
+    ) &
     hp=$!
 }
 
@@ -170,8 +192,10 @@ read_host() {
 span() { awk -v a="$1" -v b="$2" -v less="${3:-0}" 'BEGIN { d = b - a; if (d < -43200) d += 86400; printf "%.3f\n", d - less }'; }
 
 t_rate="materials per second: $records records, $partitions partitions"
-t_not="seconds not counted (group join; idle_end is ${idle_end} s)"
+t_cpu="CPU seconds of the whole run (user + system; a factory run's include its group join and idle_end)"
+t_not="seconds not counted (factory: the group join; idle_end, ${idle_end} s, is subtracted; kcat: its fixed cost)"
 row_kcat="kcat -C -o beginning -e -q >/dev/null"
+row_kcat_net="kcat, less its fixed cost"
 row_w="factory, 1 host, $workshops workshops"
 row_1="factory, 1 host, 1 workshop"
 row_2="factory, 2 hosts in one group, 1 workshop each"
@@ -182,22 +206,39 @@ started=$(date +%s)
 
 for ((round = 1; round <= rounds; ++round)); do
     log "round $round of $rounds: kcat"
+    m0=$(mock_cpu)
     t0=$(now_ns)
-    kcat -C -b "$brokers" -t "$topic" -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" ||
+    ( kcat -C -b "$brokers" -t "$topic" -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" && times >"$work/kcat-r$round.cpu" ) ||
         fail "kcat -C failed: $(cat "$work/kcat-r$round.err")"
     t1=$(now_ns)
-    kcat_rate=$(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN { printf "%.6g\n", n / (ns / 1e9) }')
+    m1=$(mock_cpu)
+    kcat_secs=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')
+    kcat_rate=$(div "$records" "$kcat_secs")
     record "$t_rate" "$row_kcat" "materials/s" "$kcat_rate"
-    record "$t_rate" "$row_kcat" "seconds" "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')"
+    record "$t_rate" "$row_kcat" "seconds" "$kcat_secs"
+    record "$t_cpu" "$row_kcat" "client" "$(cpu_of_times "$work/kcat-r$round.cpu")"
+    record "$t_cpu" "$row_kcat" "mock cluster" "$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.3f\n", b - a }')"
+    t0=$(now_ns)
+    kcat -C -b "$brokers" -t tiny -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" ||
+        fail "kcat -C failed: $(cat "$work/kcat-r$round.err")"
+    t1=$(now_ns)
+    fixed=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')
+    record "$t_not" "$row_kcat" "fixed cost" "$fixed"
+    kcat_net=$(div "$records" "$(awk -v a="$kcat_secs" -v b="$fixed" 'BEGIN { print a - b }')")
+    record "$t_rate" "$row_kcat_net" "materials/s" "$kcat_net"
+    record "$t_rate" "$row_kcat_net" "seconds" "$(awk -v a="$kcat_secs" -v b="$fixed" 'BEGIN { printf "%.3f\n", a - b }')"
 
     one_rate=""
     for w in $shops_list; do
         row=$row_1
         ((w > 1)) && row=$row_w
         log "round $round of $rounds: 1 host, $w workshop(s)"
+        m0=$(mock_cpu)
         start_host "r$round-w$w" "$w" "bench-r$round-w$w"
         rc=0
         wait "$hp" || rc=$?
+        record "$t_cpu" "$row" "client" "$(cpu_of_times "$work/r$round-w$w.cpu")"
+        record "$t_cpu" "$row" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
         read_host "r$round-w$w" "$rc"
         ((h_purchased == records)) || fail "factory-host (r$round-w$w) read $h_purchased of $records records; its log: $work/r$round-w$w.log"
         secs=$(span "$h_assign" "$h_end" "$idle_end")
@@ -205,11 +246,13 @@ for ((round = 1; round <= rounds; ++round)); do
         ((w == 1)) && one_rate=$rate
         record "$t_rate" "$row" "materials/s" "$rate"
         record "$t_rate" "$row" "/ kcat" "$(div "$rate" "$kcat_rate")"
+        record "$t_rate" "$row" "/ kcat less fixed cost" "$(div "$rate" "$kcat_net")"
         record "$t_rate" "$row" "seconds" "$secs"
         record "$t_not" "$row" "group join" "$(span "$h_run" "$h_assign")"
     done
 
     log "round $round of $rounds: 2 hosts in one group"
+    m0=$(mock_cpu)
     start_host "r$round-a" 1 "bench-r$round-pair"
     pa=$hp
     start_host "r$round-b" 1 "bench-r$round-pair"
@@ -217,6 +260,8 @@ for ((round = 1; round <= rounds; ++round)); do
     rc_a=0 rc_b=0
     wait "$pa" || rc_a=$?
     wait "$pb" || rc_b=$?
+    record "$t_cpu" "$row_2" "client" "$(awk -v a="$(cpu_of_times "$work/r$round-a.cpu")" -v b="$(cpu_of_times "$work/r$round-b.cpu")" 'BEGIN { printf "%.3f\n", a + b }')"
+    record "$t_cpu" "$row_2" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
     read_host "r$round-a" "$rc_a"
     a_run=$h_run a_assign=$h_assign a_end=$h_end a_purchased=$h_purchased
     read_host "r$round-b" "$rc_b"
@@ -230,6 +275,7 @@ for ((round = 1; round <= rounds; ++round)); do
     rate=$(div "$records" "$secs")
     record "$t_rate" "$row_2" "materials/s" "$rate"
     record "$t_rate" "$row_2" "/ kcat" "$(div "$rate" "$kcat_rate")"
+    record "$t_rate" "$row_2" "/ kcat less fixed cost" "$(div "$rate" "$kcat_net")"
     record "$t_rate" "$row_2" "/ 1 host, 1 workshop" "$(div "$rate" "$one_rate")"
     record "$t_rate" "$row_2" "seconds" "$secs"
     record "$t_rate" "$row_2" "read twice" "$((both - records))"
@@ -248,7 +294,8 @@ elapsed=$(($(date +%s) - started))
     echo "- topic: $records click events (bench/tools/make_clicks.sh, $((bytes / records)) bytes a value, keyed by user, 100,000 users) in $partitions partitions of factory-kafka-mock (librdkafka's mock cluster, 1 broker, on loopback)"
     echo "- factory: \`factory-host --source kafka:brokers=ADDR,topic=$topic,group=G,start=earliest,idle_end=${idle_end}s --blueprint tally --exporter null --workshops W\`, a new group each run;" \
         "timed from its first assignment to its last log line, less idle_end (2 hosts: the earlier assignment to the later end)"
-    echo "- kcat: the whole process; \"/ kcat\" and \"/ 1 host, 1 workshop\" are taken within one round, then the median"
+    echo "- kcat: the whole process; its fixed cost: the same command on a topic of one record a partition (start-up, and the broker holding the last fetch of each partition for fetch.wait.max.ms, 500 ms, before -e sees the end)"
+    echo "- \"/ kcat\", \"/ kcat less fixed cost\" and \"/ 1 host, 1 workshop\" are taken within one round, then the median"
     echo "- $rounds round(s), $elapsed s in all: each cell is the median, then (min-max)"
     echo
     "$bin/bench_report" "$results" "run"
