@@ -7,7 +7,7 @@
 #
 # Starts factory-kafka-mock with one topic of P partitions (default 48), fills it with N click events
 # (default 2,000,000; bench/tools/make_clicks.sh's JSON lines, keyed by their user with kcat -K),
-# then runs, in each round, in this order:
+# then runs, in each round, in this order (the reverse in even rounds):
 #   kcat:        kcat -C -b ADDR -t T -o beginning -e -q >/dev/null (no group: kcat's own -e needs
 #                a plain assignment)
 #   1 host:      factory-host --source kafka:brokers=ADDR,topic=T,group=G,start=earliest,idle_end=DUR,
@@ -214,84 +214,114 @@ replayed=0
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date +%s)
 
-for ((round = 1; round <= rounds; ++round)); do
-    log "round $round of $rounds: kcat"
+# One kcat run in round $1: sets kcat_rate and kcat_net (less its fixed cost).
+run_kcat() {
+    local m0 m1 t0 t1 secs fixed
+    log "round $1 of $rounds: kcat"
     m0=$(mock_cpu)
     t0=$(now_ns)
-    ( kcat -C -b "$brokers" -t "$topic" -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" && times >"$work/kcat-r$round.cpu" ) ||
-        fail "kcat -C failed: $(cat "$work/kcat-r$round.err")"
+    ( kcat -C -b "$brokers" -t "$topic" -o beginning -e -q >/dev/null 2>"$work/kcat-r$1.err" && times >"$work/kcat-r$1.cpu" ) ||
+        fail "kcat -C failed: $(cat "$work/kcat-r$1.err")"
     t1=$(now_ns)
     m1=$(mock_cpu)
-    kcat_secs=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')
-    kcat_rate=$(div "$records" "$kcat_secs")
-    record "$t_rate" "$row_kcat" "materials/s" "$kcat_rate"
-    record "$t_rate" "$row_kcat" "seconds" "$kcat_secs"
-    record "$t_cpu" "$row_kcat" "client" "$(cpu_of_times "$work/kcat-r$round.cpu")"
-    record "$t_cpu" "$row_kcat" "mock cluster" "$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.3f\n", b - a }')"
+    secs=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')
+    kcat_rate=$(div "$records" "$secs")
     t0=$(now_ns)
-    kcat -C -b "$brokers" -t tiny -o beginning -e -q >/dev/null 2>"$work/kcat-r$round.err" ||
-        fail "kcat -C failed: $(cat "$work/kcat-r$round.err")"
+    kcat -C -b "$brokers" -t tiny -o beginning -e -q >/dev/null 2>"$work/kcat-r$1.err" ||
+        fail "kcat -C failed: $(cat "$work/kcat-r$1.err")"
     t1=$(now_ns)
     fixed=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }')
-    record "$t_not" "$row_kcat" "fixed cost" "$fixed"
-    kcat_net=$(div "$records" "$(awk -v a="$kcat_secs" -v b="$fixed" 'BEGIN { print a - b }')")
+    kcat_net=$(div "$records" "$(awk -v a="$secs" -v b="$fixed" 'BEGIN { print a - b }')")
+    record "$t_rate" "$row_kcat" "materials/s" "$kcat_rate"
+    record "$t_rate" "$row_kcat" "seconds" "$secs"
     record "$t_rate" "$row_kcat_net" "materials/s" "$kcat_net"
-    record "$t_rate" "$row_kcat_net" "seconds" "$(awk -v a="$kcat_secs" -v b="$fixed" 'BEGIN { printf "%.3f\n", a - b }')"
+    record "$t_rate" "$row_kcat_net" "seconds" "$(awk -v a="$secs" -v b="$fixed" 'BEGIN { printf "%.3f\n", a - b }')"
+    record "$t_cpu" "$row_kcat" "client" "$(cpu_of_times "$work/kcat-r$1.cpu")"
+    record "$t_cpu" "$row_kcat" "mock cluster" "$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.3f\n", b - a }')"
+    record "$t_not" "$row_kcat" "fixed cost" "$fixed"
+}
 
-    one_rate=""
-    for w in $shops_list; do
-        row=$row_1
-        ((w > 1)) && row=$row_w
-        log "round $round of $rounds: 1 host, $w workshop(s)"
-        m0=$(mock_cpu)
-        start_host "r$round-w$w" "$w" "bench-r$round-w$w"
-        rc=0
-        wait "$hp" || rc=$?
-        record "$t_cpu" "$row" "client" "$(cpu_of_times "$work/r$round-w$w.cpu")"
-        record "$t_cpu" "$row" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
-        read_host "r$round-w$w" "$rc"
-        ((h_purchased == records)) || fail "factory-host (r$round-w$w) read $h_purchased of $records records; its log: $work/r$round-w$w.log"
-        secs=$(span "$h_assign" "$h_end" "$idle_end")
-        rate=$(div "$records" "$secs")
-        ((w == 1)) && one_rate=$rate
-        record "$t_rate" "$row" "materials/s" "$rate"
-        record "$t_rate" "$row" "/ kcat" "$(div "$rate" "$kcat_rate")"
-        record "$t_rate" "$row" "/ kcat less fixed cost" "$(div "$rate" "$kcat_net")"
-        record "$t_rate" "$row" "seconds" "$secs"
-        record "$t_not" "$row" "group join" "$(span "$h_run" "$h_assign")"
-    done
-
-    log "round $round of $rounds: 2 hosts in one group"
+# One host with $2 workshops in round $1: sets host_rate[$2].
+declare -A host_rate
+run_one() {
+    local name="r$1-w$2" row=$row_1 m0 rc=0 secs
+    (($2 > 1)) && row=$row_w
+    log "round $1 of $rounds: 1 host, $2 workshop(s)"
     m0=$(mock_cpu)
-    start_host "r$round-a" 1 "bench-r$round-pair"
+    start_host "$name" "$2" "bench-$name"
+    wait "$hp" || rc=$?
+    record "$t_cpu" "$row" "client" "$(cpu_of_times "$work/$name.cpu")"
+    record "$t_cpu" "$row" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
+    read_host "$name" "$rc"
+    ((h_purchased == records)) || fail "factory-host ($name) read $h_purchased of $records records; its log: $work/$name.log"
+    secs=$(span "$h_assign" "$h_end" "$idle_end")
+    host_rate[$2]=$(div "$records" "$secs")
+    record "$t_rate" "$row" "materials/s" "${host_rate[$2]}"
+    record "$t_rate" "$row" "seconds" "$secs"
+    record "$t_not" "$row" "group join" "$(span "$h_run" "$h_assign")"
+}
+
+# Two hosts with 1 workshop each in one group in round $1, started together: sets pair_rate and
+# pair_twice (the records read twice).
+run_pair() {
+    local m0 pa pb rc_a=0 rc_b=0 a_run a_assign a_end a_purchased both first last secs
+    log "round $1 of $rounds: 2 hosts in one group"
+    m0=$(mock_cpu)
+    start_host "r$1-a" 1 "bench-r$1-pair"
     pa=$hp
-    start_host "r$round-b" 1 "bench-r$round-pair"
+    start_host "r$1-b" 1 "bench-r$1-pair"
     pb=$hp
-    rc_a=0 rc_b=0
     wait "$pa" || rc_a=$?
     wait "$pb" || rc_b=$?
-    record "$t_cpu" "$row_2" "client" "$(awk -v a="$(cpu_of_times "$work/r$round-a.cpu")" -v b="$(cpu_of_times "$work/r$round-b.cpu")" 'BEGIN { printf "%.3f\n", a + b }')"
+    record "$t_cpu" "$row_2" "client" "$(awk -v a="$(cpu_of_times "$work/r$1-a.cpu")" -v b="$(cpu_of_times "$work/r$1-b.cpu")" 'BEGIN { printf "%.3f\n", a + b }')"
     record "$t_cpu" "$row_2" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
-    read_host "r$round-a" "$rc_a"
+    read_host "r$1-a" "$rc_a"
     a_run=$h_run a_assign=$h_assign a_end=$h_end a_purchased=$h_purchased
-    read_host "r$round-b" "$rc_b"
-    # The group splits the partitions; a rebalance after reading began gives partitions to their
-    # next owner uncommitted, which reads them again: the sum is then above the records.
+    read_host "r$1-b" "$rc_b"
+    # The group splits the partitions; a rebalance after reading began gives partitions back
+    # uncommitted, and their next owner reads them again: the sum is then above the records.
     both=$((a_purchased + h_purchased))
-    ((both >= records)) || fail "2 hosts read $both of $records records; their logs: $work/r$round-a.log, $work/r$round-b.log"
+    ((both >= records)) || fail "2 hosts read $both of $records records; their logs: $work/r$1-a.log, $work/r$1-b.log"
     first=$(awk -v a="$a_assign" -v b="$h_assign" 'BEGIN { print (a < b ? a : b) }')
     last=$(awk -v a="$a_end" -v b="$h_end" 'BEGIN { print (a > b ? a : b) }')
     secs=$(span "$first" "$last" "$idle_end")
-    rate=$(div "$records" "$secs")
-    record "$t_rate" "$row_2" "materials/s" "$rate"
-    record "$t_rate" "$row_2" "/ kcat" "$(div "$rate" "$kcat_rate")"
-    record "$t_rate" "$row_2" "/ kcat less fixed cost" "$(div "$rate" "$kcat_net")"
-    record "$t_rate" "$row_2" "/ 1 host, 1 workshop" "$(div "$rate" "$one_rate")"
+    pair_rate=$(div "$records" "$secs")
+    record "$t_rate" "$row_2" "materials/s" "$pair_rate"
     record "$t_rate" "$row_2" "seconds" "$secs"
-    record "$t_rate" "$row_2" "read twice" "$((both - records))"
+    pair_twice=$((both - records))
     record "$t_not" "$row_2" "group join" "$(span "$(awk -v a="$a_run" -v b="$h_run" 'BEGIN { print (a < b ? a : b) }')" "$first")"
-    log "round $round: the 2 hosts read $a_purchased and $h_purchased"
-    ((both == records)) || { log "round $round: 2 hosts read $((both - records)) records twice (a rebalance after reading began; logs kept in $work)"; keep_work=1 replayed=1; }
+    log "round $1: the 2 hosts read $a_purchased and $h_purchased"
+    ((both == records)) || { log "round $1: 2 hosts read $((both - records)) records twice (a rebalance after reading began; logs kept in $work)"; keep_work=1 replayed=1; }
+}
+
+# The ratios of round $1's runs.
+record_ratios() {
+    local w row
+    for w in $shops_list; do
+        row=$row_1
+        ((w > 1)) && row=$row_w
+        record "$t_rate" "$row" "/ kcat" "$(div "${host_rate[$w]}" "$kcat_rate")"
+        record "$t_rate" "$row" "/ kcat less fixed cost" "$(div "${host_rate[$w]}" "$kcat_net")"
+    done
+    record "$t_rate" "$row_2" "/ kcat" "$(div "$pair_rate" "$kcat_rate")"
+    record "$t_rate" "$row_2" "/ kcat less fixed cost" "$(div "$pair_rate" "$kcat_net")"
+    record "$t_rate" "$row_2" "/ 1 host, 1 workshop" "$(div "$pair_rate" "${host_rate[1]}")"
+    record "$t_rate" "$row_2" "read twice" "$pair_twice"
+}
+
+# The order alternates, so that no kind of run always follows the same one (or always comes
+# first, on a page cache and a mock cluster that other runs have warmed).
+for ((round = 1; round <= rounds; ++round)); do
+    if ((round % 2)); then
+        run_kcat "$round"
+        for w in $shops_list; do run_one "$round" "$w"; done
+        run_pair "$round"
+    else
+        run_pair "$round"
+        for w in $(tr ' ' '\n' <<<"$shops_list" | tac); do run_one "$round" "$w"; done
+        run_kcat "$round"
+    fi
+    record_ratios "$round"
 done
 
 elapsed=$(($(date +%s) - started))
