@@ -262,26 +262,40 @@ run_one() {
 }
 
 # Two hosts with 1 workshop each in one group in round $1, started together: sets pair_rate and
-# pair_twice (the records read twice).
+# pair_twice (the records read twice). A pair that read records twice is run again, twice at most
+# (counted in pair_again): with the mock cluster, about one pair in six had a host given no
+# partition until the other had left the group (then its commit at the end fails with "Group
+# rebalance in progress", and the late host reads everything).
+pair_again=0
 run_pair() {
-    local m0 pa pb rc_a=0 rc_b=0 a_run a_assign a_end a_purchased both first last secs
-    log "round $1 of $rounds: 2 hosts in one group"
-    m0=$(mock_cpu)
-    start_host "r$1-a" 1 "bench-r$1-pair"
-    pa=$hp
-    start_host "r$1-b" 1 "bench-r$1-pair"
-    pb=$hp
-    wait "$pa" || rc_a=$?
-    wait "$pb" || rc_b=$?
-    record "$t_cpu" "$row_2" "client" "$(awk -v a="$(cpu_of_times "$work/r$1-a.cpu")" -v b="$(cpu_of_times "$work/r$1-b.cpu")" 'BEGIN { printf "%.3f\n", a + b }')"
-    record "$t_cpu" "$row_2" "mock cluster" "$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')"
-    read_host "r$1-a" "$rc_a"
-    a_run=$h_run a_assign=$h_assign a_end=$h_end a_purchased=$h_purchased
-    read_host "r$1-b" "$rc_b"
-    # The group splits the partitions; a rebalance after reading began gives partitions back
-    # uncommitted, and their next owner reads them again: the sum is then above the records.
-    both=$((a_purchased + h_purchased))
-    ((both >= records)) || fail "2 hosts read $both of $records records; their logs: $work/r$1-a.log, $work/r$1-b.log"
+    local attempt name m0 mock pa pb rc_a rc_b a_run a_assign a_end a_purchased both first last secs
+    for attempt in 1 2 3; do
+        name="r$1-p$attempt"
+        log "round $1 of $rounds: 2 hosts in one group (attempt $attempt)"
+        m0=$(mock_cpu)
+        start_host "$name-a" 1 "bench-$name"
+        pa=$hp
+        start_host "$name-b" 1 "bench-$name"
+        pb=$hp
+        rc_a=0 rc_b=0
+        wait "$pa" || rc_a=$?
+        wait "$pb" || rc_b=$?
+        mock=$(awk -v a="$m0" -v b="$(mock_cpu)" 'BEGIN { printf "%.3f\n", b - a }')
+        read_host "$name-a" "$rc_a"
+        a_run=$h_run a_assign=$h_assign a_end=$h_end a_purchased=$h_purchased
+        read_host "$name-b" "$rc_b"
+        # The group splits the partitions; a rebalance after reading began gives partitions back
+        # uncommitted, and their next owner reads them again: the sum is then above the records.
+        both=$((a_purchased + h_purchased))
+        ((both >= records)) || fail "2 hosts read $both of $records records; their logs: $work/$name-a.log, $work/$name-b.log"
+        log "round $1: the 2 hosts read $a_purchased and $h_purchased"
+        ((both == records || attempt == 3)) && break
+        log "round $1: 2 hosts read $((both - records)) records twice (logs kept: $work/$name-*.log)"
+        pair_again=$((pair_again + 1))
+        keep_work=1
+    done
+    record "$t_cpu" "$row_2" "client" "$(awk -v a="$(cpu_of_times "$work/$name-a.cpu")" -v b="$(cpu_of_times "$work/$name-b.cpu")" 'BEGIN { printf "%.3f\n", a + b }')"
+    record "$t_cpu" "$row_2" "mock cluster" "$mock"
     first=$(awk -v a="$a_assign" -v b="$h_assign" 'BEGIN { print (a < b ? a : b) }')
     last=$(awk -v a="$a_end" -v b="$h_end" 'BEGIN { print (a > b ? a : b) }')
     secs=$(span "$first" "$last" "$idle_end")
@@ -290,8 +304,7 @@ run_pair() {
     record "$t_rate" "$row_2" "seconds" "$secs"
     pair_twice=$((both - records))
     record "$t_not" "$row_2" "group join" "$(span "$(awk -v a="$a_run" -v b="$h_run" 'BEGIN { print (a < b ? a : b) }')" "$first")"
-    log "round $1: the 2 hosts read $a_purchased and $h_purchased"
-    ((both == records)) || { log "round $1: 2 hosts read $((both - records)) records twice (a rebalance after reading began; logs kept in $work)"; keep_work=1 replayed=1; }
+    ((both == records)) || { log "round $1: 3 pairs in a row read records twice; this one is in the table"; replayed=1; }
 }
 
 # The ratios of round $1's runs.
@@ -336,6 +349,7 @@ elapsed=$(($(date +%s) - started))
         "timed from its first assignment to its last log line, less idle_end (2 hosts: the earlier assignment to the later end)"
     echo "- kcat: the whole process; its fixed cost: the same command on a topic of one record a partition (start-up, and the broker holding the last fetch of each partition for fetch.wait.max.ms, 500 ms, before -e sees the end)"
     echo "- \"/ kcat\", \"/ kcat less fixed cost\" and \"/ 1 host, 1 workshop\" are taken within one round, then the median"
+    echo "- 2 hosts: $pair_again pair(s) read records twice and were run again (see the script)"
     echo "- $rounds round(s), $elapsed s in all: each cell is the median, then (min-max)"
     echo
     "$bin/bench_report" "$results" "run"
