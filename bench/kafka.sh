@@ -263,7 +263,7 @@ run_one() {
 
 # Two hosts with 1 workshop each in one group in round $1, started together: sets pair_rate and
 # pair_twice (the records read twice). A pair that read records twice is run again, twice at most
-# (counted in pair_again): with the mock cluster, about one pair in six had a host given no
+# (counted in pair_again): with the mock cluster, about one pair in seven had a host given no
 # partition until the other had left the group (then its commit at the end fails with "Group
 # rebalance in progress", and the late host reads everything).
 pair_again=0
