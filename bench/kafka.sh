@@ -15,16 +15,17 @@
 #                nproc) and with 1
 #   2 hosts:     two such runs with --workshops 1 in one new group, started together
 # Every factory run has a group of its own (nothing committed by an earlier run counts) and must read
-# every record once, balance and dead-letter nothing. Prints a markdown table of materials/s and the
-# ratios within a round: median (min-max) over the rounds. Progress goes to stderr. Exits 1 when a
-# run failed, or two hosts read records twice (after the table; the logs are kept and named), 2 on
-# bad arguments.
+# every record once, balance and dead-letter nothing (a pair that read records twice is run again,
+# twice at most). Prints markdown tables of materials/s and the ratios within a round, CPU seconds
+# and the seconds left out: median (min-max) over the rounds. Progress goes to stderr. Exits 1 when
+# a run failed, or a pair of hosts still read records twice (after the tables; the logs are kept
+# and named), 2 on bad arguments.
 #
-# What is timed: kcat as a whole process. A factory run from the log line of its first assignment
-# ("group 'G' gives this run ...") to its last line (the accounting, after the drain), less
-# idle_end: the group's join before (about 3 s, the broker's initial rebalance delay) and the idle_end
-# wait after are not work; both are shown in a second table. Two hosts: from the earlier assignment
-# to the later end.
+# What is timed: kcat as a whole process, and less its fixed cost (the same command on a topic of one
+# record a partition). A factory run from the log line of its first assignment ("group 'G' gives
+# this run ...") to its last line (the accounting, after the drain), less idle_end: the group's
+# join before (about 3 s, the broker's initial rebalance delay) and the idle_end wait after are not
+# work. Two hosts: from the earlier assignment to the later end. bench/README.md says more.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
