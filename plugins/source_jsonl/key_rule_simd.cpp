@@ -134,16 +134,16 @@ key_rule::fast_result key_rule::read_fast(const char* data, std::size_t size, st
         }
         const bool is_time = want_time && !have_time && is(time_field_);
         // A layout field (typed materials): decoded from the same reading of the value.
-        std::size_t field = no_field;
+        std::size_t slot = no_field;
         if (decoder_ != nullptr)
             for (std::size_t i = 0, nf = decoder_->field_count(); i < nf; ++i)
                 if (!decoder_->seen(i) && is(decoder_->member_name(i))) {
-                    field = i;
+                    slot = i;
                     break;
                 }
         // A member the rule does not read is skipped: its brackets are counted and its strings
         // were checked by simdjson's first pass, nothing more (check=all reads every value).
-        if (!wanted && !is_time && field == no_field) continue;
+        if (!wanted && !is_time && slot == no_field) continue;
         od::json_type type;
         if (v.type().get(type)) return exact;
         key_value kv;
@@ -153,14 +153,14 @@ key_rule::fast_result key_rule::read_fast(const char* data, std::size_t size, st
         } else if (type == od::json_type::object || type == od::json_type::array) {
             if (wanted || is_time) return exact; // the text as written: the SDK's reader has it
             // Only the layout wants it, and no field type takes one; the reason is the field's.
-            decoder_->put(field, record_decoder::value_kind::other, {});
+            decoder_->put(slot, record_decoder::value_kind::other, {});
             return fast_result::field;
         } else {
             // The token's text before it is consumed: the pid and the time read it as written.
             kv.text = trim_token(v.raw_json_token());
             if (!check_scalar(v, type)) return exact;
         }
-        if (field != no_field && !decoder_->put(field, kind_of(type), kv.text)) return fast_result::field;
+        if (slot != no_field && !decoder_->put(slot, kind_of(type), kv.text)) return fast_result::field;
         for (std::size_t i = 0; i < n; ++i)
             if (match[i]) {
                 found[i] = kv;

@@ -213,7 +213,7 @@ TEST_CASE("sessionize through factory-host: the sessions of a click file, on two
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("sessionize: a typed record's page is read as the raw JSON's; an empty one is refused") {
+TEST_CASE("sessionize: a typed record's page is read as the raw JSON's, an empty one is refused") {
     using factory::sessionize::click_record;
     fake_workshop w(descriptor());
     click_record c{};
@@ -268,5 +268,24 @@ TEST_CASE("sessionize through factory-host: typed and raw materials give the sam
     const auto raw = run("raw", ",typed=false");
     CHECK(typed.size() > 40); // sessions end mid-file too
     CHECK(typed == raw);
+
+    // The typed run decoded in purchasing: a page longer than the record's 64 bytes is the source's
+    // dead letter there, and the blueprint's raw path would have taken it.
+    {
+        std::ofstream in(dir / "long.jsonl");
+        in << R"({"user":1,"ts":1700000000000,"page":"/a"})" << "\n"
+           << R"({"user":1,"ts":1700000001000,"page":")" << std::string(80, 'p') << "\"}\n";
+    }
+    auto r = run_host({"--source", "jsonl:file=long.jsonl,key=user,time=ts,time_unit=ms", "--blueprint", "sessionize",
+                       "--exporter", "jsonl:dir=long", "--workshops", "2"},
+                      {.timeout = std::chrono::seconds(60), .cwd = dir});
+    INFO(r.err);
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("assembled") == 1);
+    std::vector<std::string> reasons;
+    for (const auto& j : read_jsonl(dir / "factory-dead-letter" / "purchasing.jsonl"))
+        reasons.push_back(j.at("reason").get<std::string>());
+    CHECK(reasons == std::vector<std::string>{"line 2: field 'page': a string of 80 bytes is longer than the field's 64"});
     std::filesystem::remove_all(dir);
 }

@@ -106,7 +106,7 @@ TEST_CASE("typed materials: every field type is decoded from its member") {
     }
 }
 
-TEST_CASE("typed materials: a missing or null member leaves its field zero; the first of two counts") {
+TEST_CASE("typed materials: a missing or null member leaves its field zero, the first of two counts") {
     typed_rule r;
     REQUIRE(r.read(full));
     REQUIRE(r.read(R"({"user":2,"ts":5,"u8":7,"u8":9,"s":null,"b":false})")); // a second line: all cleared
@@ -158,7 +158,7 @@ TEST_CASE("typed materials: a value of the wrong type is refused naming the fiel
     }
 }
 
-TEST_CASE("typed materials: a bad line keeps the key rule's reason; a key only the SDK reader takes is refused") {
+TEST_CASE("typed materials: a bad line keeps the key rule's reason, a key only the SDK reader takes is refused") {
     typed_rule r;
     CHECK_FALSE(r.read(R"({"user":1,"ts":1,"u8":01})"));
     CHECK_THAT(r.why, Catch::StartsWith("invalid JSON at byte"));
@@ -169,7 +169,7 @@ TEST_CASE("typed materials: a bad line keeps the key rule's reason; a key only t
                    "number simdjson cannot read");
 }
 
-TEST_CASE("typed materials: rename reads a field from another member; a bad rename names the setting") {
+TEST_CASE("typed materials: rename reads a field from another member, a bad rename names the setting") {
     typed_rule r("fields", "s=name, u8=level");
     REQUIRE(r.read(R"({"user":1,"ts":1,"s":"no","name":"yes","level":3,"u8":4})"));
     CHECK(std::string(r.out.s) == "yes");
