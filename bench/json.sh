@@ -8,7 +8,11 @@
 # Runs, in each round, in this order:
 #   tally:      --source jsonl:file=F,key=user --blueprint tally --exporter null (wall clock)
 #   sessionize: --source jsonl:file=F,key=user,time=ts,time_unit=ms --blueprint sessionize
-#               --exporter null --contract 30m (the material clock: sessions end on 30-minute gaps)
+#               --exporter null --contract 30m (the material clock: sessions end on 30-minute gaps);
+#               the source decodes each line into sessionize's typed record (typed materials)
+#   sessionize raw: the same with typed=false (the line's text; the blueprint parses it again)
+#   sessionize[ raw], wall clock: both again with --clock wall (no session ends before the input
+#               does: the contract timer wheel's cost on the material clock left out)
 #   ceiling:    bench_json_parse F user (dom: every line parsed whole; ondemand: the key found;
 #               sessionize: the one-loop reference, parse and sessionize on one core)
 # and prints a markdown table of lines/s and MB/s (whole-process wall time for the factory runs,
@@ -96,6 +100,12 @@ for ((r = 1; r <= rounds; r++)); do
     run_factory tally --source "jsonl:file=$file,key=user" --blueprint tally --exporter null
     run_factory sessionize --source "jsonl:file=$file,key=user,time=ts,time_unit=ms" \
         --blueprint sessionize --exporter null --contract 30m
+    run_factory "sessionize raw" --source "jsonl:file=$file,key=user,time=ts,time_unit=ms,typed=false" \
+        --blueprint sessionize --exporter null --contract 30m
+    run_factory "sessionize, wall clock" --source "jsonl:file=$file,key=user,time=ts,time_unit=ms" \
+        --blueprint sessionize --exporter null --contract 30m --clock wall
+    run_factory "sessionize raw, wall clock" --source "jsonl:file=$file,key=user,time=ts,time_unit=ms,typed=false" \
+        --blueprint sessionize --exporter null --contract 30m --clock wall
     "$parse" "$file" user | awk '$1 == "dom" || $1 == "ondemand" {
         printf "ceiling: simdjson %s\t%.6g\t%.6g\n", $1, $2 / $4, $3 / $4 / 1e6 }
         $1 == "sessionize" { printf "reference: one-loop sessionize\t%.6g\t%.6g\n", $2 / $4, $3 / $4 / 1e6 }' >>"$results"
@@ -107,7 +117,7 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /p
 echo
 echo "| run | lines/s | MB/s |"
 echo "|---|---|---|"
-for name in tally sessionize "reference: one-loop sessionize" "ceiling: simdjson dom" "ceiling: simdjson ondemand"; do
+for name in tally sessionize "sessionize raw" "sessionize, wall clock" "sessionize raw, wall clock" "reference: one-loop sessionize" "ceiling: simdjson dom" "ceiling: simdjson ondemand"; do
     awk -F'\t' -v n="$name" '
         function fmt(x) { return x >= 1e6 ? sprintf("%.2fM", x / 1e6) : x >= 1e3 ? sprintf("%.1fk", x / 1e3) : sprintf("%.0f", x) }
         function med(a, k,   i, j, t) {

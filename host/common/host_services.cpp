@@ -16,6 +16,7 @@ host_services::host_services(std::string plugin, std::uint32_t workshop,
     api_.host_now_ns = &now;
     api_.host_stopping = &stopping;
     api_.host_ship = nullptr;
+    api_.material_layout = nullptr;
 }
 
 void host_services::enable_shipping(ship_fn fn, void* ctx) noexcept {

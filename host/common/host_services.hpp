@@ -28,6 +28,9 @@ public:
     // The clock host_now_ns reads: a variable the owner keeps current (a workshop's clock), or,
     // when null, the Unix time.
     void use_clock(const std::int64_t* now_ns) noexcept { clock_ = now_ns; }
+    // Gives a source the blueprint's material layout (factory_host.material_layout); `layout` must
+    // outlive the plugin instance.
+    void give_material_layout(const factory_pclass* layout) noexcept { api_.material_layout = layout; }
     // Enables host_ship for a blueprint.
     void enable_shipping(ship_fn fn, void* ctx) noexcept;
 

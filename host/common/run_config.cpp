@@ -23,12 +23,27 @@ static plugin_choice plugin_from_json(const json& j) {
     return p;
 }
 
+static json layout_to_json(const material_layout& l) {
+    json fields = json::array();
+    for (const auto& f : l.fields()) fields.push_back(json::array({f.name, f.type, f.offset, f.size}));
+    return json{{"record_size", l.record_size()}, {"fields", fields}};
+}
+
+static material_layout layout_from_json(const json& j) {
+    std::vector<material_field> fields;
+    for (const auto& f : j.at("fields"))
+        fields.push_back(material_field{f.at(0).get<std::string>(), f.at(1).get<std::uint32_t>(),
+                                        f.at(2).get<std::uint32_t>(), f.at(3).get<std::uint32_t>()});
+    return material_layout(j.at("record_size").get<std::uint32_t>(), std::move(fields));
+}
+
 std::string run_config::to_json() const {
     json exporters_json = json::array();
     for (const auto& e : exporters) exporters_json.push_back(plugin_to_json(e));
     json j{{"source", plugin_to_json(source)},
            {"blueprint", plugin_to_json(blueprint)},
            {"exporters", exporters_json},
+           {"material_layout", layout_to_json(materials)},
            {"workshops", workshops},
            {"rate", rate},
            {"contract_ns", contract_ns},
@@ -65,6 +80,7 @@ run_config run_config::from_json(std::string_view text) {
         c.source = plugin_from_json(j.at("source"));
         c.blueprint = plugin_from_json(j.at("blueprint"));
         for (const auto& e : j.at("exporters")) c.exporters.push_back(plugin_from_json(e));
+        c.materials = layout_from_json(j.at("material_layout"));
         j.at("workshops").get_to(c.workshops);
         j.at("rate").get_to(c.rate);
         j.at("contract_ns").get_to(c.contract_ns);

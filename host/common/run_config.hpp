@@ -3,6 +3,8 @@
 // command line or the TOML file, so all processes of a run agree on everything.
 #pragma once
 
+#include "common/material_layout.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +23,9 @@ struct run_config {
     plugin_choice source;
     plugin_choice blueprint;
     std::vector<plugin_choice> exporters;
+    // The blueprint's material_layout when the source fills records (FACTORY_MATERIAL_FILLS_RECORDS);
+    // empty otherwise: the source then gets no layout and gives raw materials.
+    material_layout materials;
 
     std::uint32_t workshops = 1;
     double rate = 0;

@@ -7,6 +7,7 @@
 #include <factory/util/values.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -14,6 +15,12 @@ namespace factory::plugins {
 namespace {
 
 std::string quoted(const char* text) { return "'" + std::string(text) + "'"; }
+
+std::string fmt_hex(std::uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%x", v);
+    return buf;
+}
 
 std::string name_problem(const char* what, const char* name) {
     if (name == nullptr) return std::string(what) + " is NULL";
@@ -115,6 +122,43 @@ std::string state_layouts_problem(const factory_descriptor& d) {
     return {};
 }
 
+// The fields the blueprint reads from each material, checked as a pclass's, with the flags it may
+// set; a source may set only FACTORY_MATERIAL_FILLS_RECORDS, and no kind but a blueprint a layout.
+std::string material_problem(const factory_descriptor& d, kind k) {
+    if (d.reserved2 != 0) return "reserved2 is " + std::to_string(d.reserved2) + ", must be 0";
+    std::uint32_t allowed = 0;
+    if (k == kind::blueprint) allowed = FACTORY_MATERIAL_TAKES_RAW;
+    if (k == kind::source) allowed = FACTORY_MATERIAL_FILLS_RECORDS;
+    if ((d.material_flags & ~allowed) != 0)
+        return std::string("material_flags has bits 0x") + fmt_hex(d.material_flags & ~allowed) +
+               " that a " + to_string(k) + " may not set";
+    if (k != kind::blueprint) {
+        if (d.material_layout != nullptr) return std::string("a ") + to_string(k) + " must leave material_layout NULL";
+        return {};
+    }
+    const factory_pclass* l = d.material_layout;
+    if (l == nullptr) {
+        if ((d.material_flags & FACTORY_MATERIAL_TAKES_RAW) != 0)
+            return "material_flags has FACTORY_MATERIAL_TAKES_RAW but material_layout is NULL; a blueprint without "
+                   "a layout takes raw materials anyway";
+        return {};
+    }
+    if (l->record_size == 0) return "material_layout has record_size 0";
+    if (l->field_count == 0) return "material_layout has no fields; declare the fields the blueprint reads, or leave "
+                                    "material_layout NULL for raw materials";
+    if (auto p = fields_problem("material_layout", *l); !p.empty()) return p;
+    // Fields are filled independently: two that share bytes would overwrite each other.
+    for (std::uint32_t i = 0; i < l->field_count; ++i)
+        for (std::uint32_t j = i + 1; j < l->field_count; ++j) {
+            const factory_field& a = l->fields[i];
+            const factory_field& b = l->fields[j];
+            if (std::uint64_t{a.offset} < std::uint64_t{b.offset} + b.size &&
+                std::uint64_t{b.offset} < std::uint64_t{a.offset} + a.size)
+                return "material_layout: fields " + quoted(a.name) + " and " + quoted(b.name) + " overlap";
+        }
+    return {};
+}
+
 std::string blueprint_problem(const factory_descriptor& d) {
     const std::uint32_t a = d.state_align;
     if (a == 0 || (a & (a - 1)) != 0 || a > 16)
@@ -200,6 +244,7 @@ std::string descriptor_problem(const factory_descriptor& d) {
     if (d.reserved != 0) return "reserved is " + std::to_string(d.reserved) + ", must be 0";
     if (auto p = settings_problem(d); !p.empty()) return p;
     if (auto p = *k == kind::blueprint ? blueprint_problem(d) : not_blueprint_problem(d); !p.empty()) return p;
+    if (auto p = material_problem(d, *k); !p.empty()) return p;
     return hooks_problem(d, *k);
 }
 

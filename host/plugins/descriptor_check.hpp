@@ -21,7 +21,10 @@ bool is_plain_name(std::string_view text) noexcept;
 // types in size and have unique names; its state_layout (when set) with record_size equal to
 // state_size and fields checked as a pclass's, state_previous (fields checked likewise) set exactly
 // when on_upgrade is; for a source, on_position and on_seek both set or both NULL; for the other
-// kinds, state_layout and state_previous NULL. Assumes abi_version and struct_size were already
+// kinds, state_layout and state_previous NULL; a blueprint's material_layout (when set) with
+// fields checked as a pclass's, at least one, none overlapping another; material_flags only the
+// kind's own bit (TAKES_RAW for a blueprint with a layout, FILLS_RECORDS for a source);
+// reserved2 zero. Assumes abi_version and struct_size were already
 // checked.
 std::string descriptor_problem(const factory_descriptor& d);
 

@@ -128,10 +128,32 @@ void show_checkpoints(const factory_descriptor& d, kind k, std::ostream& out) {
     out << '\n';
 }
 
+// One line on typed materials: what a source can fill, what a blueprint reads.
+void show_materials(const factory_descriptor& d, kind k, std::ostream& out) {
+    if (k == kind::exporter) return;
+    out << "materials: ";
+    if (k == kind::source) {
+        out << ((d.material_flags & FACTORY_MATERIAL_FILLS_RECORDS) != 0 ? "fills typed records (a blueprint's material layout)"
+                                                                       : "raw only (cannot fill typed records)");
+    } else if (d.material_layout == nullptr) {
+        out << "raw (declares no material layout)";
+    } else {
+        const factory_pclass& l = *d.material_layout;
+        out << "typed record of " << l.record_size << " bytes:";
+        for (std::uint32_t f = 0; f < l.field_count; ++f)
+            out << (f == 0 ? " " : ", ") << l.fields[f].name << ' ' << field_type_name(l.fields[f].type)
+                << (l.fields[f].type == FACTORY_FIELD_STRING ? "[" + std::to_string(l.fields[f].size) + "]" : "");
+        out << ((d.material_flags & FACTORY_MATERIAL_TAKES_RAW) != 0 ? "; raw materials too"
+                                                                      : "; needs a source that fills it");
+    }
+    out << '\n';
+}
+
 void show(const plugin& p, std::ostream& out) {
     out << p.name() << " " << p.version() << " (" << to_string(p.type()) << "): " << p.description() << '\n';
     out << "file: " << p.file.string() << '\n';
     show_checkpoints(*p.descriptor, p.type(), out);
+    show_materials(*p.descriptor, p.type(), out);
     show_settings(*p.descriptor, out);
     show_notes(*p.descriptor, out);
     if (p.type() == kind::blueprint) show_pclasses(*p.descriptor, out);

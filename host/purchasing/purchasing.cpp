@@ -29,6 +29,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     auto& header = seg.header();
     dead_letter_writer dead(cfg.dead_letter_dir, "purchasing");
     host_services services("source " + cfg.source.name, 0, &header.stop_purchasing, &header.abort_now);
+    services.give_material_layout(cfg.materials.as_pclass());
 
     std::unique_ptr<source_instance> source;
     try {

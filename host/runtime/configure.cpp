@@ -119,6 +119,21 @@ void check_file_option(const char* option, const std::filesystem::path& file) {
 
 } // namespace
 
+// Typed materials: the blueprint's layout goes to a source that can fill it. A blueprint that reads
+// only records (no FACTORY_MATERIAL_TAKES_RAW) cannot run with a source that gives raw materials:
+// every material would be refused, so the pairing is refused now.
+material_layout material_layout_for(const plugins::plugin& source, const plugins::plugin& bp) {
+    const factory_descriptor& s = *source.descriptor;
+    const factory_descriptor& b = *bp.descriptor;
+    if (b.material_layout == nullptr) return {};
+    if ((s.material_flags & FACTORY_MATERIAL_FILLS_RECORDS) != 0) return material_layout(b.material_layout);
+    if ((b.material_flags & FACTORY_MATERIAL_TAKES_RAW) != 0) return {};
+    throw std::runtime_error("blueprint " + std::string(bp.name()) + " reads typed materials (its material_layout) "
+                             "and source " + std::string(source.name()) + " cannot fill them (it gives raw "
+                             "materials); use a source that fills records, such as jsonl, or a blueprint that "
+                             "reads raw materials");
+}
+
 std::uint64_t ring_capacity_for(std::uint64_t bytes) {
     return std::bit_ceil(std::max<std::uint64_t>(bytes, 64u << 10));
 }
@@ -131,6 +146,7 @@ run_config configure(const cli::run_options& opts) {
     plugins::plugin bp;
     c.blueprint = choose(opts.blueprint, plugins::kind::blueprint, path, &bp);
     check_products_fit(bp, opts.lane_bytes);
+    c.materials = material_layout_for(source, bp);
     if (opts.exporters.empty()) {
         c.exporters.push_back(choose(cli::plugin_spec{"jsonl", {}}, plugins::kind::exporter, path));
     } else {
@@ -167,6 +183,10 @@ run_config configure(const cli::run_options& opts) {
         throw std::runtime_error("--max-material must be between 16 bytes and an eighth of --line-size (" +
                                  std::to_string(opts.line_bytes / 8) + ")");
     c.max_material = opts.max_material;
+    if (c.materials.record_size() > c.max_material)
+        throw std::runtime_error("blueprint " + c.blueprint.name + ": its material_layout's records take " +
+                                 std::to_string(c.materials.record_size()) + " bytes, more than --max-material " +
+                                 std::to_string(c.max_material) + "; raise --max-material to at least that");
     c.export_retries = opts.export_retries;
     c.retry_backoff_ns = opts.retry_backoff_ns;
     check_duration("--hang-timeout", opts.hang_timeout_ns, true);

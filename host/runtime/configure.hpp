@@ -6,10 +6,17 @@
 
 #include "cli/run_options.hpp"
 #include "common/run_config.hpp"
+#include "plugins/plugin.hpp"
 
 namespace factory::runtime {
 
 run_config configure(const cli::run_options& opts);
+
+// Typed materials: the layout purchasing hands the source (the blueprint's material_layout when the
+// source's descriptor says it fills records; empty otherwise). Throws std::runtime_error naming
+// both plugins when the blueprint reads only records (no FACTORY_MATERIAL_TAKES_RAW) and the source
+// cannot fill them.
+material_layout material_layout_for(const plugins::plugin& source, const plugins::plugin& bp);
 
 // The capacity of a line or lane asked to hold `bytes`: a power of two of at least 64 KiB.
 std::uint64_t ring_capacity_for(std::uint64_t bytes);

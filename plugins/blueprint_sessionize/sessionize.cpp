@@ -2,6 +2,8 @@
 
 #include <factory/abi.h>
 
+#include <cstring>
+
 namespace factory::sessionize {
 
 namespace {
@@ -17,10 +19,17 @@ sessionize::sessionize(const factory::settings& s, factory::host h)
 }
 
 factory::verdict sessionize::on_material(worker& w, const factory::material& m) noexcept {
-    if (m.format() != FACTORY_FORMAT_JSON) return refuse("not a JSON material (format %u)", m.format());
     std::string_view page;
-    const char* why = nullptr;
-    if (!reader_.read(m.text(), page, why)) return refuse("page field '%s': %s", reader_.page_field().c_str(), why);
+    if (const click_record* c = m.record<click_record>()) {
+        page = std::string_view(c->page, ::strnlen(c->page, sizeof c->page));
+        if (page.empty())
+            return refuse("page field 'page' of the typed record: missing or empty (the jsonl source reads member "
+                          "'page'; rename=page=MEMBER reads another)");
+    } else {
+        if (m.format() != FACTORY_FORMAT_JSON) return refuse("not a JSON material (format %u)", m.format());
+        const char* why = nullptr;
+        if (!reader_.read(m.text(), page, why)) return refuse("page field '%s': %s", reader_.page_field().c_str(), why);
+    }
     session_state& s = w.state();
     const std::int64_t t = m.time_ns();
     // A refused first material leaves no worker behind, so clicks == 0 means a new session.

@@ -28,7 +28,12 @@ constexpr unsigned max_skipped_blocks = 64;
 
 jsonl_source::jsonl_source(const factory::settings& s, factory::host h)
     : source(h), reader_(s.string("file")),
-      rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("check")) {}
+      rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("check")) {
+    if (const factory_pclass* layout = host().material_layout(); layout != nullptr && s.boolean("typed")) {
+        decoder_ = std::make_unique<record_decoder>(*layout, rule_.time_exp(), s.text("rename"));
+        rule_.decode_into(decoder_.get());
+    }
+}
 
 factory::fill_result jsonl_source::on_fill(factory::filler& f) {
     // The largest material is the host's to say; it is the same on every call in practice, so
@@ -70,13 +75,16 @@ factory::fill_result jsonl_source::on_fill(factory::filler& f) {
             f.reject(reason, ln.text.data(), ln.text.size());
             continue;
         }
-        void* out = f.add(pid, time_ns, FACTORY_FORMAT_JSON, static_cast<std::uint32_t>(ln.text.size()));
+        const bool typed = decoder_ != nullptr;
+        const void* payload = typed ? decoder_->record() : ln.text.data();
+        const auto size = typed ? decoder_->record_size() : static_cast<std::uint32_t>(ln.text.size());
+        void* out = f.add(pid, time_ns, typed ? FACTORY_FORMAT_RECORD : FACTORY_FORMAT_JSON, size);
         if (out == nullptr) {
             // The run is stopping: keep the line, so that nothing read is silently dropped.
             reader_.unread();
             return factory::fill_result::more;
         }
-        std::memcpy(out, ln.text.data(), ln.text.size());
+        std::memcpy(out, payload, size);
         ++added;
     }
     return factory::fill_result::more;

@@ -8,12 +8,20 @@
 // first max_size bytes), and reading goes on. The rest of a too long line is dropped a block at a
 // time, looking at host::stopping() between blocks: a line that never ends (/dev/zero) does not
 // keep a run from stopping.
+//
+// Typed materials: when the run's blueprint declares a material layout (and typed=true, the
+// default), each line is decoded in the same simdjson walk into that record (record_decoder.hpp)
+// and added as FACTORY_FORMAT_RECORD; a field that does not fit dead-letters the line as
+// "line N: field 'NAME': <why>".
 #pragma once
 
 #include "key_rule.hpp"
 #include "line_reader.hpp"
+#include "record_decoder.hpp"
 
 #include <factory/source.hpp>
+
+#include <memory>
 
 namespace factory::jsonl {
 
@@ -28,7 +36,12 @@ public:
         "skipped by simdjson, not checked; check=all checks every value.\n"
         "With time= set, materials carry event time and the run uses the material clock unless\n"
         "--clock wall.\n"
-        "Checkpoints: resumable from a file (byte offset and line number); not from stdin.";
+        "Checkpoints: resumable from a file (byte offset and line number); not from stdin.\n"
+        "Typed materials: with a blueprint that declares the fields it reads, each line is decoded once\n"
+        "into that record (top-level members by field name; missing or null: zero; a string longer than\n"
+        "its field, or a value of the wrong type, dead-letters the line naming the field).";
+    // It decodes lines into the blueprint's material layout (typed materials).
+    static constexpr bool fills_records = true;
     static inline const factory::setting settings[] = {
         {"file", FACTORY_SETTING_PATH_IN, "-", "file of JSON lines to read; -: stdin"},
         {"key", FACTORY_SETTING_STRING, "pid",
@@ -45,6 +58,12 @@ public:
          "members' values are skipped, not checked) or all (the SDK's reader checks every value: only "
          "exact JSON objects pass; slower)",
          "fields|all"},
+        {"typed", FACTORY_SETTING_BOOL, "true",
+         "when the blueprint declares the fields it reads, decode each line into that record (true) "
+         "or pass the line's text as it is (false; the blueprint must then read raw JSON)"},
+        {"rename", FACTORY_SETTING_STRING, "",
+         "typed materials: record fields read from a member of another name, FIELD=MEMBER,... (e.g. "
+         "page=url); empty: each field from the member of its own name"},
     };
 
     jsonl_source(const factory::settings& s, factory::host h);
@@ -61,6 +80,7 @@ public:
 private:
     line_reader reader_;
     key_rule rule_;
+    std::unique_ptr<record_decoder> decoder_; // typed materials only
 };
 
 } // namespace factory::jsonl

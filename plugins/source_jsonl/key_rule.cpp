@@ -1,5 +1,7 @@
 #include "key_rule.hpp"
 
+#include "record_decoder.hpp"
+
 #include <factory/settings.hpp>
 #include <factory/util/values.hpp>
 
@@ -101,10 +103,21 @@ bool key_rule::read_time(const json::member& m, std::int64_t& out) const noexcep
 
 bool key_rule::read(std::string_view line, std::size_t readable, std::uint64_t& pid,
                     std::int64_t& time_ns, char* why, std::size_t why_size) {
-    if (check_ == check_mode::all) return read_exact(line, pid, time_ns, why, why_size);
-    if (read_fast(line.data(), line.size(), readable, pid, time_ns)) return true;
+    if (check_ == check_mode::all) {
+        if (!read_exact(line, pid, time_ns, why, why_size)) return false;
+        if (decoder_ == nullptr) return true;
+    }
+    switch (read_fast(line.data(), line.size(), readable, pid, time_ns)) {
+    case fast_result::ok: return true;
+    case fast_result::field: std::snprintf(why, why_size, "%s", decoder_->why()); return false;
+    case fast_result::exact: break;
+    }
     ++exact_reads_;
-    return read_exact(line, pid, time_ns, why, why_size);
+    if (!read_exact(line, pid, time_ns, why, why_size)) return false;
+    if (decoder_ == nullptr) return true;
+    std::snprintf(why, why_size, "cannot be decoded into the blueprint's record: a key or time field is an array, "
+                                 "an object or a number simdjson cannot read");
+    return false;
 }
 
 bool key_rule::read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,

@@ -53,6 +53,7 @@ inline std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) noexce
 // (half away from zero); false when it does not fit in int64 or is not a number.
 bool decimal_to_ns(std::string_view text, int unit_exp, std::int64_t& out) noexcept;
 
+class record_decoder; // record_decoder.hpp
 struct simd_state; // simdjson's parser and a padded copy buffer (key_rule_simd.cpp)
 struct simd_state_deleter {
     void operator()(simd_state* s) const noexcept;
@@ -89,11 +90,21 @@ public:
         return read(line, line.size(), pid, time_ns, why, why_size);
     }
 
+    // Typed materials: from now on read() also decodes each line's layout fields into `d` (see
+    // record_decoder.hpp), in the same walk; nullptr stops it. A line whose field does not fit is
+    // refused with the decoder's reason ("field 'page': ..."). A line only the SDK's reader can
+    // settle (its key an array or object, a number simdjson cannot read) is refused as well, since
+    // that reader does not decode. With check=all the SDK's reader checks the line first, then the
+    // walk decodes it. `d` must outlive its use here.
+    void decode_into(record_decoder* d) noexcept { decoder_ = d; }
+
     // The SDK reader alone: the reference that read() agrees with, and what gives the reasons.
     bool read_exact(std::string_view line, std::uint64_t& pid, std::int64_t& time_ns, char* why,
                     std::size_t why_size) const;
 
     const std::vector<std::string>& keys() const noexcept { return keys_; }
+    // ns = value * 10^time_exp() for the time field (time_unit).
+    int time_exp() const noexcept { return time_exp_; }
     // Lines read() handed to read_exact() after the fast reading (bad lines, array or object keys;
     // none with check=all, which reads every line there): a figure for tests.
     std::uint64_t exact_reads() const noexcept { return exact_reads_; }
@@ -102,11 +113,15 @@ private:
     bool read_time(const json::member& m, std::int64_t& out) const noexcept;
     // The simdjson reading; false when the line must be read by read_exact() (it is bad, or its
     // key is an array or object).
-    bool read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
-                   std::int64_t& time_ns);
+    enum class fast_result { ok, exact, field };
+    // `exact`: read_exact() must settle the line; `field`: a layout field did not fit (the
+    // decoder says why).
+    fast_result read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
+                          std::int64_t& time_ns);
 
     std::unique_ptr<simd_state, simd_state_deleter> simd_; // made by the first reserve() or read()
     std::uint64_t exact_reads_ = 0;
+    record_decoder* decoder_ = nullptr;
     check_mode check_ = check_mode::fields;
     bool plain_names_ = true; // no field name holds '"' or '\\': they compare with raw keys
 

@@ -7,6 +7,8 @@
 // take such as 1e999) it leaves to read_exact(), which gives the verdict and the reason.
 #include "key_rule.hpp"
 
+#include "record_decoder.hpp"
+
 #include <factory/settings.hpp>
 
 #include <simdjson.h>
@@ -67,6 +69,18 @@ struct key_value {
     bool is_string = false;
 };
 
+constexpr std::size_t no_field = static_cast<std::size_t>(-1);
+
+record_decoder::value_kind kind_of(od::json_type t) noexcept {
+    switch (t) {
+    case od::json_type::string: return record_decoder::value_kind::string;
+    case od::json_type::number: return record_decoder::value_kind::number;
+    case od::json_type::boolean: return record_decoder::value_kind::boolean;
+    case od::json_type::null: return record_decoder::value_kind::null;
+    default: return record_decoder::value_kind::other;
+    }
+}
+
 } // namespace
 
 void key_rule::reserve(std::size_t max_line) {
@@ -77,8 +91,9 @@ void key_rule::reserve(std::size_t max_line) {
     if (simd_->copy.size() < max_line + padding) simd_->copy.resize(max_line + padding);
 }
 
-bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readable, std::uint64_t& pid,
-                         std::int64_t& time_ns) {
+key_rule::fast_result key_rule::read_fast(const char* data, std::size_t size, std::size_t readable,
+                                          std::uint64_t& pid, std::int64_t& time_ns) {
+    constexpr fast_result exact = fast_result::exact;
     if (!simd_ || simd_->parser.capacity() < size || (readable < size + padding && simd_->copy.size() < size + padding))
         reserve(size); // only when a line is longer than any before it
     if (readable < size + padding) {
@@ -86,10 +101,11 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
         data = simd_->copy.data();
         readable = simd_->copy.size();
     }
+    if (decoder_ != nullptr) decoder_->begin();
     od::document doc;
-    if (simd_->parser.iterate(data, size, readable).get(doc)) return false;
+    if (simd_->parser.iterate(data, size, readable).get(doc)) return exact;
     od::object obj;
-    if (doc.get_object().get(obj)) return false;
+    if (doc.get_object().get(obj)) return exact;
 
     const std::size_t n = keys_.size();
     key_value found[max_keys];
@@ -104,9 +120,9 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
     for (auto f : obj) {
         od::field field;
         std::string_view key;
-        if (std::move(f).get(field)) return false;
+        if (std::move(f).get(field)) return exact;
         const od::raw_json_string raw_key = field.key();
-        if (!plain && field.unescaped_key().get(key)) return false;
+        if (!plain && field.unescaped_key().get(key)) return exact;
         // unsafe_is_equal may read past the key: the line is padded.
         auto is = [&](const std::string& name) { return plain ? raw_key.unsafe_is_equal(name) : key == name; };
         od::value v = field.value();
@@ -117,46 +133,58 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
             wanted |= match[i];
         }
         const bool is_time = want_time && !have_time && is(time_field_);
+        // A layout field (typed materials): decoded from the same reading of the value.
+        std::size_t slot = no_field;
+        if (decoder_ != nullptr)
+            for (std::size_t i = 0, nf = decoder_->field_count(); i < nf; ++i)
+                if (!decoder_->seen(i) && is(decoder_->member_name(i))) {
+                    slot = i;
+                    break;
+                }
         // A member the rule does not read is skipped: its brackets are counted and its strings
         // were checked by simdjson's first pass, nothing more (check=all reads every value).
-        if (!wanted && !is_time) continue;
+        if (!wanted && !is_time && slot == no_field) continue;
         od::json_type type;
-        if (v.type().get(type)) return false;
+        if (v.type().get(type)) return exact;
         key_value kv;
         if (type == od::json_type::string) {
-            if (v.get_string().get(kv.text)) return false;
+            if (v.get_string().get(kv.text)) return exact;
             kv.is_string = true;
         } else if (type == od::json_type::object || type == od::json_type::array) {
-            return false; // the text as written: the SDK's reader has it
+            if (wanted || is_time) return exact; // the text as written: the SDK's reader has it
+            // Only the layout wants it, and no field type takes one; the reason is the field's.
+            decoder_->put(slot, record_decoder::value_kind::other, {});
+            return fast_result::field;
         } else {
             // The token's text before it is consumed: the pid and the time read it as written.
             kv.text = trim_token(v.raw_json_token());
-            if (!check_scalar(v, type)) return false;
+            if (!check_scalar(v, type)) return exact;
         }
+        if (slot != no_field && !decoder_->put(slot, kind_of(type), kv.text)) return fast_result::field;
         for (std::size_t i = 0; i < n; ++i)
             if (match[i]) {
                 found[i] = kv;
                 have[i] = true;
             }
         if (is_time) {
-            if (type != od::json_type::number) return false;
+            if (type != od::json_type::number) return exact;
             time_text = kv.text;
             have_time = true;
         }
     }
     // Nothing may follow the object: at the end of the line, simdjson reports no location.
-    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return exact;
     for (std::size_t i = 0; i < n; ++i)
-        if (!have[i]) return false;
+        if (!have[i]) return exact;
 
     time_ns = 0;
-    if (want_time && (!have_time || !decimal_to_ns(time_text, time_exp_, time_ns))) return false;
+    if (want_time && (!have_time || !decimal_to_ns(time_text, time_exp_, time_ns))) return exact;
 
     if (n == 1 && !found[0].is_string) {
         // Digits only (JSON has no leading zeros) and below 2^64: the pid itself.
         const std::string_view t = found[0].text;
         const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), pid);
-        if (ec == std::errc() && end == t.data() + t.size() && !t.empty() && t[0] != '-') return true;
+        if (ec == std::errc() && end == t.data() + t.size() && !t.empty() && t[0] != '-') return fast_result::ok;
     }
     std::uint64_t h = fnv_offset;
     for (std::size_t i = 0; i < n; ++i) {
@@ -167,7 +195,7 @@ bool key_rule::read_fast(const char* data, std::size_t size, std::size_t readabl
         h = fnv1a(h, found[i].text.data(), found[i].text.size());
     }
     pid = h;
-    return true;
+    return fast_result::ok;
 }
 
 } // namespace factory::jsonl

@@ -51,6 +51,9 @@ public:
         pclass_count_ = count;
     }
 
+    // A source's factory_host.material_layout (typed materials); `layout` must outlive the source.
+    void give_material_layout(const factory_pclass* layout) noexcept { raw_.material_layout = layout; }
+
     std::int64_t now_ns = 1'700'000'000'000'000'000;
     bool stopping = false;
     std::vector<std::string> logs;

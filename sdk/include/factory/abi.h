@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define FACTORY_ABI_VERSION 3u
+#define FACTORY_ABI_VERSION 4u
 
 /* ---------------------------------------------------------------- status codes */
 
@@ -155,7 +155,27 @@ typedef struct factory_descriptor {
     const struct factory_source_hooks *source;
     const struct factory_blueprint_hooks *blueprint;
     const struct factory_exporter_hooks *exporter;
+
+    /* Typed materials. FACTORY_KIND_BLUEPRINT: may be NULL (raw materials, as the source gives
+     * them): the fields this blueprint reads from each material (name unused), checked by the host
+     * as a pclass's. A source that can fill such records gets the layout at on_open
+     * (factory_host.material_layout) and adds FACTORY_FORMAT_RECORD materials laid out by it.
+     * Other kinds: NULL. */
+    const factory_pclass *material_layout;
+    uint32_t material_flags; /* enum factory_material_flag bits; 0 for none */
+    uint32_t reserved2;      /* 0 */
 } factory_descriptor;
+
+/* Flags of a descriptor's material_flags. */
+enum factory_material_flag {
+    /* Source: given factory_host.material_layout, on_fill adds FACTORY_FORMAT_RECORD materials
+     * (it may still add raw ones, when a setting says so). */
+    FACTORY_MATERIAL_FILLS_RECORDS = 1u,
+    /* Blueprint with a material_layout: it also takes raw materials (it looks at each material's
+     * format), so it may run with a source that cannot fill records. Without this flag the host
+     * refuses that pairing at start. */
+    FACTORY_MATERIAL_TAKES_RAW = 2u
+};
 
 /* ---------------------------------------------------------------- records */
 
@@ -164,7 +184,8 @@ enum factory_format {
     FACTORY_FORMAT_BYTES = 0, /* opaque */
     FACTORY_FORMAT_FLOW4 = 1, /* struct factory_flow4 in <factory/formats.h> */
     FACTORY_FORMAT_JSON = 2,  /* one JSON object, UTF-8, no trailing newline */
-    FACTORY_FORMAT_PACKET = 3 /* struct factory_packet in <factory/formats.h> */
+    FACTORY_FORMAT_PACKET = 3, /* struct factory_packet in <factory/formats.h> */
+    FACTORY_FORMAT_RECORD = 4  /* exactly one record of the blueprint's material_layout */
 };
 
 /* One input record as the blueprint sees it. Lives in the shared-memory production line;
@@ -230,6 +251,12 @@ typedef struct factory_host {
      * size): it is then counted and written to the dead-letter output by the host. May block
      * while the transportation line is full (backpressure). */
     int (*host_ship)(void *self, uint64_t pid, uint32_t pclass, const void *record, uint32_t size);
+
+    /* Source only (NULL elsewhere), when the source's descriptor has FACTORY_MATERIAL_FILLS_RECORDS
+     * and the run's blueprint declares a material_layout: that layout, valid until on_close. A
+     * material of format FACTORY_FORMAT_RECORD holds exactly record_size bytes laid out by it.
+     * Present when struct_size reaches past it. */
+    const factory_pclass *material_layout;
 } factory_host;
 
 /* Plugin settings, all values already checked against the descriptor's types, defaults filled

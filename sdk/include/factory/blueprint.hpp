@@ -43,6 +43,18 @@
 //       void on_upgrade(const previous_state& old, tally& now) { now.count = old.count; }
 // (previous_state, previous_state_layout and on_upgrade go together: one without the others does
 // not compile.)
+//
+// Typed materials: a blueprint may declare the fields it reads; a source that can (jsonl) then
+// decodes each record once, in purchasing, into that struct (FACTORY_FORMAT_RECORD):
+//       struct click { std::int64_t ts; char page[64]; };
+//       using material_record = click;
+//       static inline const factory::schema material_layout = factory::make_schema<click>(
+//           {FACTORY_FIELD(click, ts), FACTORY_FIELD(click, page)});
+//       ... const click* c = m.record<click>();
+// The host refuses to pair such a blueprint with a source that cannot fill records, unless it also
+// declares `static constexpr bool takes_raw = true;` and reads raw materials itself (then
+// m.record<click>() is nullptr for those). Without takes_raw, a raw material that reaches it anyway
+// (a source told not to fill records) is refused before on_material with "expected a typed record".
 #pragma once
 
 #include <factory/plugin.hpp>
@@ -195,6 +207,16 @@ struct blueprint_trampolines {
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
     static int on_material(void* self, factory_worker* w, const factory_material* m, factory_error* err) noexcept {
+        if constexpr (requires { typename T::material_record; } && !takes_raw()) {
+            if (m->format != FACTORY_FORMAT_RECORD || m->size != sizeof(typename T::material_record)) {
+                char why[96];
+                std::snprintf(why, sizeof why, "expected a typed record of %zu bytes, got format %u of %u bytes",
+                              sizeof(typename T::material_record), static_cast<unsigned>(m->format),
+                              static_cast<unsigned>(m->size));
+                copy_message(err, why);
+                return FACTORY_ERROR;
+            }
+        }
         try {
             worker_t wk(w);
             return enter(self, err)->on_material(wk, material(m)).code();
@@ -234,6 +256,10 @@ struct blueprint_trampolines {
         }
     }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
+    static constexpr bool takes_raw() noexcept {
+        if constexpr (requires { T::takes_raw; }) return T::takes_raw;
+        else return false;
+    }
 };
 
 // A layout as the ABI's factory_pclass (the name is unused there).
@@ -284,6 +310,20 @@ const factory_descriptor* blueprint_descriptor() noexcept {
             s.state_previous = layout_of(T::previous_state_layout);
             s.descriptor.state_previous = &s.state_previous;
             s.hooks.on_upgrade = &tr::upgrade;
+        }
+        constexpr bool record = requires { typename T::material_record; };
+        constexpr bool record_fields = requires { T::material_layout; };
+        static_assert(record == record_fields,
+                      "a blueprint that reads typed materials declares both: using material_record = ...; and "
+                      "static inline const factory::schema material_layout = factory::make_schema<material_record>(...)");
+        if constexpr (record) {
+            static_assert(std::is_trivially_copyable_v<typename T::material_record> &&
+                              alignof(typename T::material_record) <= 8,
+                          "material_record must be trivially copyable and at most 8-byte aligned");
+            s.material_layout = layout_of(T::material_layout);
+            s.material_layout.name = "material";
+            s.descriptor.material_layout = &s.material_layout;
+            if (tr::takes_raw()) s.descriptor.material_flags |= FACTORY_MATERIAL_TAKES_RAW;
         }
         s.descriptor.blueprint = &s.hooks;
     });

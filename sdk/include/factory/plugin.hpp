@@ -10,6 +10,7 @@
 #include <factory/schema.hpp>
 #include <factory/settings.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -49,6 +50,12 @@ public:
     std::int64_t now_ns() const noexcept { return raw_->host_now_ns(raw_->self); }
     bool stopping() const noexcept { return raw_->host_stopping(raw_->self) != 0; }
     std::uint32_t workshop() const noexcept { return raw_->workshop; }
+    // Sources: the run's blueprint's material layout when this source declared that it fills
+    // records (fills_records) and the blueprint declared one; nullptr otherwise (raw materials).
+    const factory_pclass* material_layout() const noexcept {
+        constexpr std::size_t end = offsetof(factory_host, material_layout) + sizeof(raw_->material_layout);
+        return raw_->struct_size >= end ? raw_->material_layout : nullptr;
+    }
     const factory_host* raw() const noexcept { return raw_; }
 
 private:
@@ -70,6 +77,14 @@ public:
     }
     std::string_view text() const noexcept {
         return {reinterpret_cast<const char*>(data()), raw_->size};
+    }
+    // A typed material (FACTORY_FORMAT_RECORD) as the blueprint's material record R, or nullptr
+    // when this material is raw (another format) or not R's size.
+    template <class R>
+    const R* record() const noexcept {
+        static_assert(alignof(R) <= 8, "a material record is 8-byte aligned at most");
+        return raw_->format == FACTORY_FORMAT_RECORD && raw_->size == sizeof(R) ? reinterpret_cast<const R*>(data())
+                                                                               : nullptr;
     }
     // The payload as a T, or nullptr when it is too small to hold one.
     template <class T>
@@ -132,6 +147,7 @@ struct plugin_storage {
     std::vector<factory_pclass> pclasses;
     factory_pclass state_layout{};   // blueprints: the state's fields, when declared
     factory_pclass state_previous{}; // blueprints: the older state's, when declared
+    factory_pclass material_layout{}; // blueprints: the material record's fields, when declared
     Hooks hooks{};
     factory_descriptor descriptor{};
 };

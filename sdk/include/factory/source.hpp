@@ -25,6 +25,11 @@
 // Throwing from on_fill() ends the run with the exception's message (input failure). A bad record
 // is not an exception: pass it to filler::reject() and go on.
 //
+// Typed materials: a source that can decode its records into the blueprint's material layout
+// declares `static constexpr bool fills_records = true;`. Then host().material_layout() is the
+// layout when the run's blueprint declared one (nullptr otherwise), and each record goes in as
+// f.add(pid, time_ns, FACTORY_FORMAT_RECORD, layout->record_size), laid out by it.
+//
 // Checkpoints (--checkpoint): a source that can be resumed defines both of
 //       std::size_t on_position(std::span<std::byte> out);      // between two on_fill() calls
 //       void on_seek(std::span<const std::byte> position);       // after open, before on_fill()
@@ -212,6 +217,9 @@ const factory_descriptor* source_descriptor() noexcept {
         static_assert(resumable_source<T> || !has_position_or_seek<T>,
                       "a resumable source defines both std::size_t on_position(std::span<std::byte>) and "
                       "void on_seek(std::span<const std::byte>)");
+        if constexpr (requires { T::fills_records; }) {
+            if (T::fills_records) s.descriptor.material_flags |= FACTORY_MATERIAL_FILLS_RECORDS;
+        }
         if constexpr (resumable_source<T>) {
             s.hooks.on_position = &tr::position;
             s.hooks.on_seek = &tr::seek;

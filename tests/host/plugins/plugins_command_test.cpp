@@ -153,6 +153,13 @@ TEST_CASE("one plugin is shown with what it does under --checkpoint") {
     CHECK_THAT(feed, Catch::Contains("\ncheckpoints: at least once (cannot take back what it exported)\n"));
 }
 
+TEST_CASE("one plugin is shown with the materials it fills or reads") {
+    CHECK(lines_of(run(fixtures_only(), std::string("fixture_widget")).out).at(3) ==
+          "materials: raw (declares no material layout)");
+    CHECK(lines_of(run(fixtures_only(), std::string("fixture_resumable")).out).at(3) ==
+          "materials: raw only (cannot fill typed records)");
+}
+
 TEST_CASE("a plugin's notes are shown after its settings, line by line") {
     const auto r = run(fixtures_only(), std::string("fixture_widget"));
     REQUIRE(r.code == 0);

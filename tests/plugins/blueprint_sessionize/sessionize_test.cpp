@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <string>
@@ -209,5 +210,82 @@ TEST_CASE("sessionize through factory-host: the sessions of a click file, on two
     }
     CHECK(got == want);
     CHECK(idle >= static_cast<int>(want.size()) - 12); // all but each user's last end idle
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sessionize: a typed record's page is read as the raw JSON's, an empty one is refused") {
+    using factory::sessionize::click_record;
+    fake_workshop w(descriptor());
+    click_record c{};
+    std::memcpy(c.page, "/a", 2);
+    REQUIRE(w.feed(7, 1'000, FACTORY_FORMAT_RECORD, &c, sizeof c) == FACTORY_OK);
+    REQUIRE(w.feed_json(7, 2'000, click("/b")) == FACTORY_OK); // raw materials still read
+    std::memset(c.page, 'x', sizeof c.page);                     // a page that fills the field
+    REQUIRE(w.feed(7, 3'000, FACTORY_FORMAT_RECORD, &c, sizeof c) == FACTORY_OK);
+    click_record empty{};
+    CHECK(w.feed(7, 4'000, FACTORY_FORMAT_RECORD, &empty, sizeof empty) == FACTORY_ERROR);
+    CHECK(w.last_error == "page field 'page' of the typed record: missing or empty (the jsonl source reads member "
+                          "'page'; rename=page=MEMBER reads another)");
+    w.fire_all(FACTORY_FIRED_SHUTDOWN);
+    REQUIRE(w.host.products.size() == 1);
+    const auto p = w.host.products[0].as<session_product>();
+    CHECK(p.clicks == 3);
+    CHECK(p.pages == pages_estimate({"/a", "/b", std::string(64, 'x')}));
+    const factory_descriptor* d = descriptor();
+    REQUIRE(d->material_layout != nullptr);
+    CHECK(d->material_layout->record_size == 64);
+    CHECK(d->material_flags == FACTORY_MATERIAL_TAKES_RAW);
+}
+
+TEST_CASE("sessionize through factory-host: typed and raw materials give the same sessions, byte for byte",
+          "[e2e]") {
+    using namespace factory::testing;
+    auto dir = fresh_dir("sessionize_typed");
+    {
+        // 40 users, 2,000 clicks a minute apart in turn, pages with escapes among them; a user's
+        // gap is 40 minutes, so 30-minute contracts end sessions along the way.
+        std::ofstream in(dir / "clicks.jsonl");
+        for (int i = 0; i < 2000; ++i)
+            in << R"({"user":)" << (i * 7) % 40 << R"(,"ts":)" << 1'700'000'000'000 + i * 60'000LL << R"(,"ref":"x","page":"/p/)"
+               << (i % 13 == 0 ? "\\u00e9" : "") << (i * 31) % 17 << "\"}\n";
+    }
+    auto run = [&](const std::string& out, const std::string& extra) {
+        auto r = run_host({"--source", "jsonl:file=clicks.jsonl,key=user,time=ts,time_unit=ms" + extra, "--blueprint",
+                           "sessionize", "--exporter", "jsonl:dir=" + out, "--workshops", "2", "--contract", "30m",
+                           "--inspect", "0"},
+                          {.timeout = std::chrono::seconds(60), .cwd = dir});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        REQUIRE(r.summary.at("balanced") == true);
+        CHECK(r.summary.at("assembled") == 2000);
+        std::ifstream f(dir / out / "sessions.jsonl");
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(f, line);) lines.push_back(line);
+        std::sort(lines.begin(), lines.end());
+        return lines;
+    };
+    const auto typed = run("typed", "");
+    const auto raw = run("raw", ",typed=false");
+    CHECK(typed.size() > 40); // sessions end mid-file too
+    CHECK(typed == raw);
+
+    // The typed run decoded in purchasing: a page longer than the record's 64 bytes is the source's
+    // dead letter there, and the blueprint's raw path would have taken it.
+    {
+        std::ofstream in(dir / "long.jsonl");
+        in << R"({"user":1,"ts":1700000000000,"page":"/a"})" << "\n"
+           << R"({"user":1,"ts":1700000001000,"page":")" << std::string(80, 'p') << "\"}\n";
+    }
+    auto r = run_host({"--source", "jsonl:file=long.jsonl,key=user,time=ts,time_unit=ms", "--blueprint", "sessionize",
+                       "--exporter", "jsonl:dir=long", "--workshops", "2"},
+                      {.timeout = std::chrono::seconds(60), .cwd = dir});
+    INFO(r.err);
+    REQUIRE(r.summary.is_object());
+    CHECK(r.summary.at("balanced") == true);
+    CHECK(r.summary.at("assembled") == 1);
+    std::vector<std::string> reasons;
+    for (const auto& j : read_jsonl(dir / "factory-dead-letter" / "purchasing.jsonl"))
+        reasons.push_back(j.at("reason").get<std::string>());
+    CHECK(reasons == std::vector<std::string>{"line 2: field 'page': a string of 80 bytes is longer than the field's 64"});
     std::filesystem::remove_all(dir);
 }
