@@ -46,8 +46,23 @@ void checkpoint_keeper::request() {
     h.checkpoint_wanted.store(in_flight_, std::memory_order_release);
 }
 
+bool checkpoint_keeper::poll_asked() {
+    auto& h = seg_.header();
+    const std::uint64_t asked = h.checkpoint_asked.load(std::memory_order_acquire);
+    if (asked <= asked_done_) return false;
+    if (h.checkpoint_committed.load(std::memory_order_acquire) >= asked) {
+        asked_done_ = asked;
+        if (complete(asked, false)) log().info("checkpoint {} (taken by the source) complete", asked);
+    } else if (h.checkpoint_failed.load(std::memory_order_acquire) >= asked) {
+        asked_done_ = asked;
+    }
+    return asked > asked_done_;
+}
+
 bool checkpoint_keeper::poll() {
-    if (in_flight_ == 0) return false;
+    // The keeper's own epoch is older than one purchasing took since (epochs only grow), so it is
+    // completed first, below; one taken by purchasing alone is completed here.
+    if (in_flight_ == 0) return poll_asked();
     auto& h = seg_.header();
     if (h.checkpoint_committed.load(std::memory_order_acquire) >= in_flight_) {
         const std::uint64_t epoch = in_flight_;
@@ -57,6 +72,7 @@ bool checkpoint_keeper::poll() {
             longest_ns_ = std::max(longest_ns_, took);
             log().info("checkpoint {} complete in {} ms ({} KiB)", epoch, took / 1'000'000, last_bytes_ / 1024);
         }
+        poll_asked();
         return false;
     }
     if (h.checkpoint_failed.load(std::memory_order_acquire) >= in_flight_) {
@@ -113,6 +129,7 @@ bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
     }
     last_ = epoch;
     last_bytes_ = bytes;
+    seg_.header().checkpoint_complete.store(epoch, std::memory_order_release);
     if (epoch != 0) ++taken_;
     if (final_one) kept_workers_ = workers;
     return true;

@@ -58,6 +58,8 @@ private:
     // workers (after firing them, for a final barrier of a run that fires), pass it on to the lane.
     void pass_barrier(const factory_material& barrier);
     bool write_snapshot(std::uint64_t epoch);
+    // A control frame (shm/checkpoint_frame.hpp): hire the worker it carries, or drop pid's.
+    void take_control(const factory_material& frame);
     void end_time();
     void assemble(const factory_material& m, std::uint64_t mixed);
     void set_time(std::int64_t unix_now, tick t);
