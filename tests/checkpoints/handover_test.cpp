@@ -22,7 +22,8 @@ TEST_CASE("control frames: a worker handed over continues its count, a released 
     CHECK(r.summary.at("balanced") == true);
     std::map<std::uint64_t, std::uint64_t> counts;
     for (const auto& e : std::filesystem::directory_iterator(dir / "out"))
-        for (const auto& j : read_jsonl(e.path())) counts[j.at("pid").get<std::uint64_t>()] += j.at("materials").get<std::uint64_t>();
+        if (e.path().extension() == ".jsonl")
+            for (const auto& j : read_jsonl(e.path())) counts[j.at("pid").get<std::uint64_t>()] += j.at("materials").get<std::uint64_t>();
     // pid 1: 5 before the handover and 3 here; pid 2 left with its partition; pid 3 hired here.
     CHECK(counts == std::map<std::uint64_t, std::uint64_t>{{1, 8}, {3, 1}});
     std::filesystem::remove_all(dir);
