@@ -25,6 +25,33 @@ void host_services::enable_shipping(ship_fn fn, void* ctx) noexcept {
     api_.host_ship = &ship;
 }
 
+void host_services::enable_handover(decltype(factory_host::host_restore_worker) restore,
+                                    decltype(factory_host::host_release_worker) release,
+                                    decltype(factory_host::host_checkpoint_now) checkpoint_now, void* ctx) noexcept {
+    restore_ = restore;
+    release_ = release;
+    checkpoint_now_ = checkpoint_now;
+    handover_ctx_ = ctx;
+    api_.host_restore_worker = &restore_worker;
+    api_.host_release_worker = &release_worker;
+    api_.host_checkpoint_now = &host_services::checkpoint_now;
+}
+
+int host_services::restore_worker(void* self, const factory_worker_image* w, factory_error* err) {
+    auto* me = static_cast<host_services*>(self);
+    return me->restore_(me->handover_ctx_, w, err);
+}
+
+int host_services::release_worker(void* self, std::uint64_t pid, factory_error* err) {
+    auto* me = static_cast<host_services*>(self);
+    return me->release_(me->handover_ctx_, pid, err);
+}
+
+int host_services::checkpoint_now(void* self, factory_error* err) {
+    auto* me = static_cast<host_services*>(self);
+    return me->checkpoint_now_(me->handover_ctx_, err);
+}
+
 void host_services::log_line(void* self, std::uint32_t level, const char* message) {
     auto* me = static_cast<host_services*>(self);
     spdlog::level::level_enum lvl = spdlog::level::info;

@@ -33,11 +33,19 @@ public:
     void give_material_layout(const factory_pclass* layout) noexcept { api_.material_layout = layout; }
     // Enables host_ship for a blueprint.
     void enable_shipping(ship_fn fn, void* ctx) noexcept;
+    // Enables host_restore_worker, host_release_worker and host_checkpoint_now for a source that
+    // keeps its workers' state (their `self` is `ctx`).
+    void enable_handover(decltype(factory_host::host_restore_worker) restore,
+                         decltype(factory_host::host_release_worker) release,
+                         decltype(factory_host::host_checkpoint_now) checkpoint_now, void* ctx) noexcept;
 
 private:
     static void log_line(void* self, std::uint32_t level, const char* message);
     static std::int64_t now(void* self);
     static int stopping(void* self);
+    static int restore_worker(void* self, const factory_worker_image* w, factory_error* err);
+    static int release_worker(void* self, std::uint64_t pid, factory_error* err);
+    static int checkpoint_now(void* self, factory_error* err);
     static int ship(void* self, std::uint64_t pid, std::uint32_t pclass, const void* record, std::uint32_t size);
 
     factory_host api_{};
@@ -47,6 +55,10 @@ private:
     const std::int64_t* clock_ = nullptr;
     ship_fn ship_ = nullptr;
     void* ship_ctx_ = nullptr;
+    decltype(factory_host::host_restore_worker) restore_ = nullptr;
+    decltype(factory_host::host_release_worker) release_ = nullptr;
+    decltype(factory_host::host_checkpoint_now) checkpoint_now_ = nullptr;
+    void* handover_ctx_ = nullptr;
 };
 
 } // namespace factory

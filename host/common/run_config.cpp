@@ -67,6 +67,7 @@ std::string run_config::to_json() const {
            {"checkpoints_kept", checkpoints_kept},
            {"savepoint_on_stop", savepoint_on_stop},
            {"resuming", resuming},
+           {"source_keeps_state", source_keeps_state},
            {"resume_epoch", resume_epoch},
            {"resume_workshops", resume_workshops},
            {"skip_seqs", skip_seqs}};
@@ -104,6 +105,7 @@ run_config run_config::from_json(std::string_view text) {
         j.at("checkpoints_kept").get_to(c.checkpoints_kept);
         j.at("savepoint_on_stop").get_to(c.savepoint_on_stop);
         j.at("resuming").get_to(c.resuming);
+        j.at("source_keeps_state").get_to(c.source_keeps_state);
         j.at("resume_epoch").get_to(c.resume_epoch);
         j.at("resume_workshops").get_to(c.resume_workshops);
         j.at("skip_seqs").get_to(c.skip_seqs);

@@ -60,6 +60,9 @@ struct run_config {
     std::uint32_t checkpoints_kept = 2;
     bool savepoint_on_stop = false;
     bool resuming = false;
+    // The source keeps its workers' state itself (FACTORY_SOURCE_KEEPS_STATE): workshops load none
+    // from the checkpoint at start or at a rollback; the source hands them over.
+    bool source_keeps_state = false;
     std::uint64_t resume_epoch = 0;
     std::uint32_t resume_workshops = 0;       // how many workshops wrote that checkpoint
     std::vector<std::uint64_t> skip_seqs;     // materials a workshop died on earlier in the job

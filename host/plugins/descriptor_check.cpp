@@ -208,6 +208,14 @@ std::string hooks_problem(const factory_descriptor& d, kind k) {
             return std::string("source hooks: ") + (h->on_position == nullptr ? "on_seek" : "on_position") +
                    " is set but " + (h->on_position == nullptr ? "on_position" : "on_seek") +
                    " is NULL; a resumable source sets both, another neither";
+        if (p.empty() && h->on_checkpoint_done != nullptr && h->on_position == nullptr)
+            return "source hooks: on_checkpoint_done is set but on_position and on_seek are NULL; only a resumable "
+                   "source takes part in checkpoints";
+        if (p.empty() && (h->traits & ~static_cast<std::uint32_t>(FACTORY_SOURCE_KEEPS_STATE)) != 0)
+            return "source hooks: traits has bits this factory-host does not know (" + std::to_string(h->traits) + ")";
+        if (p.empty() && (h->traits & FACTORY_SOURCE_KEEPS_STATE) != 0 && h->on_checkpoint_done == nullptr)
+            return "source hooks: the trait FACTORY_SOURCE_KEEPS_STATE needs on_checkpoint_done (where the source "
+                   "saves its workers)";
         return p;
     }
     case kind::blueprint: {

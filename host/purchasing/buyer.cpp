@@ -120,6 +120,30 @@ bool buyer::push_barrier(std::uint64_t epoch, std::uint16_t kind) noexcept {
     return true;
 }
 
+bool buyer::push_control(std::uint16_t kind, std::uint64_t pid, const void* head, std::uint32_t head_size,
+                         const void* state, std::uint32_t state_size) noexcept {
+    // Materials already added keep their place before it: the line is one producer's FIFO.
+    publish_all();
+    const std::uint32_t line = workshops_ == 1 ? 0 : route(mix(pid), workshops_);
+    const auto bytes = static_cast<std::uint32_t>(sizeof(factory_material) + head_size + state_size);
+    void* slot = lines_[line]->try_claim(bytes);
+    if (slot == nullptr) slot = claim_waiting(line, bytes);
+    if (slot == nullptr) return false;
+    auto* m = static_cast<factory_material*>(slot);
+    m->pid = pid;
+    m->time_ns = watermark_ns_;
+    m->purchased_ns = mono_ns();
+    m->seq = seq_; // not a purchase: the number of the material before it
+    m->size = head_size + state_size;
+    m->format = kind;
+    m->flags = shm::material_barrier;
+    auto* payload = reinterpret_cast<unsigned char*>(m + 1);
+    if (head_size != 0) std::memcpy(payload, head, head_size);
+    if (state_size != 0) std::memcpy(payload + head_size, state, state_size);
+    lines_[line]->publish();
+    return true;
+}
+
 void* buyer::claim_waiting(std::uint32_t line, std::uint32_t bytes, bool through_stop) noexcept {
     stats_.waits.add();
     publish_all();

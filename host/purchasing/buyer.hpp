@@ -34,6 +34,13 @@ public:
     // publishes them; waits for room even while the run is stopping (a final barrier), not once it
     // aborts. Returns false when the run aborted first.
     bool push_barrier(std::uint64_t epoch, std::uint16_t kind) noexcept;
+    // A control frame (shm/checkpoint_frame.hpp) on pid's line, after every material added so far
+    // and before any added later: `head` then `state` as its payload. Not a purchase. Returns
+    // false when the run is stopping and the line has no room.
+    bool push_control(std::uint16_t kind, std::uint64_t pid, const void* head, std::uint32_t head_size,
+                      const void* state, std::uint32_t state_size) noexcept;
+    // The largest payload a frame or material may have.
+    std::uint32_t max_payload() const noexcept { return max_material_; }
     // A replay from a checkpoint: purchase numbers continue after `seq`, and materials whose number
     // is in `skip` (ascending) are taken from the source but not put on a line (skipped: a workshop
     // died on them earlier in the job, and their letters are written).

@@ -3,10 +3,13 @@
 #include "checkpoint/snapshot.hpp"
 #include "checkpoint/paths.hpp"
 #include "common/log.hpp"
+#include "purchasing/state_walk.hpp"
 #include "shm/checkpoint_frame.hpp"
 #include "shm/stats_fields.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -39,6 +42,7 @@ void checkpointer::prepare() {
         }
     }
     buy_.resume_at(seq, watermark, cfg_.skip_seqs);
+    told_ = cfg_.resume_epoch;
     // Asking once now also proves the source can say where it stands (stdin cannot).
     (void)source_.position();
     last_ = cfg_.resume_epoch;
@@ -60,6 +64,29 @@ void checkpointer::write_snapshot(std::uint64_t epoch) {
     out.set_counters(counts);
     out.set_blob(position.data(), position.size());
     out.finish();
+    // A checkpoint completes a few periods after its snapshot at most: 16 is plenty.
+    if (positions_.size() == 16) positions_.pop_front();
+    positions_.emplace_back(epoch, position);
+}
+
+void checkpointer::tell_complete() {
+    const std::uint64_t epoch = header_.checkpoint_complete.load(std::memory_order_acquire);
+    told_ = epoch;
+    if (!source_.wants_checkpoint_done()) return;
+    const std::string* position = nullptr;
+    for (const auto& [e, pos] : positions_)
+        if (e == epoch) position = &pos;
+    if (position == nullptr) {
+        // Not taken by this process (a checkpoint of before a rollback): its source is told of the
+        // next one.
+        return;
+    }
+    state_walk workers(epoch_dir(cfg_.checkpoint_dir, epoch));
+    try {
+        source_.checkpoint_done(epoch, *position, workers.raw());
+    } catch (const std::exception& e) {
+        log().warn("checkpoint {} is complete, but {}", epoch, e.what());
+    }
 }
 
 bool checkpointer::take(std::uint64_t epoch, std::uint16_t kind) {
@@ -84,6 +111,33 @@ bool checkpointer::take(std::uint64_t epoch, std::uint16_t kind) {
 void checkpointer::take_wanted() {
     const std::uint64_t epoch = header_.checkpoint_wanted.load(std::memory_order_acquire);
     take(epoch, static_cast<std::uint16_t>(shm::barrier_kind::periodic));
+}
+
+bool checkpointer::take_now(std::string& why) {
+    // An epoch the host asked for first goes in the lines first: epochs pass in order.
+    if (header_.checkpoint_wanted.load(std::memory_order_acquire) > last_) take_wanted();
+    const std::uint64_t epoch = header_.next_epoch.fetch_add(1, std::memory_order_acq_rel);
+    header_.checkpoint_asked.store(epoch, std::memory_order_release);
+    if (!take(epoch, static_cast<std::uint16_t>(shm::barrier_kind::periodic))) {
+        why = "checkpoint " + std::to_string(epoch) + " could not be taken: " + header_.checkpoint_problem;
+        return false;
+    }
+    // The workshops, transportation and the host go on meanwhile; the lines drain to the barrier.
+    while (header_.checkpoint_complete.load(std::memory_order_acquire) < epoch) {
+        if (header_.checkpoint_failed.load(std::memory_order_acquire) >= epoch) {
+            why = "checkpoint " + std::to_string(epoch) + " failed: " + header_.checkpoint_problem;
+            return false;
+        }
+        if (header_.abort_now.load(std::memory_order_acquire) != 0 ||
+            header_.stop_purchasing.load(std::memory_order_acquire) != 0) {
+            why = "checkpoint " + std::to_string(epoch) + " did not complete: the run is ending";
+            return false;
+        }
+        seg_.process(shm::purchasing_slot).heartbeat.add(); // waiting, not hanging
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    tell_complete();
+    return true;
 }
 
 void checkpointer::finish(bool end_of_input) {

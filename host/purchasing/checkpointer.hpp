@@ -12,6 +12,9 @@
 #include "shm/segment.hpp"
 
 #include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
 
 namespace factory::purchasing {
 
@@ -24,9 +27,14 @@ public:
     // not fit the input, the checkpoint folder cannot be written).
     void prepare();
     // Between fills: takes the checkpoint the host asked for, if any. Cheap when none is wanted.
+    // Also tells the source of a checkpoint completed since the last poll (on_checkpoint_done).
     void poll() {
         if (header_.checkpoint_wanted.load(std::memory_order_acquire) > last_) take_wanted();
+        if (header_.checkpoint_complete.load(std::memory_order_acquire) > told_) tell_complete();
     }
+    // host_checkpoint_now, from inside on_fill: takes a checkpoint of its own epoch and waits until
+    // the host completed it (the source told, on_checkpoint_done) or it failed. False with `why`.
+    bool take_now(std::string& why);
     // As purchasing ends in order: the final barrier. With `end_of_input` the workers are fired
     // before their snapshot (the job is done); otherwise as --on-stop says.
     void finish(bool end_of_input);
@@ -37,6 +45,7 @@ private:
     // snapshot could not be written: no barrier then.
     bool take(std::uint64_t epoch, std::uint16_t kind);
     void write_snapshot(std::uint64_t epoch);
+    void tell_complete();
 
     shm::segment& seg_;
     shm::segment_header& header_;
@@ -44,6 +53,9 @@ private:
     source_instance& source_;
     buyer& buy_;
     std::uint64_t last_ = 0; // the latest epoch this process put in the lines (or skipped)
+    std::uint64_t told_ = 0; // the latest completed epoch the source was told of (or that needs no telling)
+    // The positions of the last few epochs taken, newest last: what on_checkpoint_done gives back.
+    std::deque<std::pair<std::uint64_t, std::string>> positions_;
 };
 
 } // namespace factory::purchasing

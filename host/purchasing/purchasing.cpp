@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "purchasing/buyer.hpp"
 #include "purchasing/checkpointer.hpp"
+#include "purchasing/handover.hpp"
 #include "purchasing/pacer.hpp"
 #include "purchasing/source_instance.hpp"
 #include "shm/barrier.hpp"
@@ -40,9 +41,15 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     }
     buyer buy(seg, static_cast<std::uint32_t>(cfg.max_material), cfg.material_clock, dead);
     std::optional<checkpointer> checkpoints;
+    std::optional<handover> handing;
     if (cfg.checkpoints()) {
         try {
             checkpoints.emplace(seg, cfg, *source, buy);
+            if (cfg.source_keeps_state) {
+                handing.emplace(buy, *checkpoints);
+                services.enable_handover(&handover::restore, &handover::release, &handover::checkpoint_now,
+                                         &*handing);
+            }
             checkpoints->prepare();
         } catch (const std::exception& e) {
             shm::report_failure(me, std::string("--checkpoint: ") + e.what());

@@ -64,6 +64,17 @@ public:
             throw std::runtime_error("source " + name_ + ": cannot resume from the checkpoint's position: " + said(err));
     }
 
+    // Whether the source wants to hear of completed checkpoints (on_checkpoint_done).
+    bool wants_checkpoint_done() const noexcept { return plugin_.hooks().on_checkpoint_done != nullptr; }
+    // Checkpoint `epoch` is complete; `pos` is the position it holds. Between two fill() calls.
+    // Throws std::runtime_error "source NAME: <its reason>" when the source says it failed.
+    void checkpoint_done(std::uint64_t epoch, const std::string& pos, const factory_state_walk* workers) {
+        factory_error err{};
+        if (plugin_.hooks().on_checkpoint_done(plugin_.handle(), epoch, pos.data(),
+                                               static_cast<std::uint32_t>(pos.size()), workers, &err) != FACTORY_OK)
+            throw std::runtime_error("source " + name_ + ": " + said(err));
+    }
+
 private:
     static std::string said(const factory_error& err) {
         return err.message[0] != '\0' ? std::string(err.message) : std::string("no reason given");

@@ -52,19 +52,45 @@ bool checkpoint_keeper::snapshots_written(std::uint64_t epoch) {
     return true;
 }
 
-bool checkpoint_keeper::poll() {
-    if (in_flight_ == 0) return false;
+bool checkpoint_keeper::snapshot_failed(std::uint64_t epoch) {
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i)
+        if (seg_.workshop(i).snapshot_failed.load(std::memory_order_acquire) >= epoch) return true;
+    return false;
+}
+
+bool checkpoint_keeper::poll_asked() {
     auto& h = seg_.header();
-    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
-        if (seg_.workshop(i).snapshot_failed.load(std::memory_order_acquire) >= in_flight_) {
-            // The workshop logs why at its next barrier; the next period tries again.
-            log().warn("checkpoint {}: workshop {} could not write its snapshot; the previous checkpoint stays the one "
-                       "to resume from",
-                       in_flight_, i + 1);
-            in_flight_ = 0;
+    const std::uint64_t asked = h.checkpoint_asked.load(std::memory_order_acquire);
+    if (asked <= asked_done_) return false;
+    if (h.checkpoint_committed.load(std::memory_order_acquire) >= asked && snapshots_written(asked)) {
+        asked_done_ = asked;
+        if (complete(asked, false)) {
+            last_unix_ns_ = unix_ns();
+            log().info("checkpoint {} (taken by the source) complete", asked);
+        } else {
             ++failed_;
-            return false;
         }
+    } else if (h.checkpoint_failed.load(std::memory_order_acquire) >= asked || snapshot_failed(asked)) {
+        asked_done_ = asked;
+        ++failed_;
+    }
+    return asked > asked_done_;
+}
+}
+
+bool checkpoint_keeper::poll() {
+    // The keeper's own epoch is older than one purchasing took since (epochs only grow), so it is
+    // completed first, below; one taken by purchasing alone is completed here.
+    if (in_flight_ == 0) return poll_asked();
+    auto& h = seg_.header();
+    if (snapshot_failed(in_flight_)) {
+        // The workshop logs why at its next barrier; the next period tries again.
+        log().warn("checkpoint {}: a workshop could not write its snapshot; the previous checkpoint stays the one to "
+                   "resume from",
+                   in_flight_);
+        in_flight_ = 0;
+        ++failed_;
+        return false;
     }
     // Transportation committed the exporters, and every workshop's snapshot is on disk (they are
     // written off the line: workshop/snapshot_thread.hpp).
@@ -80,6 +106,7 @@ bool checkpoint_keeper::poll() {
         } else {
             ++failed_;
         }
+        poll_asked();
         return false;
     }
     if (h.checkpoint_failed.load(std::memory_order_acquire) >= in_flight_) {
@@ -138,6 +165,7 @@ bool checkpoint_keeper::complete(std::uint64_t epoch, bool final_one) {
     }
     last_ = epoch;
     last_bytes_ = bytes;
+    seg_.header().checkpoint_complete.store(epoch, std::memory_order_release);
     if (epoch != 0) ++taken_;
     if (final_one) kept_workers_ = workers;
     return true;

@@ -212,6 +212,7 @@ run_config configure(const cli::run_options& opts) {
             throw std::runtime_error("source " + c.source.name +
                                      " cannot say where its input stands, so a run could not resume from a "
                                      "checkpoint: --checkpoint needs a source that can (jsonl, pcap, synthetic)");
+        c.source_keeps_state = (hooks->traits & FACTORY_SOURCE_KEEPS_STATE) != 0;
         c.checkpoint_dir = std::filesystem::absolute(*opts.checkpoint_dir).lexically_normal().string();
         c.checkpoint_every_ns = opts.checkpoint_every_ns;
         c.checkpoints_kept = opts.checkpoints_kept;

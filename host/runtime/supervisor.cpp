@@ -292,6 +292,12 @@ void supervisor::roll_back(child_record& c, const std::string& how) {
 }
 
 void supervisor::schedule_checkpoints() {
+    // A source that keeps its workers' state takes checkpoints of its own (host_checkpoint_now, at
+    // a rebalance): the keeper looks for them all along, not only after its own requests.
+    if (cfg_.source_keeps_state && !polling_always_) {
+        polling_always_ = true;
+        poll_checkpoints();
+    }
     checkpoint_timer_.expires_after(std::chrono::nanoseconds(cfg_.checkpoint_every_ns));
     checkpoint_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopping_ || all_exited()) return;
@@ -304,8 +310,10 @@ void supervisor::schedule_checkpoints() {
 void supervisor::poll_checkpoints() {
     // Often while one is on its way (its manifest completes it); the final one is completed after
     // the run (ceo.cpp).
-    if (aborting_ || all_exited() || !keeper_->poll()) return;
-    checkpoint_poll_timer_.expires_after(std::chrono::milliseconds(2));
+    if (aborting_ || all_exited()) return;
+    const bool busy = keeper_->poll();
+    if (!busy && !polling_always_) return;
+    checkpoint_poll_timer_.expires_after(std::chrono::milliseconds(busy ? 2 : 10));
     checkpoint_poll_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) poll_checkpoints();
     });

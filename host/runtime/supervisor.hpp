@@ -98,6 +98,7 @@ private:
     std::unique_ptr<http::endpoint> http_; // --http; after io_, so it goes first
     std::string failure_;
     bool running_ = false, stopping_ = false, aborting_ = false, children_clean_ = true;
+    bool polling_always_ = false; // the keeper polls for checkpoints the source takes (source_keeps_state)
     std::int64_t started_ns_ = 0, startup_deadline_ns_ = 0, stop_ns_ = 0;
     std::string ended_by_;
     std::uint32_t restarts_ = 0;

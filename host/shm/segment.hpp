@@ -41,7 +41,7 @@ enum class run_phase : std::uint32_t {
 };
 
 inline constexpr std::uint64_t segment_magic = 0x31'59'52'4f'54'43'41'46ULL; // "FACTORY1"
-inline constexpr std::uint32_t layout_version = 2;
+inline constexpr std::uint32_t layout_version = 3;
 
 struct alignas(64) segment_header {
     std::uint64_t magic;
@@ -65,6 +65,12 @@ struct alignas(64) segment_header {
     std::atomic<std::uint64_t> checkpoint_committed;  // transportation: the latest epoch exported and committed
     std::atomic<std::uint64_t> checkpoint_failed;     // anyone: the latest epoch that could not be taken
     char checkpoint_problem[256];                     // why, written before checkpoint_failed
+    // host (checkpoint_keeper) -> purchasing: the latest epoch whose manifest is written, so the
+    // source may commit its input up to that checkpoint's position (on_checkpoint_done).
+    std::atomic<std::uint64_t> checkpoint_complete;
+    // purchasing -> host: the latest epoch purchasing took on its own (host_checkpoint_now), for
+    // the host to complete like one it asked for.
+    std::atomic<std::uint64_t> checkpoint_asked;
 };
 
 // Where everything lives, from the numbers in the header.

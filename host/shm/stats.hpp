@@ -86,6 +86,9 @@ struct alignas(64) workshop_stats {
     counter lost_materials;   // materials those workers held (by the host)
     counter barriers;         // checkpoint barriers passed: line records that are not materials
     counter restore_ns;       // how long restoring this workshop's workers from a checkpoint took
+    counter restored;         // workers the source handed over (control frames), hired as they were
+    counter restore_refused;  // of those, not hired: the pid had a worker, or the state size differed
+    counter released;         // workers dropped without on_fire: their partition went to another run
     counter settled_base;     // assembled + failed + quarantined restored from a checkpoint: counted
                               // before this segment's line began (line_cursor subtracts it)
     // The latest epoch whose snapshot this workshop made durable, and the latest it could not

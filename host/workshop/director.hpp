@@ -60,6 +60,8 @@ private:
     void pass_barrier(const factory_material& barrier);
     bool write_snapshot(std::uint64_t epoch);
     bool copy_snapshot(std::uint64_t epoch); // a periodic one: copied here, written by snapshots_
+    // A control frame (shm/checkpoint_frame.hpp): hire the worker it carries, or drop pid's.
+    void take_control(const factory_material& frame);
     void end_time();
     void assemble(const factory_material& m, std::uint64_t mixed);
     void set_time(std::int64_t unix_now, tick t);

@@ -87,10 +87,53 @@ bool director::copy_snapshot(std::uint64_t epoch) {
     }
 }
 
+void director::take_control(const factory_material& frame) {
+    const std::uint64_t pid = frame.pid;
+    const std::uint64_t mixed = mix(pid);
+    if (frame.format == static_cast<std::uint16_t>(shm::barrier_kind::release_worker)) {
+        // Its partition belongs to another run now, which continues this worker: no on_fire here.
+        if (staff_.dismiss(pid, mixed)) stats_.released.add();
+        return;
+    }
+    shm::control_worker w{};
+    const auto* payload = static_cast<const unsigned char*>(factory_material_payload(&frame));
+    const std::uint32_t state_size = bp_.descriptor().state_size;
+    if (frame.size < sizeof w) return;
+    std::memcpy(&w, payload, sizeof w);
+    if (w.state_size != state_size || frame.size != sizeof w + state_size) {
+        log().warn("workshop {}: the worker of pid {} to restore has {} bytes of state, blueprint {} keeps {}: not "
+                   "restored (its next material hires it afresh)",
+                   index_ + 1, pid, w.state_size, bp_.descriptor().name, state_size);
+        stats_.restore_refused.add();
+        return;
+    }
+    // On the material clock before any material: the clock starts at the worker's last event, so
+    // its times are not measured from the epoch.
+    if (cfg_.material_clock && !clock_started_) set_time(w.last_seen_ns, tick_of_ns(w.last_seen_ns));
+    // A worker this run already has (its pid came before the frame) keeps its own state.
+    void* into = staff_.restore(pid, mixed, restored_tick(w.hired_ns, now_ns_, now_tick_),
+                                restored_tick(w.last_seen_ns, now_ns_, now_tick_), w.materials);
+    if (into == nullptr) {
+        stats_.restore_refused.add();
+        return;
+    }
+    if (state_size != 0) std::memcpy(into, payload + sizeof w, state_size);
+    stats_.restored.add();
+    stats_.roster.set(staff_.size());
+}
+
 void director::pass_barrier(const factory_material& barrier) {
     const std::uint64_t epoch = barrier.pid;
     const auto kind = static_cast<shm::barrier_kind>(barrier.format);
     cursor_.take(line_.position());
+    if (shm::is_control(barrier)) {
+        take_control(barrier);
+        stats_.barriers.add(); // counted with the barriers: the line cursor settles both alike
+        line_.pop();
+        cursor_.settle(line_.position());
+        line_.release();
+        return;
+    }
     // The previous snapshot's write ended long ago, as a rule (one period); the host has its result.
     if (const std::string why = snapshots_.wait(); !why.empty())
         log().warn("workshop {} could not write its last snapshot: {}; that checkpoint failed, the run goes on",

@@ -79,7 +79,8 @@ child_exit run(shm::segment& seg, const run_config& cfg, std::uint32_t index) {
     shipper dock(seg, index, bp->descriptor(), dead, now_ns);
     services.enable_shipping(&shipper::ship, &dock);
     director boss(seg, index, cfg, *bp, dock, dead, now_ns);
-    if (cfg.resuming) {
+    // A source that keeps its workers' state hands them over itself (control frames).
+    if (cfg.resuming && !cfg.source_keeps_state) {
         try {
             boss.restore();
         } catch (const std::exception& e) {

@@ -137,10 +137,17 @@ kafka_source::~kafka_source() {
 }
 
 bool kafka_source::commit() {
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(table_.entries().size()));
-    for (const auto& e : table_.entries())
-        if (e.at.next >= 0)
-            rd_kafka_topic_partition_list_add(list, topics_[e.at.topic].c_str(), e.at.partition)->offset = e.at.next;
+    std::vector<partition_offset> offsets;
+    for (const auto& e : table_.entries()) offsets.push_back(e.at);
+    return commit(offsets, "");
+}
+
+bool kafka_source::commit(const std::vector<partition_offset>& offsets, const std::string& what) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+    for (const auto& o : offsets)
+        // Only what this run owns: a partition the group gave to another run is its to commit.
+        if (o.next >= 0 && o.topic < topics_.size() && table_.find(o.topic, o.partition) != nullptr)
+            rd_kafka_topic_partition_list_add(list, topics_[o.topic].c_str(), o.partition)->offset = o.next;
     bool answered = true;
     if (list->cnt > 0) {
         // Through a queue of its own, so the wait is bounded (a synchronous commit waits as long as
@@ -159,7 +166,7 @@ bool kafka_source::commit() {
         }
         rd_kafka_queue_destroy(q);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            host().log(factory::log_level::info, "committed to group '" + group_ + "' the offsets of " +
+            host().log(factory::log_level::info, what + "committed to group '" + group_ + "' the offsets of " +
                                                      std::to_string(list->cnt) + " partitions: " + describe(list));
         else
             host().log(factory::log_level::warn,
@@ -261,6 +268,7 @@ bool kafka_source::take(const rd_kafka_message_t* m, factory::filler& f) {
         void* out = f.add(r.pid, r.time_ns, r.format, static_cast<std::uint32_t>(value.size()));
         if (out == nullptr) return false;
         if (!value.empty()) std::memcpy(out, value.data(), value.size());
+        note_partition(r.pid, m->partition);
     } else {
         std::snprintf(reason, sizeof reason, "topic %s partition %" PRId32 " offset %" PRId64 ": %s",
                       rd_kafka_topic_name(m->rkt), m->partition, m->offset, why);
@@ -307,6 +315,28 @@ factory::fill_result kafka_source::on_fill(factory::filler& f) {
             return factory::fill_result::end;
     }
     return factory::fill_result::more;
+}
+
+void kafka_source::on_checkpoint_done(std::uint64_t epoch, std::span<const std::byte> position,
+                                      factory::worker_walk&) {
+    // The position this run gave for that checkpoint: its offsets are exactly what the checkpoint
+    // covers (everything before them was exported and its state is durable).
+    const std::vector<partition_offset> offsets = decode_position(position, fingerprint_, topics_.size());
+    (void)commit(offsets, "checkpoint " + std::to_string(epoch) + " complete: ");
+}
+
+void kafka_source::note_partition(std::uint64_t pid, std::int32_t partition) {
+    if (!pid_partitions_.note(pid, partition)) return;
+    const std::int64_t now = steady_ns();
+    if (moved_log_ns_ != 0 && now - moved_log_ns_ < 10'000'000'000) return;
+    const std::uint64_t moved = pid_partitions_.moved();
+    host().log(factory::log_level::warn,
+               "pid " + std::to_string(pid) + " came from partition " + std::to_string(partition) +
+                   " after another one (" + std::to_string(moved - moved_logged_) + " such materials since the last "
+                   "report, " + std::to_string(moved) + " in all): a key must always come in the same partition, or "
+                   "its state is split between the runs of the group; produce the input keyed by the pid");
+    moved_logged_ = moved;
+    moved_log_ns_ = now;
 }
 
 std::size_t kafka_source::on_position(std::span<std::byte> out) {

@@ -4,11 +4,17 @@
 // Group: the range (or roundrobin) assignor, the eager rebalance protocol: not cooperative-sticky,
 // whose close before the first assignment can abort and whose rebalances could hang in librdkafka
 // 2.0.2 (Debian 12), both fixed only later upstream. enable.auto.commit=false and
-// enable.auto.offset.store=false: offsets are committed by this source only, at its close after
-// the last fill (a clean end: end of input with idle_end, --duration, SIGINT/SIGTERM). A run that
-// crashes commits nothing, and the next run of the group starts again from the last committed
-// offsets: at least once. A partition the group takes away mid-run is not committed either: its
-// next owner reads it again from the last commit.
+// enable.auto.offset.store=false: offsets are committed by this source only. Under --checkpoint,
+// when a checkpoint completes (on_checkpoint_done): the offsets of the position that checkpoint
+// holds, for the partitions this run still owns; never ahead of what was exported and made
+// durable. In every run, at its close after the last fill (a clean end: end of input with
+// idle_end, --duration, SIGINT/SIGTERM). Without --checkpoint a run that crashes commits nothing,
+// and the next run of the group starts again from the last commit (everything since the run's
+// start is read again): at least once. A partition the group takes away mid-run is not committed
+// at the revoke: its next owner reads it again from the last commit.
+//
+// Keys and partitions: a pid must always come in the same partition; one that comes from a second
+// partition is counted and logged (at most one line per 10 s) and processed (pid_partitions.hpp).
 //
 // Position (checkpoints): the next offset of every assigned partition (partition_table.hpp); a
 // seek keeps the offsets and applies them to those partitions when the group assigns them.
@@ -19,6 +25,7 @@
 
 #include "material_rule.hpp"
 #include "partition_table.hpp"
+#include "pid_partitions.hpp"
 
 #include "kafka/client.hpp"
 
@@ -39,8 +46,9 @@ public:
     static constexpr const char* notes =
         "Each message is one material: pid from the message key (digits: the number; else FNV-1a 64) or from\n"
         "JSON field(s) of the value (key=FIELD, the jsonl rule); JSON when the value is one JSON object, else bytes.\n"
-        "Consumer group with the range/roundrobin assignor; offsets committed only at a clean end (a crash\n"
-        "replays from the last commit: at least once). idle_end=DUR ends the input once drained.";
+        "Consumer group with the range/roundrobin assignor; offsets committed when a checkpoint completes\n"
+        "(--checkpoint) and at a clean end (a crash replays from the last commit: at least once). A pid must\n"
+        "always come in the same partition (counted and logged otherwise). idle_end=DUR ends the input once drained.";
     static inline const factory::setting settings[] = {
         {"brokers", FACTORY_SETTING_STRING, nullptr, "Kafka bootstrap brokers: host:port[,host:port...]"},
         {"topic", FACTORY_SETTING_STRING, nullptr, "topic(s) to read, comma-separated; each must exist"},
@@ -78,6 +86,8 @@ public:
     factory::fill_result on_fill(factory::filler& f);
     std::size_t on_position(std::span<std::byte> out);
     void on_seek(std::span<const std::byte> position);
+    // Checkpoint `epoch` is complete: commits the offsets of its position (see above).
+    void on_checkpoint_done(std::uint64_t epoch, std::span<const std::byte> position, factory::worker_walk& workers);
 
 private:
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -89,8 +99,13 @@ private:
     void event(const rd_kafka_message_t* m);
     // Index of a topic in topics_, or -1.
     int topic_index(const char* name) const noexcept;
-    // Commits the offsets (waiting commit_wait_ms at most); false when the brokers did not answer.
+    // Commits the table's offsets (waiting commit_wait_ms at most); false when the brokers did not
+    // answer.
     bool commit();
+    // Commits `offsets` of the partitions this run owns; `what` names the occasion in the log.
+    bool commit(const std::vector<partition_offset>& offsets, const std::string& what);
+    // The pid of a material from `partition`: counts and logs (rate-limited) a pid from a second one.
+    void note_partition(std::uint64_t pid, std::int32_t partition);
 
     client_context ctx_;
     client rk_;
@@ -106,6 +121,9 @@ private:
     const rd_kafka_topic_t* last_rkt_ = nullptr;
     int last_topic_ = -1;
     std::string fatal_; // an error that ends the run, found in a callback; thrown from on_fill
+    pid_partitions pid_partitions_;
+    std::uint64_t moved_logged_ = 0;  // pid_partitions_.moved() at the last log line
+    std::int64_t moved_log_ns_ = 0;   // steady clock of that line
 };
 
 } // namespace factory::kafka

@@ -120,6 +120,7 @@ typedef struct factory_pclass {
 } factory_pclass;
 
 struct factory_source_hooks;
+struct factory_state_walk;
 struct factory_blueprint_hooks;
 struct factory_exporter_hooks;
 
@@ -227,6 +228,17 @@ enum factory_log_level {
     FACTORY_LOG_ERROR = 4
 };
 
+/* One worker as a checkpoint holds it (times on its workshop's clock, Unix ns): what a source walks
+ * in on_checkpoint_done and gives back with host_restore_worker. */
+typedef struct factory_worker_image {
+    uint64_t pid;
+    int64_t hired_ns;
+    int64_t last_seen_ns;
+    uint32_t materials;
+    uint32_t state_size; /* the blueprint's state_size */
+    const void *state;   /* state_size bytes, 8-byte aligned; owned by whoever passes it, valid during that call */
+} factory_worker_image;
+
 /* Host services, valid from on_open until on_close returns. `self` is passed back unchanged.
  * Every function may be called only from the thread that called the hook. */
 typedef struct factory_host {
@@ -257,6 +269,21 @@ typedef struct factory_host {
      * material of format FACTORY_FORMAT_RECORD holds exactly record_size bytes laid out by it.
      * Present when struct_size reaches past it. */
     const factory_pclass *material_layout;
+
+    /* Source only, for a source with FACTORY_SOURCE_KEEPS_STATE in a run with --checkpoint (NULL
+     * otherwise); during on_fill (a consumer's rebalance callbacks run there) and on_checkpoint_done. */
+    /* The worker of worker->pid continues here as it was (state, times, materials): its workshop
+     * takes it before any material added after this call. Not a purchase. A pid that already has a
+     * worker keeps its own (counted as refused), as does one whose state_size is not the
+     * blueprint's. Returns FACTORY_OK, or FACTORY_ERROR (the run is stopping; err says so). */
+    int (*host_restore_worker)(void *self, const factory_worker_image *worker, factory_error *err);
+    /* pid's worker goes without on_fire (its partition now belongs to another run, which continues
+     * it), after every material added before this call. Same returns. */
+    int (*host_release_worker)(void *self, uint64_t pid, factory_error *err);
+    /* Takes a checkpoint now: the position, barriers in every line, and waits until it is
+     * complete (on_checkpoint_done is called for it before this returns) or failed. Returns
+     * FACTORY_OK, or FACTORY_ERROR (it failed, or the run is stopping; err says why). */
+    int (*host_checkpoint_now)(void *self, factory_error *err);
 } factory_host;
 
 /* Plugin settings, all values already checked against the descriptor's types, defaults filled
@@ -311,7 +338,40 @@ typedef struct factory_source_hooks {
      * by on_position of a run with the same settings). Returns FACTORY_OK or FACTORY_ERROR (the
      * position does not fit this input, e.g. the file is shorter: err says why). */
     int (*on_seek)(void *instance, const void *position, uint32_t size, factory_error *err);
+
+    /* Optional (may be NULL), with on_position/on_seek only: checkpoint `epoch` is complete (its
+     * manifest is written: its products were exported and committed, its state is durable).
+     * Called between two on_fill calls, at most once per epoch, in increasing order; an epoch may
+     * be skipped (two completed between fills: only the newer is told). `position` (`size` bytes)
+     * is what on_position gave for that epoch; `workers` walks every worker of the checkpoint.
+     * Not called for the final checkpoint of a run (it completes after on_close). A source that
+     * commits its input (Kafka offsets) does so here, never earlier. Returns FACTORY_OK or
+     * FACTORY_ERROR (logged as a warning with err; the run goes on). */
+    int (*on_checkpoint_done)(void *instance, uint64_t epoch, const void *position, uint32_t size,
+                              const struct factory_state_walk *workers, factory_error *err);
+    /* enum factory_source_trait bits. */
+    uint32_t traits;
+    uint32_t reserved2;
 } factory_source_hooks;
+
+enum factory_source_trait {
+    /* Under --checkpoint, the workers' state lives in the source's own storage (the kafka source:
+     * a changelog topic per partition): the host does not load workers from its local checkpoints
+     * at start or at a rollback; the source gives them back (host_restore_worker). Needs
+     * on_checkpoint_done, where the source saves them. */
+    FACTORY_SOURCE_KEEPS_STATE = 1u
+};
+
+/* The workers of one checkpoint, one at a time (read from its files: not all in memory).
+ * Host-owned, valid during the hook that receives it. */
+typedef struct factory_state_walk {
+    uint32_t struct_size; /* sizeof(factory_state_walk), filled by the host */
+    uint32_t reserved;
+    void *self;
+    /* The next worker into *out: FACTORY_OK, FACTORY_END when every worker was given, or
+     * FACTORY_ERROR (a file of the checkpoint cannot be read; err says which and why). */
+    int (*host_next_worker)(void *self, factory_worker_image *out, factory_error *err);
+} factory_state_walk;
 
 /* The most bytes a source position may take. */
 #define FACTORY_POSITION_MAX 4096u

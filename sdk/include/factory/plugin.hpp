@@ -58,7 +58,23 @@ public:
     }
     const factory_host* raw() const noexcept { return raw_; }
 
+    // Sources with FACTORY_SOURCE_KEEPS_STATE under --checkpoint (abi.h says when): a worker that
+    // continues here, one that goes to another run, a checkpoint taken now. Each throws
+    // factory::error with the host's reason when it cannot be done.
+    bool keeps_state() const noexcept { return raw_->host_restore_worker != nullptr; }
+    void restore_worker(const factory_worker_image& w) const { check(raw_->host_restore_worker, "host_restore_worker", [&](factory_error* e) { return raw_->host_restore_worker(raw_->self, &w, e); }); }
+    void release_worker(std::uint64_t pid) const { check(raw_->host_release_worker, "host_release_worker", [&](factory_error* e) { return raw_->host_release_worker(raw_->self, pid, e); }); }
+    void checkpoint_now() const { check(raw_->host_checkpoint_now, "host_checkpoint_now", [&](factory_error* e) { return raw_->host_checkpoint_now(raw_->self, e); }); }
+
 private:
+    template <class Fn, class Call>
+    static void check(Fn fn, const char* name, Call call) {
+        if (fn == nullptr)
+            throw factory::error(std::string(name) + " is not offered: the source lacks FACTORY_SOURCE_KEEPS_STATE or "
+                                                     "the run has no --checkpoint");
+        factory_error err{};
+        if (call(&err) != FACTORY_OK) throw factory::error(err.message[0] != '\0' ? err.message : name);
+    }
     const factory_host* raw_;
 };
 

@@ -53,11 +53,20 @@
 //           i_ = r.get<std::uint64_t>();
 //           r.finish();
 //       }
+//
+// A resumable source may also define
+//       void on_checkpoint_done(std::uint64_t epoch, std::span<const std::byte> position,
+//                               factory::worker_walk& workers);
+// called between two on_fill() calls once checkpoint `epoch` is complete (exported, committed,
+// durable), with the position on_position() gave for it and a walk over every worker it holds
+// (ABI: on_checkpoint_done). A source that commits its input somewhere (Kafka offsets) does it
+// there. Throwing factory::error is logged as a warning; the run goes on.
 #pragma once
 
 #include <factory/plugin.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <span>
 #include <type_traits>
@@ -152,6 +161,25 @@ private:
     std::size_t used_ = 0;
 };
 
+// The workers of a completed checkpoint, one at a time (on_checkpoint_done). next() fills `out`
+// (its state pointer valid until the next call) and returns true, or false after the last one;
+// throws factory::error when the checkpoint's files cannot be read.
+class worker_walk {
+public:
+    explicit worker_walk(const factory_state_walk* raw) noexcept : raw_(raw) {}
+    bool next(factory_worker_image& out) {
+        if (raw_ == nullptr) return false;
+        factory_error err{};
+        const int rc = raw_->host_next_worker(raw_->self, &out, &err);
+        if (rc == FACTORY_OK) return true;
+        if (rc == FACTORY_END) return false;
+        throw factory::error(err.message[0] != '\0' ? err.message : "the checkpoint's workers cannot be read");
+    }
+
+private:
+    const factory_state_walk* raw_;
+};
+
 class source {
 public:
     explicit source(factory::host h) noexcept : host_(h) {}
@@ -171,6 +199,12 @@ concept resumable_source = requires(T& t, std::span<std::byte> out, std::span<co
 
 template <class T>
 concept has_position_or_seek = requires(T& t) { &T::on_position; } || requires(T& t) { &T::on_seek; };
+
+template <class T>
+concept checkpoint_aware_source =
+    requires(T& t, std::uint64_t epoch, std::span<const std::byte> pos, worker_walk& w) {
+        t.on_checkpoint_done(epoch, pos, w);
+    };
 
 template <class T>
 struct source_trampolines {
@@ -204,6 +238,20 @@ struct source_trampolines {
             return FACTORY_OK;
         } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
     }
+    static int checkpoint_done(void* self, std::uint64_t epoch, const void* pos, std::uint32_t size,
+                               const factory_state_walk* workers, factory_error* err) noexcept {
+        if constexpr (checkpoint_aware_source<T>) {
+            try {
+                worker_walk walk(workers);
+                static_cast<T*>(self)->on_checkpoint_done(
+                    epoch, std::span<const std::byte>(static_cast<const std::byte*>(pos), size), walk);
+                return FACTORY_OK;
+            } catch (const std::exception& e) { return fail(err, e); } catch (...) { return fail_unknown(err); }
+        } else {
+            (void)self, (void)epoch, (void)pos, (void)size, (void)workers, (void)err;
+            return FACTORY_OK;
+        }
+    }
     static void close(void* self) noexcept { delete static_cast<T*>(self); }
 };
 
@@ -223,7 +271,10 @@ const factory_descriptor* source_descriptor() noexcept {
         if constexpr (resumable_source<T>) {
             s.hooks.on_position = &tr::position;
             s.hooks.on_seek = &tr::seek;
+            if constexpr (checkpoint_aware_source<T>) s.hooks.on_checkpoint_done = &tr::checkpoint_done;
         }
+        // static constexpr std::uint32_t traits = FACTORY_SOURCE_KEEPS_STATE; (abi.h)
+        if constexpr (requires { T::traits; }) s.hooks.traits = T::traits;
         s.descriptor.source = &s.hooks;
     });
 }

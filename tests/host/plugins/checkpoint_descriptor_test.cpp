@@ -129,6 +129,35 @@ TEST_CASE("a source has both position hooks or neither") {
                                      "state_layout and state_previous zero");
 }
 
+// ABI v4: a source whose state lives in its own storage (FACTORY_SOURCE_KEEPS_STATE).
+class keeper : public resumable {
+public:
+    static constexpr factory::info info{"keeper", "1.0.0", "keeps its workers' state"};
+    static constexpr std::uint32_t traits = FACTORY_SOURCE_KEEPS_STATE;
+    using resumable::resumable;
+    void on_checkpoint_done(std::uint64_t, std::span<const std::byte>, factory::worker_walk&) {}
+};
+
+TEST_CASE("a source that keeps its state needs on_checkpoint_done, which needs the position hooks") {
+    const factory_descriptor* d = factory::detail::source_descriptor<keeper>();
+    CHECK(d->source->traits == FACTORY_SOURCE_KEEPS_STATE);
+    CHECK(d->source->on_checkpoint_done != nullptr);
+    CHECK(descriptor_problem(*d) == "");
+    CHECK(factory::detail::source_descriptor<resumable>()->source->on_checkpoint_done == nullptr);
+    editable e(d);
+    e.src.on_checkpoint_done = nullptr;
+    CHECK(descriptor_problem(e.d) == "source hooks: the trait FACTORY_SOURCE_KEEPS_STATE needs on_checkpoint_done "
+                                     "(where the source saves its workers)");
+    editable f(d);
+    f.src.on_position = nullptr;
+    f.src.on_seek = nullptr;
+    CHECK(descriptor_problem(f.d) == "source hooks: on_checkpoint_done is set but on_position and on_seek are NULL; "
+                                     "only a resumable source takes part in checkpoints");
+    editable g(d);
+    g.src.traits = 6;
+    CHECK(descriptor_problem(g.d) == "source hooks: traits has bits this factory-host does not know (6)");
+}
+
 TEST_CASE("the state fingerprint changes with a field's offset, type, size or name, and with size or align") {
     const std::uint64_t base = state_fingerprint(*layered_d());
     CHECK(base == state_fingerprint(*layered_d())); // the same declaration, the same fingerprint

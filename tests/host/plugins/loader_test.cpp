@@ -103,7 +103,8 @@ TEST_CASE("a plugin built against ABI version 1 is refused with both versions an
     const auto file = fixture("libflaw_abi_v1.so");
     const auto msg = load_failure(file);
     CHECK(one_line(msg));
-    CHECK_THAT(msg, Catch::Contains("plugin ABI version 1, but this factory-host speaks ABI version " + std::to_string(FACTORY_ABI_VERSION)));
+    CHECK_THAT(msg, Catch::Contains("plugin ABI version 1, but this factory-host speaks ABI version " +
+                                    std::to_string(FACTORY_ABI_VERSION)));
     CHECK_THAT(msg, Catch::Contains("rebuild the plugin against this factory SDK"));
 }
 

@@ -14,6 +14,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -96,6 +99,17 @@ public:
                    ? ""
                    : err.message;
     }
+    // on_checkpoint_done with `pos` and no workers; "" or the source's error.
+    std::string checkpoint_done(std::uint64_t epoch, const std::vector<std::byte>& pos) {
+        factory_error err{};
+        factory_state_walk none{sizeof(factory_state_walk), 0, nullptr,
+                                [](void*, factory_worker_image*, factory_error*) { return int(FACTORY_END); }};
+        return d_->source->on_checkpoint_done(instance_, epoch, pos.data(), static_cast<std::uint32_t>(pos.size()),
+                                              &none, &err) == FACTORY_OK
+                   ? ""
+                   : err.message;
+    }
+    const std::vector<std::string>& logs() const { return host_.logs; }
     std::vector<std::uint64_t> pids() const {
         std::vector<std::uint64_t> out;
         for (const auto& m : room.materials) out.push_back(m.pid);
@@ -111,7 +125,74 @@ private:
     void* instance_ = nullptr;
 };
 
+// The offsets group `group` has committed for partitions 0..partitions-1 of `topic` (-1001: none),
+// asked by a client of our own that does not join the group.
+std::vector<std::int64_t> committed(const std::string& brokers, const std::string& group, const std::string& topic,
+                                    int partitions) {
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", group.c_str(), errstr, sizeof errstr);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    REQUIRE(rk != nullptr);
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+    const rd_kafka_resp_err_t err = rd_kafka_committed(rk, list, 10000);
+    std::vector<std::int64_t> out;
+    for (int i = 0; i < list->cnt; ++i) out.push_back(list->elems[i].offset);
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_destroy(rk);
+    REQUIRE(err == RD_KAFKA_RESP_ERR_NO_ERROR);
+    return out;
+}
+
 } // namespace
+
+TEST_CASE("kafka source: offsets are committed when a checkpoint completes, those of its position, not before",
+          "[kafka][checkpoints]") {
+    mock_kafka kafka({"done:1"});
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 10; ++i) messages.emplace_back(std::to_string(i), "{\"n\":" + std::to_string(i) + "}");
+    kcat_produce(kafka.brokers(), "done", messages);
+    hooked_source s({{"brokers", kafka.brokers()}, {"topic", "done"}, {"group", "g"}, {"idle_end", "500ms"}});
+    s.fill_until(4, 1);
+    REQUIRE(s.room.materials.size() == 4);
+    const auto pos = s.position(); // checkpoint 3 is taken here ...
+    s.fill_until(7, 1);
+    REQUIRE(s.room.materials.size() == 7);
+    CHECK(committed(kafka.brokers(), "g", "done", 1) == std::vector<std::int64_t>{RD_KAFKA_OFFSET_INVALID});
+    // ... and completes later: its offsets, not where reading stands now.
+    CHECK(s.checkpoint_done(3, pos).empty());
+    CHECK(committed(kafka.brokers(), "g", "done", 1) == std::vector<std::int64_t>{4});
+    const auto said = std::find(s.logs().begin(), s.logs().end(),
+                                "2 checkpoint 3 complete: committed to group 'g' the offsets of 1 partitions: done[0]");
+    CHECK(said != s.logs().end());
+    CHECK(s.checkpoint_done(4, {std::byte{'x'}}) == "this position was not written by the kafka source (version 1)");
+    s.close(); // a clean end commits where reading stands
+    CHECK(committed(kafka.brokers(), "g", "done", 1) == std::vector<std::int64_t>{7});
+}
+
+TEST_CASE("kafka source: a pid that comes from a second partition is logged, once within 10 s, and still processed",
+          "[kafka]") {
+    mock_kafka kafka({"split:2"});
+    // Message keys spread the messages over both partitions; the pid comes from the value (key=user).
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 20; ++i) messages.emplace_back("k" + std::to_string(i), "{\"user\":7}");
+    kcat_produce(kafka.brokers(), "split", messages);
+    std::set<int> partitions;
+    for (const auto& r : kcat_consume(kafka.brokers(), "split")) partitions.insert(r.partition);
+    REQUIRE(partitions == std::set<int>{0, 1});
+    hooked_source s({{"brokers", kafka.brokers()}, {"topic", "split"}, {"key", "user"}, {"idle_end", "500ms"}});
+    CHECK(s.fill_until(100, 64) == FACTORY_END);
+    CHECK(s.pids() == std::vector<std::uint64_t>(20, 7));
+    std::size_t lines = 0;
+    for (const auto& l : s.logs())
+        if (l.find("3 pid 7 came from partition ") == 0) {
+            ++lines;
+            CHECK(l.find("a key must always come in the same partition") != std::string::npos);
+        }
+    CHECK(lines == 1);
+}
 
 TEST_CASE("kafka source: per-pid results equal those of the same records read from a jsonl file, and the group's "
           "next run reads nothing",
@@ -435,5 +516,55 @@ TEST_CASE("kafka source under --checkpoint: purchasing killed mid-run, the facto
     CHECK(r.summary.at("purchased") == 3000);
     CHECK(r.summary.at("checkpoints").at("rollbacks") == 1);
     CHECK(jsonl_lines(dir / "job") == want);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kafka source under --checkpoint: the group's offsets follow completed checkpoints, so a host killed with "
+          "kill -9 leaves them at its last one",
+          "[e2e][kafka][checkpoints][faults]") {
+    mock_kafka kafka({"follow:2"});
+    auto dir = fresh_dir("kafka-follow");
+    std::vector<std::pair<std::optional<std::string>, std::string>> messages;
+    for (int i = 0; i < 3000; ++i)
+        messages.emplace_back(std::to_string(i % 100), "{\"bytes\":" + std::to_string(i) + ",\"protocol\":17}");
+    kcat_produce(kafka.brokers(), "follow", messages);
+    const std::string source = "kafka:brokers=" + kafka.brokers() + ",topic=follow,group=follow,session_timeout=3s";
+    // Killed with its whole process group (a power cut: no clean end, no close) once a checkpoint
+    // after some reading has committed.
+    bool killed = false;
+    host_options opt;
+    opt.cwd = dir;
+    opt.own_process_group = true;
+    opt.on_output = [&](pid_t host, const std::string& err) {
+        if (killed) return;
+        std::smatch m;
+        if (!std::regex_search(err, m, std::regex(" ops .*purchased [1-9]"))) return;
+        if (err.find(" complete: committed to group 'follow'", static_cast<std::size_t>(m.position(0))) ==
+            std::string::npos)
+            return;
+        killed = ::kill(-host, SIGKILL) == 0;
+    };
+    auto r = run_host({"--source", source, "--blueprint", "widget", "--exporter", "jsonl:dir=out", "--checkpoint", "ck",
+                       "--checkpoint-every", "300ms", "--rate", "300", "--contract", "1h", "--inspect", "0"},
+                      opt);
+    INFO(r.err);
+    REQUIRE(killed);
+    const auto offsets = committed(kafka.brokers(), "follow", "follow", 2);
+    std::int64_t sum = 0;
+    for (std::int64_t o : offsets) sum += std::max<std::int64_t>(o, 0);
+    CHECK(sum > 0);
+    CHECK(sum < 3000); // not where a clean end would have left them
+    // The purchasing snapshot of some complete checkpoint holds exactly that many purchases: the
+    // offsets are a checkpoint's, not where reading stood.
+    auto listing = run_host({"checkpoints", "ck"}, {.cwd = dir, .summary = false});
+    INFO(listing.out);
+    CHECK(std::regex_search(listing.out, std::regex("\\b" + std::to_string(sum) + "\\b")));
+    // The group's next run (no checkpoints) reads what is left after them, exactly.
+    auto next = run_host({"--source", source + ",idle_end=1s", "--blueprint", "widget", "--exporter", "jsonl:dir=next",
+                          "--contract", "1h", "--inspect", "0"},
+                         {.timeout = std::chrono::seconds(60), .cwd = dir});
+    INFO(next.err);
+    REQUIRE(next.exit_code == 0);
+    CHECK(next.summary.at("purchased") == 3000 - sum);
     std::filesystem::remove_all(dir);
 }
