@@ -14,14 +14,13 @@ timer_wheel::timer_wheel(tick horizon, tick start) : now_(start) {
     window_shift_ = static_cast<std::uint32_t>(std::countr_zero(count / windows));
     window_mask_ = (tick{1} << window_shift_) - 1;
     base_ = start & ~window_mask_;
-    // Windows beyond the near level that a due within the horizon can reach, plus one for the
-    // partial window at either end.
-    const std::uint64_t far_windows = (std::uint64_t{horizon} >> window_shift_) + 2;
-    far_mask_ = static_cast<std::uint32_t>(
-                    std::clamp<std::uint64_t>(std::bit_ceil(far_windows), 1, max_far_buckets)) -
-                1;
+    // The windows beyond the near level that a due within the horizon can reach: now() is at
+    // most window_ticks() - 1 after base_.
+    const std::uint64_t last_window = (std::uint64_t{horizon} + window_mask_) >> window_shift_;
+    far_count_ = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
+        last_window >= windows ? last_window - windows + 1 : 1, 1, max_far_buckets));
     near_.resize(count);
-    far_.resize(std::size_t{far_mask_} + 1);
+    far_.resize(far_count_);
     // min_buckets is a multiple of 64, so the bitmap's words wrap exactly with the buckets.
     occupied_.assign(count / 64, 0);
 }
@@ -68,7 +67,8 @@ void timer_wheel::add_held() {
 void timer_wheel::cascade() {
     base_ += window_mask_ + 1;
     const tick entering = base_ + mask_ - window_mask_; // first tick of the new last window
-    bucket& v = far_bucket_of(entering);
+    bucket& v = far_[far_head_];
+    far_head_ = far_head_ + 1 == far_count_ ? 0 : far_head_ + 1;
     if (v.empty()) {
         return;
     }

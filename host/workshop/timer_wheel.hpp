@@ -10,9 +10,10 @@
 // and a sweep touches only entries that are due: a long contract (30 minutes is 27 rounds of
 // the largest near level) costs one move per entry, not a roster lookup per round.
 //
-// An entry is the pid and its due tick (16 bytes). The far level is sized to the horizon (at
-// most max_far_buckets windows); a due even further ahead waits in its far bucket, which is
-// checked against the entry's own due when its window comes round, without asking the owner.
+// An entry is the pid and its due tick (16 bytes). The far level has one bucket per window that
+// a due within the horizon can reach (at most max_far_buckets), used in turn; a due even further
+// ahead waits in its far bucket, which is checked against the entry's own due when its window
+// comes round, without asking the owner.
 //
 // Order. Entries due at one tick come round in the order they were scheduled: a bucket only
 // ever appends, a cascade appends a window's entries in their order to buckets that are empty
@@ -67,7 +68,7 @@ public:
     std::uint32_t bucket_count() const noexcept { return mask_ + 1; }
     std::uint32_t bucket_of(tick t) const noexcept { return t & mask_; }
     tick window_ticks() const noexcept { return window_mask_ + 1; }
-    std::uint32_t far_bucket_count() const noexcept { return far_mask_ + 1; }
+    std::uint32_t far_bucket_count() const noexcept { return far_count_; }
 
     // Adds an entry for pid at `due`, which must be after now() (by less than 2^31 ticks).
     // During advance() the entry is held back and added when the current tick's sweep ends.
@@ -123,7 +124,14 @@ private:
 
     // Near when due falls in [base_, base_ + bucket_count()): the near level's ticks.
     bool is_near(tick due) const noexcept { return due - base_ <= mask_; }
-    bucket& far_bucket_of(tick due) noexcept { return far_[(due >> window_shift_) & far_mask_]; }
+    // Far bucket k after far_head_ holds the window (windows + k) windows after base_'s, modulo
+    // the far bucket count (so a due beyond the far level shares a bucket with an earlier one).
+    bucket& far_bucket_of(tick due) noexcept {
+        const std::uint32_t k = ((due - base_) >> window_shift_) - windows;
+        std::uint32_t i = far_head_ + (k < far_count_ ? k : k % far_count_);
+        i -= i >= far_count_ ? far_count_ : 0;
+        return far_[i];
+    }
     void place(const entry& e) {
         if (is_near(e.due)) {
             const std::uint32_t b = bucket_of(e.due);
@@ -160,7 +168,8 @@ private:
     std::uint32_t mask_;
     std::uint32_t window_shift_;
     tick window_mask_;
-    std::uint32_t far_mask_;
+    std::uint32_t far_count_;
+    std::uint32_t far_head_ = 0; // the far bucket of the window that the next cascade brings in
     tick now_;
     tick base_; // first tick of the window holding now() (or now() + 1 after a cascade)
     std::size_t size_ = 0;
@@ -260,7 +269,7 @@ bool timer_wheel::earliest(DueOf&& due_of, std::uint64_t& pid, tick& due) {
     // round looks only at its own window, and the rest are compared by due afterwards.
     const tick span = window_mask_;
     tick window = near_end + 1;
-    for (std::uint32_t i = 0; i <= far_mask_ && far_size_ != 0; ++i, window += span + 1) {
+    for (std::uint32_t i = 0; i < far_count_ && far_size_ != 0; ++i, window += span + 1) {
         bucket& v = far_bucket_of(window);
         const std::size_t n = v.size();
         const bool hit = scan(v, due_of, window, span, pid, due);
