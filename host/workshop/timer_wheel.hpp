@@ -59,6 +59,8 @@ public:
     static constexpr std::uint32_t max_far_buckets = 16384;
     // How many entries ahead advance() asks its owner to prefetch.
     static constexpr std::size_t prefetch_distance = 8;
+    // How far past the target advance() looks for the buckets that come next, to prefetch them.
+    static constexpr tick lookahead_ticks = 256;
 
     // horizon: the longest distance in ticks from now() to a due the owner will schedule.
     // start: the clock; ticks up to and including it count as processed.
@@ -155,6 +157,8 @@ private:
     bool next_occupied(tick from, tick span, tick& found) const noexcept;
     template <class Owner>
     void sweep(tick t, Owner& owner);
+    template <class Owner>
+    void prefetch_ahead(Owner& owner) const noexcept;
     // Drops the stale entries of v (per due_of), keeping order; the first live one whose due
     // is in [lo, lo + span] and earliest (first among equals) is returned through pid/due.
     template <class DueOf>
@@ -197,6 +201,32 @@ void timer_wheel::advance(tick target, Owner& owner) {
             sweep(t, owner);
         } else {
             now_ = limit;
+        }
+    }
+    prefetch_ahead(owner);
+}
+
+template <class Owner>
+void timer_wheel::prefetch_ahead(Owner& owner) const noexcept {
+    // A material clock moves a few ticks per material, and the buckets due next were last
+    // touched a whole wheel ago: three cache misses per sweep (the bucket's header, its entries,
+    // the worker), each waited for in turn. Fetched a stage per call ahead instead, while the
+    // material in between is assembled: the third occupied bucket's header, the second's
+    // entries, the first's workers (each stage's own loads were fetched by an earlier call).
+    tick t1;
+    if (size_ == far_size_ || !next_occupied(now_ + 1, lookahead_ticks, t1)) {
+        return;
+    }
+    const bucket& v = near_[bucket_of(t1)];
+    for (std::size_t i = 0; i < v.size() && i < prefetch_distance; ++i) {
+        owner.prefetch(v[i].pid);
+    }
+    tick t2;
+    if (next_occupied(t1 + 1, lookahead_ticks, t2)) {
+        __builtin_prefetch(near_[bucket_of(t2)].data(), 0, 3);
+        tick t3;
+        if (next_occupied(t2 + 1, lookahead_ticks, t3)) {
+            __builtin_prefetch(&near_[bucket_of(t3)], 0, 3);
         }
     }
 }
