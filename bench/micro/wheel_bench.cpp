@@ -6,6 +6,10 @@
 //            ~34 workers due per tick are rescheduled.
 //   1 churn: 1,500,000 keys, 60 materials per tick: ~1.05 M live, ~18 hired and ~18 fired
 //            (idle) per tick.
+//   2 long:  1,000,000 keys as in busy, but a 30-minute contract (1,800,000 ticks, 27 rounds of
+//            the near level: bench/json.sh's sessionize shape); warmed up in steps of 60 ticks
+//            so that the workers' dues spread over the whole contract. ~0.56 workers due per tick.
+// Scenarios 0 and 1 have a 30 s contract.
 // Second argument: inspection interval in ticks (0: no inspector; 1000: every worker every second,
 // i.e. ~1000 visits per tick).
 // The clock only ever moves by one tick per iteration; materials between ticks are not timed.
@@ -42,11 +46,17 @@ struct scenario {
     std::uint64_t keys;
     std::uint32_t materials_per_tick;
     tick warm_up_ticks;
+    tick contract;
+    tick warm_up_step; // ticks per warm-up step (materials_per_tick materials each)
+    bool hire_evenly;  // hire every key spread over the warm-up, as a long run would have
 };
 
+constexpr tick long_contract_ticks = 1'800'000;
+
 constexpr scenario scenarios[] = {
-    {1'000'000, 1'000, contract_ticks},    // busy
-    {1'500'000, 60, 3 * contract_ticks},   // churn
+    {1'000'000, 1'000, contract_ticks, contract_ticks, 1, true},                     // busy
+    {1'500'000, 60, 3 * contract_ticks, contract_ticks, 1, false},                   // churn
+    {1'000'000, 1'000, long_contract_ticks, long_contract_ticks, 60, true},          // long
 };
 
 struct feeder {
@@ -72,7 +82,7 @@ struct feeder {
 void bm_advance(benchmark::State& state) {
     const scenario& sc = scenarios[state.range(0)];
     contract_policy policy;
-    policy.contract = contract_ticks;
+    policy.contract = sc.contract;
     policy.inspect = static_cast<tick>(state.range(1));
     workforce<counting_hooks> w(counting_hooks{}, policy, state_size, 8, 0);
     w.reserve(sc.keys);
@@ -82,19 +92,19 @@ void bm_advance(benchmark::State& state) {
     // only keys already hired, which would otherwise all be hired in the first few seconds and
     // come due together), so that dues are spread as in a long run.
     tick now = 0;
-    const std::uint64_t hires_per_tick = sc.keys / contract_ticks + 1;
+    const std::uint64_t hires_per_tick = sc.keys / (sc.warm_up_ticks / sc.warm_up_step) + 1;
     std::uint64_t hired_keys = 0;
-    for (tick t = 0; t < sc.warm_up_ticks; ++t) {
-        ++now;
+    for (tick t = 0; t < sc.warm_up_ticks; t += sc.warm_up_step) {
+        now += sc.warm_up_step;
         w.advance(now);
-        if (state.range(0) == 0) {
+        if (sc.hire_evenly) {
             bool hired = false;
             for (std::uint64_t i = 0; i < hires_per_tick && hired_keys < sc.keys; ++i, ++hired_keys) {
                 const std::uint64_t pid = hired_keys * 0xd6e8feb86659fd93ULL;
                 w.assign(pid, mix(pid), now, hired);
             }
         }
-        if (state.range(0) == 0) {
+        if (sc.hire_evenly) {
             feed.keys = hired_keys > 0 ? hired_keys : 1;
         }
         feed.materials(w, now, sc.materials_per_tick);
@@ -128,6 +138,8 @@ BENCHMARK(bm_advance)
     ->Args({0, 1000})
     ->Args({1, 0})
     ->Args({1, 1000})
+    ->Args({2, 0})
+    ->Args({2, 300000})
     ->UseManualTime()
     ->Iterations(3000)
     ->Unit(benchmark::kMicrosecond);

@@ -256,7 +256,7 @@ private:
     // What timer_wheel::advance() calls back.
     struct sweeper {
         workforce& w;
-        wheel_verdict expire(std::uint64_t pid, tick t) { return w.expire(pid, t); }
+        void expire(std::uint64_t pid, tick t) { w.expire(pid, t); }
         void prefetch(std::uint64_t pid) const noexcept { w.roster_.prefetch(mix(pid)); }
         bool idle() const noexcept { return w.roster_.empty(); }
     };
@@ -297,33 +297,29 @@ private:
         return after + wait;
     }
 
-    wheel_verdict expire(std::uint64_t pid, tick t) {
+    void expire(std::uint64_t pid, tick t) {
         worker_slot* s = roster_.find(pid, mix(pid));
-        if (s == nullptr) {
-            return wheel_verdict::drop;
-        }
-        if (s->due != t) {
-            return wheel_.waits(s->due, t) ? wheel_verdict::keep : wheel_verdict::drop;
+        if (s == nullptr || s->due != t) {
+            return; // a stale entry: the worker is gone or was rescheduled
         }
         if (t - s->last_seen >= policy_.contract) {
             let_go(s, FACTORY_FIRED_IDLE, t);
-            return wheel_verdict::drop;
+            return;
         }
         const tick age = t - s->hired;
         if (policy_.max_age != 0 && age >= policy_.max_age) {
             let_go(s, FACTORY_FIRED_MAX_AGE, t);
-            return wheel_verdict::drop;
+            return;
         }
         if (policy_.inspect != 0 && age != 0 && age % policy_.inspect == 0) {
             ++counters_.inspections;
             if (hooks_.inspect(*s, roster_.state(s), t)) {
                 let_go(s, FACTORY_FIRED_DONE, t);
-                return wheel_verdict::drop;
+                return;
             }
         }
         s->due = next_due(*s, t);
         wheel_.schedule(pid, s->due);
-        return wheel_verdict::drop;
     }
 
     // Fires the worker whose next event is soonest. A worker's due can be stale-early (it was

@@ -20,14 +20,13 @@ struct table_owner {
     std::map<std::uint64_t, tick> repeat;
     std::vector<std::pair<std::uint64_t, tick>> expired;
     std::size_t prefetches = 0;
+    std::size_t calls = 0; // expire() calls, stale entries included: the owner's lookups
 
-    wheel_verdict expire(std::uint64_t pid, tick t) {
+    void expire(std::uint64_t pid, tick t) {
+        ++calls;
         const auto it = due.find(pid);
-        if (it == due.end()) {
-            return wheel_verdict::drop;
-        }
-        if (it->second != t) {
-            return wheel.waits(it->second, t) ? wheel_verdict::keep : wheel_verdict::drop;
+        if (it == due.end() || it->second != t) {
+            return;
         }
         expired.emplace_back(pid, t);
         const auto r = repeat.find(pid);
@@ -37,7 +36,6 @@ struct table_owner {
             it->second = t + r->second;
             wheel.schedule(pid, it->second);
         }
-        return wheel_verdict::drop;
     }
     void prefetch(std::uint64_t) { ++prefetches; }
     bool idle() const { return due.empty(); }
@@ -73,7 +71,9 @@ TEST_CASE("entries come round at their tick, in tick order", "[timer_wheel]") {
     CHECK(owner.expired ==
           std::vector<std::pair<std::uint64_t, tick>>{{2, 1003}, {1, 1050}, {3, 1050}, {4, 1100}});
     CHECK(wheel.size() == 0);
-    CHECK(owner.prefetches == 4);
+    // Each entry in its sweep, and 1 and 3 once more at the end of the first advance: the
+    // bucket due next is fetched ahead.
+    CHECK(owner.prefetches == 6);
 }
 
 TEST_CASE("stale entries are dropped silently", "[timer_wheel]") {
@@ -89,37 +89,60 @@ TEST_CASE("stale entries are dropped silently", "[timer_wheel]") {
     CHECK(wheel.size() == 0);
 }
 
-TEST_CASE("a due beyond the wheel waits in its bucket round after round", "[timer_wheel]") {
-    timer_wheel wheel(max_duration, 0);
-    const tick round = wheel.bucket_count();
-    table_owner owner{wheel};
-    owner.add(7, 5 + 3 * round); // three rounds ahead of its bucket's first turn
-    owner.add(8, 5);             // shares the bucket, due on the first turn
-    wheel.advance(5 + 3 * round - 1, owner);
-    CHECK(owner.expired == std::vector<std::pair<std::uint64_t, tick>>{{8, 5}});
-    CHECK(wheel.size() == 1);
-    wheel.advance(5 + 3 * round, owner);
-    CHECK(owner.expired.back() == std::pair<std::uint64_t, tick>{7, 5 + 3 * round});
-}
-
-TEST_CASE("an entry rescheduled into the bucket being swept survives the sweep",
+TEST_CASE("a due beyond the near level is cascaded and looked up once, when it is due",
           "[timer_wheel]") {
     timer_wheel wheel(max_duration, 0);
     const tick round = wheel.bucket_count();
+    CHECK(wheel.window_ticks() == round / timer_wheel::windows);
+    CHECK(wheel.far_bucket_count() == timer_wheel::max_far_buckets);
     table_owner owner{wheel};
-    owner.add(2, 9); // repeats every whole round: appended to the very bucket being swept
-    owner.add(1, 9); // gone before it comes round: dropped in the sweep
-    owner.add(3, 9 + 2 * round); // waits: kept in place
-    owner.due.erase(1);
-    owner.repeat[2] = round;
-    wheel.advance(9, owner);
-    CHECK(wheel.size() == 2);
-    wheel.advance(9 + 2 * round, owner);
-    // Within one tick the order is unspecified.
-    std::sort(owner.expired.begin(), owner.expired.end());
-    CHECK(owner.expired == std::vector<std::pair<std::uint64_t, tick>>{
-                               {2, 9}, {2, 9 + round}, {2, 9 + 2 * round}, {3, 9 + 2 * round}});
+    owner.add(7, 5 + 3 * round); // three rounds ahead of its bucket's first turn
+    owner.add(8, 5);             // shares the bucket, due on the first turn
+    CHECK(wheel.far_size() == 1);
+    wheel.advance(5 + 3 * round - 1, owner);
+    CHECK(owner.expired == std::vector<std::pair<std::uint64_t, tick>>{{8, 5}});
+    CHECK(owner.calls == 1); // 7 was not looked at on the rounds it was not due
     CHECK(wheel.size() == 1);
+    CHECK(wheel.far_size() == 0);
+    wheel.advance(5 + 3 * round, owner);
+    CHECK(owner.expired.back() == std::pair<std::uint64_t, tick>{7, 5 + 3 * round});
+    CHECK(owner.calls == 2);
+}
+
+TEST_CASE("a due beyond the far level's rounds waits in its far bucket and ends on time",
+          "[timer_wheel]") {
+    timer_wheel wheel(max_duration, 0);
+    // One far round: max_far_buckets windows; this due is two rounds and a bit ahead.
+    const tick far_round = wheel.far_bucket_count() * wheel.window_ticks();
+    const tick due = 2 * far_round + 12'345;
+    table_owner owner{wheel};
+    owner.add(1, due);
+    owner.add(2, due - far_round); // the same far bucket, one round earlier
+    owner.add(3, 40);
+    wheel.advance(due - 1, owner);
+    CHECK(owner.expired == std::vector<std::pair<std::uint64_t, tick>>{{3, 40}, {2, due - far_round}});
+    CHECK(owner.calls == 2);
+    wheel.advance(due + 5, owner);
+    CHECK(owner.expired.back() == std::pair<std::uint64_t, tick>{1, due});
+    CHECK(owner.calls == 3);
+    CHECK(wheel.size() == 0);
+}
+
+TEST_CASE("entries due at one tick come round in the order they were scheduled, across a cascade",
+          "[timer_wheel]") {
+    timer_wheel wheel(1'000'000, 0);
+    const tick due = 900'000; // far when scheduled at 0
+    table_owner owner{wheel};
+    owner.add(1, due);
+    owner.add(2, due);
+    wheel.advance(due - 10, owner); // cascaded by now
+    CHECK(wheel.far_size() == 0);
+    owner.add(3, due); // near: appended after the cascaded ones
+    wheel.schedule(9, due); // stale
+    owner.add(4, due);
+    wheel.advance(due, owner);
+    CHECK(owner.expired ==
+          std::vector<std::pair<std::uint64_t, tick>>{{1, due}, {2, due}, {3, due}, {4, due}});
 }
 
 TEST_CASE("advance skips empty stretches and jumps once nothing is live", "[timer_wheel]") {
