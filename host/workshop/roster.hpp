@@ -22,10 +22,11 @@
 // with S bytes of state (stride 24 + S), that is 24 + S bytes of header and state plus empty
 // slots worth (24 + S) * (1 / load - 1), i.e. an overhead beyond the state of 30 + S/4 bytes at
 // the best load (0.8), about 33 + S * 0.39 on average over a growth cycle and 37.5 + S * 0.56 at
-// the worst (0.64); add the timer wheel's 8 to 16 bytes per worker (timer_wheel.hpp). So the
-// whole overhead stays under 64 bytes per worker for states up to 32 bytes at any load (at
-// exactly 1,000,000 workers grown from empty the load is 0.77: 50 bytes with 32 bytes of
-// state), and for larger states when the run calls reserve() for its expected size. Capacity is
+// the worst (0.64); add the timer wheel's 16 bytes per worker (its entries carry their due; 32
+// while an inspector's dues lie beyond its near level: timer_wheel.hpp). So the whole overhead
+// stays under 64 bytes per worker for states up to 16 bytes at any load (the roster test
+// measures a million workers grown from empty, load 0.77), and for larger states when the run
+// calls reserve() for its expected size. Capacity is
 // at most 2^32 slots (home_slot scales a 32-bit hash). Slot arrays of 4 MiB and more are
 // advised onto transparent huge pages (fewer TLB misses when a million workers are visited at
 // random).

@@ -17,7 +17,7 @@
 //     inspection phase (nearly arbitrary) rather than how recently a worker was seen.
 //   - At one tick the order is: idle, then max age, then inspection; so a worker that goes idle
 //     or reaches its maximum age at an inspection tick is fired without that visit.
-//   - Within one tick, workers are visited in no particular order.
+//   - Within one tick, workers are visited in the order their timers were set.
 //
 // How: a worker's `due` is the earliest of last_seen + contract, its next inspection and
 // hired + max_age, as known when it was last scheduled, and the wheel holds one entry for it at
