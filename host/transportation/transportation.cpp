@@ -42,7 +42,7 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
         info.pclasses = bp.descriptor->pclasses;
         export_checkpoints ck;
         if (cfg.checkpoints()) {
-            ck.flags = FACTORY_EXPORT_CHECKPOINTS | (cfg.resuming ? FACTORY_EXPORT_RESUME : 0u);
+            ck.flags = FACTORY_EXPORT_CHECKPOINTS | (cfg.resuming ? std::uint32_t{FACTORY_EXPORT_RESUME} : 0u);
             ck.resume_epoch = cfg.resume_epoch;
         }
         for (const auto& choice : cfg.exporters)
