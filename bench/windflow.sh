@@ -2,7 +2,7 @@
 # factory against WindFlow on the benchmark's shape (bench/README.md, "WindFlow").
 #
 #   bench/windflow.sh --windflow DIR --fastflow DIR [--rounds N] [--count N] [--keys "K1 K2"]
-#                     [--workshops W] [--build-dir DIR] [--no-build] [--out FILE]
+#                     [--workshops W] [--plain-spin] [--build-dir DIR] [--no-build] [--out FILE]
 #
 # Builds (Release, in <repo>/build-windflow unless told) factory-host with the synthetic source,
 # the tally blueprint and the null exporter, and bench/windflow/ against the WindFlow and FastFlow
@@ -13,7 +13,8 @@
 #              --workshops W --quiet --expect-workers K/W+10%
 #   tuned, W   bench_windflow --table open --batch 1024 --sinks W   (blocking, bounded queues)
 #   tuned, 1   bench_windflow --table open --batch 1024 --sinks 1
-#   plain, W   bench_windflow_spin --table std --batch 0 --sinks W  (the library's defaults)
+#   plain, W   bench_windflow --table std --batch 0 --sinks W  (--plain-spin: bench_windflow_spin,
+#              the library's default spinning, unbounded queues)
 # and prints a markdown table on stdout (median, then min-max over the rounds; ratios taken within
 # a round against that round's best WindFlow run); progress goes to stderr. Exits 1 when a run
 # failed or did not count every record (its log is kept and named), 2 on bad arguments.
@@ -28,6 +29,7 @@ keys_list="5000 1000000"
 workshops=2
 do_build=1
 out=""
+plain_exe=bench_windflow
 usage() {
     sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     echo "bench/windflow.sh: $1" >&2
@@ -44,6 +46,7 @@ while (($#)); do
     --build-dir) build=${2:?}; shift ;;
     --no-build) do_build=0 ;;
     --out) out=${2:?}; shift ;;
+    --plain-spin) plain_exe=bench_windflow_spin ;;
     -h | --help) usage "help" ;;
     *) usage "unknown option '$1'" ;;
     esac
@@ -126,7 +129,7 @@ for ((round = 1; round <= rounds; ++round)); do
             fi
         fi
         for run in "tuned|bench_windflow|open|1024|$workshops" "tuned|bench_windflow|open|1024|1" \
-            "plain|bench_windflow_spin|std|0|$workshops"; do
+            "plain|$plain_exe|std|0|$workshops"; do
             IFS='|' read -r kind exe table batch sinks <<<"$run"
             name="$kind-$sinks-k$keys-r$round"
             if timed "$name" "$bin/$exe" --keys "$keys" --count "$count" --sinks "$sinks" --table "$table" --batch "$batch"; then
@@ -174,30 +177,37 @@ cell() {
             printf "%s (%s-%s)\n", fmt(v[int((n + 1) / 2)]), fmt(v[1]), fmt(v[n])
         }' "$results"
 }
-# How often each WindFlow run was the round's best.
+# Which WindFlow run was the round's best, and in how many rounds: "WindFlow tuned, 2 sinks: 3 of 3".
 best_of() {
-    awk -F'\t' -v kl="$1" -v r="$2" '$1 == kl && $2 == r { c[$3]++ }
-        END { s = ""; for (k in c) s = s (s == "" ? "" : ", ") k " (" c[k] ")"; print s }' "$results"
+    awk -F'\t' -v kl="$1" -v r="$2" -v n="$rounds" '$1 == kl && $2 == r { c[$3]++ }
+        END { s = ""; for (k in c) s = s (s == "" ? "" : "; ") k ": " c[k] " of " n; print s }' "$results"
 }
-commit_of() { git -C "$1" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout"; }
+commit_of() {
+    if [[ -z $1 ]]; then echo "not given"
+    elif [[ -e $1/.git ]]; then git -C "$1" rev-parse --short HEAD 2>/dev/null || echo "unknown"
+    else echo "$1 (not a git checkout)"; fi
+}
 {
     echo "### factory-host against WindFlow"
     echo
     echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
     echo "- load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown), build type" \
-        "$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt"); WindFlow: $(commit_of "${windflow:-.}")," \
-        "FastFlow: $(commit_of "${fastflow:-.}")"
+        "$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt"); WindFlow: $(commit_of "$windflow")," \
+        "FastFlow: $(commit_of "$fastflow")"
     echo "- $rounds round(s), $count materials a run, $elapsed s in all: each cell is the median, then (min-max);" \
         "rates are materials over the whole process's wall time, and over its CPU time (user + system, all threads and children)"
     echo "- factory: \`factory-host --source synthetic:keys=K,count=$count --blueprint tally --exporter null" \
         "--workshops $workshops --quiet --expect-workers K/$workshops+10%\`"
     echo "- WindFlow tuned: \`bench_windflow --table open --batch 1024\` (open-addressing table per sink, output batches" \
-        "of 1,024, blocking bounded queues); plain: \`bench_windflow_spin --table std --batch 0\` (std::unordered_map," \
-        "the library's default queues)"
+        "of 1,024, blocking bounded queues); plain: \`$plain_exe --table std --batch 0\` (std::unordered_map, no" \
+        "batching, $( [[ $plain_exe == bench_windflow ]] && echo "blocking bounded queues" || echo "the library's default spinning, unbounded queues"))"
     echo "- \"factory / best WindFlow\": within each round, the factory's figure over the best of that round's WindFlow" \
-        "runs (the best by wall: $(for k in $keys_list; do echo -n "$(keys_label "$k"): $(best_of "$(keys_label "$k")" "best WindFlow, wall"); "; done)" \
-        "by CPU: $(for k in $keys_list; do echo -n "$(keys_label "$k"): $(best_of "$(keys_label "$k")" "best WindFlow, per CPU-second"); "; done))"
+        "runs, then the median over the rounds. The best:"
+    for k in $keys_list; do
+        kl=$(keys_label "$k")
+        echo "  - $kl: by wall, $(best_of "$kl" "best WindFlow, wall"); per CPU-second, $(best_of "$kl" "best WindFlow, per CPU-second")"
+    done
     echo
     echo "| keys | run | materials/s | materials per CPU-second |"
     echo "|---|---|---|---|"
