@@ -13,6 +13,8 @@
 #              --workshops W --quiet --expect-workers K/W+10%
 #   tuned, W   bench_windflow --table open --batch 1024 --sinks W   (blocking, bounded queues)
 #   tuned, 1   bench_windflow --table open --batch 1024 --sinks 1
+#   tuned, 1 thread  bench_windflow --table open --batch 1024 --sinks 1 --chain 1  (the Sink fused
+#              into the Source's thread: no queue at all)
 #   plain, W   bench_windflow --table std --batch 0 --sinks W  (--plain-spin: bench_windflow_spin,
 #              the library's default spinning, unbounded queues)
 # and prints a markdown table on stdout (median, then min-max over the rounds; ratios taken within
@@ -115,7 +117,7 @@ started=$(date +%s)
 for ((round = 1; round <= rounds; ++round)); do
     for keys in $keys_list; do
         kl=$(keys_label "$keys")
-        log "round $round/$rounds, $kl: factory, WindFlow tuned ($workshops sinks, 1 sink), WindFlow plain"
+        log "round $round/$rounds, $kl: factory, WindFlow tuned ($workshops sinks, 1 sink, 1 thread), WindFlow plain"
         name="factory-k$keys-r$round"
         rm -f "$work/$name.json"
         if timed "$name" "$bin/factory-host" --source "synthetic:keys=$keys,count=$count" --blueprint tally \
@@ -129,12 +131,14 @@ for ((round = 1; round <= rounds; ++round)); do
                 echo "$kl	factory	$t_wall	$t_cpu" >>"$work/runs.tsv"
             fi
         fi
-        for run in "tuned|bench_windflow|open|1024|$workshops" "tuned|bench_windflow|open|1024|1" \
-            "plain|$plain_exe|std|0|$workshops"; do
-            IFS='|' read -r kind exe table batch sinks <<<"$run"
-            name="$kind-$sinks-k$keys-r$round"
-            if timed "$name" "$bin/$exe" --keys "$keys" --count "$count" --sinks "$sinks" --table "$table" --batch "$batch"; then
+        for run in "tuned|bench_windflow|open|1024|$workshops|0" "tuned|bench_windflow|open|1024|1|0" \
+            "tuned|bench_windflow|open|1024|1|1" "plain|$plain_exe|std|0|$workshops|0"; do
+            IFS='|' read -r kind exe table batch sinks chain <<<"$run"
+            name="$kind-$sinks-c$chain-k$keys-r$round"
+            if timed "$name" "$bin/$exe" --keys "$keys" --count "$count" --sinks "$sinks" --table "$table" \
+                --batch "$batch" --chain "$chain"; then
                 label="WindFlow $kind, $sinks sink$(plural "$sinks")"
+                ((chain)) && label="WindFlow $kind, 1 thread"
                 echo "$kl	$label	$t_wall	$t_cpu" >>"$work/runs.tsv"
             fi
         done
@@ -201,7 +205,7 @@ commit_of() {
     echo "- factory: \`factory-host --source synthetic:keys=K,count=$count --blueprint tally --exporter null" \
         "--workshops $workshops --quiet --expect-workers K/$workshops+10%\`"
     echo "- WindFlow tuned: \`bench_windflow --table open --batch 1024\` (open-addressing table per sink, output batches" \
-        "of 1,024, blocking bounded queues); plain: \`$plain_exe --table std --batch 0\` (std::unordered_map, no" \
+        "of 1,024, blocking bounded queues; 1 thread: \`--sinks 1 --chain 1\`, the Sink fused into the Source's thread); plain: \`$plain_exe --table std --batch 0\` (std::unordered_map, no" \
         "batching, $( [[ $plain_exe == bench_windflow ]] && echo "blocking bounded queues" || echo "the library's default spinning, unbounded queues"))"
     echo "- \"factory / best WindFlow\": within each round, the factory's figure over the best of that round's WindFlow" \
         "runs, then the median over the rounds. The best:"
@@ -215,7 +219,7 @@ commit_of() {
     for k in $keys_list; do
         kl=$(keys_label "$k")
         for r in factory "WindFlow tuned, $workshops sink$(plural "$workshops")" "WindFlow tuned, 1 sink" \
-            "WindFlow plain, $workshops sink$(plural "$workshops")"; do
+            "WindFlow tuned, 1 thread" "WindFlow plain, $workshops sink$(plural "$workshops")"; do
             echo "| $kl | $r | $(cell "$kl" "$r" "materials/s") | $(cell "$kl" "$r" "per CPU-second") |"
         done
         echo "| $kl | **factory / best WindFlow** | $(cell "$kl" "factory / best WindFlow" "materials/s" 1) |" \

@@ -1,10 +1,12 @@
 // The benchmark's shape written with WindFlow (bench/README.md, "WindFlow"): a Source making the
 // synthetic flow records over K keys, keyed by pid to W parallel counting Sinks, nothing emitted.
 //
-//   bench_windflow[_spin] [--keys K] [--count N] [--sinks W] [--table open|std] [--batch B]
+//   bench_windflow[_spin] [--keys K] [--count N] [--sinks W] [--table open|std] [--batch B] [--chain 0|1]
 //
 // --table open: an open-addressing table per Sink (tuned); std: std::unordered_map (plain).
 // --batch B: the Source's output batch size (WindFlow's withOutputBatchSize; 0: no batching).
+// --chain 1: chain_sink instead of add_sink; with one Sink, built without key routing (one
+//   replica needs none), WindFlow fuses it into the Source's thread: one thread, no queue.
 // bench_windflow is built with FastFlow's blocking, bounded queues (BLOCKING_MODE,
 // FF_BOUNDED_BUFFER), bench_windflow_spin with the library's defaults (spinning, unbounded);
 // both with NO_DEFAULT_MAPPING, so that the OS schedules the threads as it does factory's processes.
@@ -34,12 +36,13 @@ struct options {
     std::uint64_t sinks = 2;
     std::string table = "open";
     std::uint64_t batch = 1024;
+    bool chain = false;
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "bench_windflow: %s\n"
-                 "usage: bench_windflow [--keys K] [--count N] [--sinks W] [--table open|std] [--batch B]\n",
+                 "usage: bench_windflow [--keys K] [--count N] [--sinks W] [--table open|std] [--batch B] [--chain 0|1]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -62,6 +65,8 @@ options parse(int argc, char** argv) {
         else if (key == "--count") o.count = v;
         else if (key == "--sinks") o.sinks = v;
         else if (key == "--batch") o.batch = v;
+        else if (key == "--chain" && v <= 1) o.chain = v == 1;
+        else if (key == "--chain") usage("--chain must be 0 or 1");
         else usage("unknown option " + std::string(key));
     }
     if (o.keys == 0) usage("--keys must be at least 1");
@@ -90,12 +95,20 @@ int run(const options& o) {
                       .withParallelism(1)
                       .withOutputBatchSize(o.batch)
                       .build();
-    auto sink = wf::Sink_Builder(counting_sink<table>(expected, &board))
-                    .withName("tally")
-                    .withParallelism(o.sinks)
-                    .withKeyBy([](const flow_tuple& t) -> std::uint64_t { return t.pid; })
-                    .build();
-    graph.add_source(source).add_sink(sink);
+    auto& pipe = graph.add_source(source);
+    if (o.chain && o.sinks == 1) {
+        // One Sink needs no key routing, and only a Sink without it can be fused into the Source.
+        auto sink = wf::Sink_Builder(counting_sink<table>(expected, &board)).withName("tally").build();
+        pipe.chain_sink(sink);
+    } else {
+        auto sink = wf::Sink_Builder(counting_sink<table>(expected, &board))
+                        .withName("tally")
+                        .withParallelism(o.sinks)
+                        .withKeyBy([](const flow_tuple& t) -> std::uint64_t { return t.pid; })
+                        .build();
+        if (o.chain) pipe.chain_sink(sink);
+        else pipe.add_sink(sink);
+    }
 
     const auto started = std::chrono::steady_clock::now();
     if (graph.run() != 0) {
