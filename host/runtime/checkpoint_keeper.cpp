@@ -76,7 +76,6 @@ bool checkpoint_keeper::poll_asked() {
     }
     return asked > asked_done_;
 }
-}
 
 bool checkpoint_keeper::poll() {
     // The keeper's own epoch is older than one purchasing took since (epochs only grow), so it is

@@ -23,6 +23,7 @@
 // to its end and nothing came for DUR; without it, the run goes on until --duration or a signal.
 #pragma once
 
+#include "changelog.hpp"
 #include "material_rule.hpp"
 #include "partition_table.hpp"
 #include "pid_partitions.hpp"
@@ -34,7 +35,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <span>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -79,6 +83,10 @@ public:
          "the group's session timeout: how soon a member that stopped answering loses its partitions"},
     };
 
+    // Under --checkpoint the workers' state lives in the changelog topic <group>.state (below); a
+    // run without --checkpoint has no such services (host().keeps_state() is false) and keeps none.
+    static constexpr std::uint32_t traits = FACTORY_SOURCE_KEEPS_STATE;
+
     kafka_source(const factory::settings& s, factory::host h);
     // Commits the offsets of what became materials (see above), leaves the group, closes.
     ~kafka_source();
@@ -103,7 +111,25 @@ private:
     // answer.
     bool commit();
     // Commits `offsets` of the partitions this run owns; `what` names the occasion in the log.
-    bool commit(const std::vector<partition_offset>& offsets, const std::string& what);
+    // With `changelog`, each partition's metadata names its changelog end (changelog_record.hpp).
+    bool commit(const std::vector<partition_offset>& offsets, const std::string& what, bool changelog = false);
+    // Under --checkpoint (known once the host's services are complete, after open): opens the
+    // changelog. True when the source keeps its workers' state.
+    bool keeping();
+    // The assigned partitions' workers at their committed checkpoint, given back to the host from
+    // the changelog; `parts` get their committed offsets.
+    void restore(rd_kafka_topic_partition_list_t* parts);
+    // Before the revoked `parts` go: a checkpoint now (the changelog written, offsets committed),
+    // then their workers released.
+    void hand_over(const rd_kafka_topic_partition_list_t* parts);
+    // Writes the owned partitions' workers of a completed checkpoint (and tombstones) to the
+    // changelog and waits for them; throws factory::error when they were not delivered.
+    void save(factory::worker_walk& workers);
+    // At the close after the end of input (the workers were fired): tombstones for every worker
+    // the changelog holds for this run's partitions, and the offsets where reading stands.
+    void retire();
+    // The index of the first topic whose `partition` this run owns, or -1.
+    int owner_topic(std::int32_t partition) noexcept;
     // The pid of a material from `partition`: counts and logs (rate-limited) a pid from a second one.
     void note_partition(std::uint64_t pid, std::int32_t partition);
 
@@ -124,6 +150,15 @@ private:
     pid_partitions pid_partitions_;
     std::uint64_t moved_logged_ = 0;  // pid_partitions_.moved() at the last log line
     std::int64_t moved_log_ns_ = 0;   // steady clock of that line
+    // Under --checkpoint: the changelog, each owned partition's changelog end, and the pids with a
+    // live record there (restored, or written at a checkpoint): those that go get a tombstone.
+    std::int64_t connect_timeout_ns_;
+    bool keep_checked_ = false;
+    bool closing_ = false;
+    bool ended_ = false; // on_fill said FACTORY_END: the host fires every worker at the final barrier
+    std::unique_ptr<changelog> changelog_;
+    std::map<std::int32_t, std::int64_t> changelog_end_;
+    std::map<std::int32_t, std::unordered_set<std::uint64_t>> written_;
 };
 
 } // namespace factory::kafka
