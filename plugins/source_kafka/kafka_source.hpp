@@ -4,14 +4,13 @@
 // Group: the range (or roundrobin) assignor, the eager rebalance protocol: not cooperative-sticky,
 // whose close before the first assignment can abort and whose rebalances could hang in librdkafka
 // 2.0.2 (Debian 12), both fixed only later upstream. enable.auto.commit=false and
-// enable.auto.offset.store=false: offsets are committed by this source only. Under --checkpoint,
-// when a checkpoint completes (on_checkpoint_done): the offsets of the position that checkpoint
-// holds, for the partitions this run still owns; never ahead of what was exported and made
-// durable. In every run, at its close after the last fill (a clean end: end of input with
-// idle_end, --duration, SIGINT/SIGTERM). Without --checkpoint a run that crashes commits nothing,
-// and the next run of the group starts again from the last commit (everything since the run's
-// start is read again): at least once. A partition the group takes away mid-run is not committed
-// at the revoke: its next owner reads it again from the last commit.
+// enable.auto.offset.store=false: offsets are committed by this source only. Without --checkpoint:
+// at its close after the last fill (a clean end: end of input with idle_end, --duration,
+// SIGINT/SIGTERM); a run that crashes commits nothing (at least once). Under --checkpoint the
+// workers' state lives in the changelog topic <group>.state (FACTORY_SOURCE_KEEPS_STATE,
+// kafka_source_state.cpp): written when a checkpoint completes, then the offsets of that
+// checkpoint's position committed with the changelog's end as metadata; read back when the group
+// assigns a partition; at a revoke, a checkpoint now, then the partition's workers released.
 //
 // Keys and partitions: a pid must always come in the same partition; one that comes from a second
 // partition is counted and logged (at most one line per 10 s) and processed (pid_partitions.hpp).
@@ -50,8 +49,9 @@ public:
     static constexpr const char* notes =
         "Each message is one material: pid from the message key (digits: the number; else FNV-1a 64) or from\n"
         "JSON field(s) of the value (key=FIELD, the jsonl rule); JSON when the value is one JSON object, else bytes.\n"
-        "Consumer group with the range/roundrobin assignor; offsets committed when a checkpoint completes\n"
-        "(--checkpoint) and at a clean end (a crash replays from the last commit: at least once). A pid must\n"
+        "Consumer group with the range/roundrobin assignor. Without --checkpoint offsets are committed at a clean\n"
+        "end (a crash replays from the last commit); with it, the workers' state lives in the topic <group>.state\n"
+        "and follows its partition between the runs of the group, committed with each checkpoint. A pid must\n"
         "always come in the same partition (counted and logged otherwise). idle_end=DUR ends the input once drained.";
     static inline const factory::setting settings[] = {
         {"brokers", FACTORY_SETTING_STRING, nullptr, "Kafka bootstrap brokers: host:port[,host:port...]"},
