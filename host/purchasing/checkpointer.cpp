@@ -113,7 +113,24 @@ void checkpointer::take_wanted() {
     take(epoch, static_cast<std::uint16_t>(shm::barrier_kind::periodic));
 }
 
-bool checkpointer::take_now(std::string& why) {
+void checkpointer::take_last() {
+    if (header_.abort_now.load(std::memory_order_acquire) != 0) return;
+    std::string why;
+    if (!take_and_wait(why, true))
+        log().warn("the last checkpoint for source {} before its close: {}; its storage keeps the previous one",
+                   cfg_.source.name, why);
+}
+
+void checkpointer::wait_final_exported() {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (final_ != 0 && header_.checkpoint_committed.load(std::memory_order_acquire) < final_ &&
+           header_.abort_now.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < until) {
+        seg_.process(shm::purchasing_slot).heartbeat.add(); // waiting, not hanging
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+bool checkpointer::take_and_wait(std::string& why, bool stopping) {
     // An epoch the host asked for first goes in the lines first: epochs pass in order.
     if (header_.checkpoint_wanted.load(std::memory_order_acquire) > last_) take_wanted();
     const std::uint64_t epoch = header_.next_epoch.fetch_add(1, std::memory_order_acq_rel);
@@ -129,7 +146,7 @@ bool checkpointer::take_now(std::string& why) {
             return false;
         }
         if (header_.abort_now.load(std::memory_order_acquire) != 0 ||
-            header_.stop_purchasing.load(std::memory_order_acquire) != 0) {
+            (!stopping && header_.stop_purchasing.load(std::memory_order_acquire) != 0)) {
             why = "checkpoint " + std::to_string(epoch) + " did not complete: the run is ending";
             return false;
         }
@@ -145,6 +162,7 @@ void checkpointer::finish(bool end_of_input) {
     const std::uint64_t epoch = header_.next_epoch.fetch_add(1, std::memory_order_acq_rel);
     header_.final_end_of_input.store(end_of_input ? 1 : 0, std::memory_order_relaxed);
     header_.checkpoint_final.store(epoch, std::memory_order_release);
+    final_ = epoch;
     const auto kind = !end_of_input && cfg_.savepoint_on_stop ? shm::barrier_kind::final_keep : shm::barrier_kind::final_fire;
     take(epoch, static_cast<std::uint16_t>(kind));
 }

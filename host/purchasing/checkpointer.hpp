@@ -34,13 +34,22 @@ public:
     }
     // host_checkpoint_now, from inside on_fill: takes a checkpoint of its own epoch and waits until
     // the host completed it (the source told, on_checkpoint_done) or it failed. False with `why`.
-    bool take_now(std::string& why);
+    bool take_now(std::string& why) { return take_and_wait(why, false); }
+    // For a source that keeps its workers' state, just before the final barrier (the run is
+    // stopping): a checkpoint the source is told of while it is still open, so its own storage and
+    // commits reach the run's end (the final checkpoint completes only after on_close).
+    void take_last();
     // As purchasing ends in order: the final barrier. With `end_of_input` the workers are fired
     // before their snapshot (the job is done); otherwise as --on-stop says.
     void finish(bool end_of_input);
+    // After finish() and the lines' close, for a source that keeps its workers' state: waits (at
+    // most 30 s) until the final checkpoint's products are exported and committed, so the source's
+    // close may tell its storage that the fired workers are gone.
+    void wait_final_exported();
 
 private:
     void take_wanted();
+    bool take_and_wait(std::string& why, bool stopping);
     // Writes the snapshot and puts the barrier in the lines; false (and the host told why) when the
     // snapshot could not be written: no barrier then.
     bool take(std::uint64_t epoch, std::uint16_t kind);
@@ -53,6 +62,7 @@ private:
     source_instance& source_;
     buyer& buy_;
     std::uint64_t last_ = 0; // the latest epoch this process put in the lines (or skipped)
+    std::uint64_t final_ = 0; // the final epoch, once finish() put it in the lines
     std::uint64_t told_ = 0; // the latest completed epoch the source was told of (or that needs no telling)
     // The positions of the last few epochs taken, newest last: what on_checkpoint_done gives back.
     std::deque<std::pair<std::uint64_t, std::string>> positions_;

@@ -100,8 +100,12 @@ child_exit run(shm::segment& seg, const run_config& cfg) {
     }
     // A failed source ends the run without a final checkpoint: the next run resumes from the last
     // one and reads that input again.
-    if (checkpoints && code == child_exit::finished) checkpoints->finish(end_of_input);
+    if (checkpoints && code == child_exit::finished) {
+        if (handing) checkpoints->take_last();
+        checkpoints->finish(end_of_input);
+    }
     buy.close_all();
+    if (handing && end_of_input && code == child_exit::finished) checkpoints->wait_final_exported();
     source->close();
     log().debug("purchased {} materials ({} rejected)", stats.purchased.get(), stats.rejected.get());
     return code;

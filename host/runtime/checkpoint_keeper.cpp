@@ -82,6 +82,9 @@ bool checkpoint_keeper::poll() {
     // completed first, below; one taken by purchasing alone is completed here.
     if (in_flight_ == 0) return poll_asked();
     auto& h = seg_.header();
+    // Purchasing may take one (host_checkpoint_now) just before the keeper asks for its own, and
+    // waits for it before putting the keeper's in the lines: that one is completed first.
+    if (h.checkpoint_asked.load(std::memory_order_acquire) < in_flight_ && poll_asked()) return true;
     if (snapshot_failed(in_flight_)) {
         // The workshop logs why at its next barrier; the next period tries again.
         log().warn("checkpoint {}: a workshop could not write its snapshot; the previous checkpoint stays the one to "

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <set>
 
 namespace factory::kafka {
 namespace {
@@ -75,7 +77,7 @@ kafka_source::kafka_source(const factory::settings& s, factory::host h)
     : source(h), ctx_(h, s.string("brokers"), this), topics_(topic_list(s.text("topic"))),
       fingerprint_(topics_fingerprint(topics_)), group_(values::trim(s.text("group"))),
       rule_(s.text("key"), s.text("time"), s.text("time_unit"), s.text("format")),
-      idle_end_ns_(s.duration_ns("idle_end")) {
+      idle_end_ns_(s.duration_ns("idle_end")), connect_timeout_ns_(s.duration_ns("connect_timeout")) {
     if (group_.empty())
         throw factory::error("setting 'group' is empty: name the consumer group (runs with the same group share "
                              "the partitions)");
@@ -120,7 +122,11 @@ kafka_source::~kafka_source() {
     if (rk_.get() == nullptr) return;
     if (pending_ != nullptr) rd_kafka_message_destroy(pending_);
     pending_ = nullptr;
-    if (!commit()) {
+    closing_ = true;
+    // Keeping state, the offsets committed are those of the last checkpoint the changelog holds
+    // (the host takes one just before the close): where reading stands now has no state saved.
+    if (changelog_ != nullptr && ended_) retire();
+    if (changelog_ == nullptr && !commit()) {
         // The brokers did not answer. Leaving the group, and even destroying the client (librdkafka
         // 2.0.2 waits for the unanswered commit up to socket.timeout.ms, 60 s), would wait for them
         // past the 5 s the host gives a source after the stop. So the client is left to the end of
@@ -142,12 +148,22 @@ bool kafka_source::commit() {
     return commit(offsets, "");
 }
 
-bool kafka_source::commit(const std::vector<partition_offset>& offsets, const std::string& what) {
+bool kafka_source::commit(const std::vector<partition_offset>& offsets, const std::string& what, bool changelog) {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
     for (const auto& o : offsets)
         // Only what this run owns: a partition the group gave to another run is its to commit.
         if (o.next >= 0 && o.topic < topics_.size() && table_.find(o.topic, o.partition) != nullptr)
-            rd_kafka_topic_partition_list_add(list, topics_[o.topic].c_str(), o.partition)->offset = o.next;
+        {
+            rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_add(list, topics_[o.topic].c_str(), o.partition);
+            p->offset = o.next;
+            if (changelog) {
+                const auto end = changelog_end_.find(o.partition);
+                const std::string meta = commit_metadata(end == changelog_end_.end() ? 0 : end->second);
+                p->metadata = std::malloc(meta.size()); // freed by the list's destroy
+                std::memcpy(p->metadata, meta.data(), meta.size());
+                p->metadata_size = meta.size();
+            }
+        }
     bool answered = true;
     if (list->cnt > 0) {
         // Through a queue of its own, so the wait is bounded (a synchronous commit waits as long as
@@ -190,6 +206,7 @@ void kafka_source::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_t
 
 void kafka_source::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (!closing_ && keeping()) restore(parts);
         for (int i = 0; i < parts->cnt; ++i) {
             auto& p = parts->elems[i];
             const int t = topic_index(p.topic);
@@ -214,6 +231,8 @@ void kafka_source::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
     }
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
         host().log(factory::log_level::warn, std::string("rebalance failed: ") + rd_kafka_err2str(err));
+    else if (!closing_ && parts->cnt > 0 && keeping())
+        hand_over(parts);
     for (int i = 0; i < parts->cnt; ++i) {
         const int t = topic_index(parts->elems[i].topic);
         if (t >= 0) table_.revoke(static_cast<std::uint32_t>(t), parts->elems[i].partition);
@@ -283,6 +302,7 @@ bool kafka_source::take(const rd_kafka_message_t* m, factory::filler& f) {
 
 factory::fill_result kafka_source::on_fill(factory::filler& f) {
     if (!fatal_.empty()) throw factory::error(fatal_);
+    (void)keeping();
     const std::uint32_t room = f.room();
     std::uint32_t seen = 0;
     std::uint32_t taken = 0;
@@ -312,17 +332,22 @@ factory::fill_result kafka_source::on_fill(factory::filler& f) {
         const std::int64_t now = steady_ns();
         if (taken > 0) last_message_ns_ = now;
         if (!table_.empty() && table_.all_at_end() && pending_ == nullptr && now - last_message_ns_ >= idle_end_ns_)
+        {
+            ended_ = true;
             return factory::fill_result::end;
+        }
     }
     return factory::fill_result::more;
 }
 
 void kafka_source::on_checkpoint_done(std::uint64_t epoch, std::span<const std::byte> position,
-                                      factory::worker_walk&) {
+                                      factory::worker_walk& workers) {
     // The position this run gave for that checkpoint: its offsets are exactly what the checkpoint
     // covers (everything before them was exported and its state is durable).
     const std::vector<partition_offset> offsets = decode_position(position, fingerprint_, topics_.size());
-    (void)commit(offsets, "checkpoint " + std::to_string(epoch) + " complete: ");
+    // Keeping state: the offsets only once the changelog holds the state that goes with them.
+    if (keeping()) save(workers);
+    (void)commit(offsets, "checkpoint " + std::to_string(epoch) + " complete: ", changelog_ != nullptr);
 }
 
 void kafka_source::note_partition(std::uint64_t pid, std::int32_t partition) {

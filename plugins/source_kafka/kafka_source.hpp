@@ -4,14 +4,13 @@
 // Group: the range (or roundrobin) assignor, the eager rebalance protocol: not cooperative-sticky,
 // whose close before the first assignment can abort and whose rebalances could hang in librdkafka
 // 2.0.2 (Debian 12), both fixed only later upstream. enable.auto.commit=false and
-// enable.auto.offset.store=false: offsets are committed by this source only. Under --checkpoint,
-// when a checkpoint completes (on_checkpoint_done): the offsets of the position that checkpoint
-// holds, for the partitions this run still owns; never ahead of what was exported and made
-// durable. In every run, at its close after the last fill (a clean end: end of input with
-// idle_end, --duration, SIGINT/SIGTERM). Without --checkpoint a run that crashes commits nothing,
-// and the next run of the group starts again from the last commit (everything since the run's
-// start is read again): at least once. A partition the group takes away mid-run is not committed
-// at the revoke: its next owner reads it again from the last commit.
+// enable.auto.offset.store=false: offsets are committed by this source only. Without --checkpoint:
+// at its close after the last fill (a clean end: end of input with idle_end, --duration,
+// SIGINT/SIGTERM); a run that crashes commits nothing (at least once). Under --checkpoint the
+// workers' state lives in the changelog topic <group>.state (FACTORY_SOURCE_KEEPS_STATE,
+// kafka_source_state.cpp): written when a checkpoint completes, then the offsets of that
+// checkpoint's position committed with the changelog's end as metadata; read back when the group
+// assigns a partition; at a revoke, a checkpoint now, then the partition's workers released.
 //
 // Keys and partitions: a pid must always come in the same partition; one that comes from a second
 // partition is counted and logged (at most one line per 10 s) and processed (pid_partitions.hpp).
@@ -23,6 +22,7 @@
 // to its end and nothing came for DUR; without it, the run goes on until --duration or a signal.
 #pragma once
 
+#include "changelog.hpp"
 #include "material_rule.hpp"
 #include "partition_table.hpp"
 #include "pid_partitions.hpp"
@@ -34,7 +34,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <span>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -46,8 +49,9 @@ public:
     static constexpr const char* notes =
         "Each message is one material: pid from the message key (digits: the number; else FNV-1a 64) or from\n"
         "JSON field(s) of the value (key=FIELD, the jsonl rule); JSON when the value is one JSON object, else bytes.\n"
-        "Consumer group with the range/roundrobin assignor; offsets committed when a checkpoint completes\n"
-        "(--checkpoint) and at a clean end (a crash replays from the last commit: at least once). A pid must\n"
+        "Consumer group with the range/roundrobin assignor. Without --checkpoint offsets are committed at a clean\n"
+        "end (a crash replays from the last commit); with it, the workers' state lives in the topic <group>.state\n"
+        "and follows its partition between the runs of the group, committed with each checkpoint. A pid must\n"
         "always come in the same partition (counted and logged otherwise). idle_end=DUR ends the input once drained.";
     static inline const factory::setting settings[] = {
         {"brokers", FACTORY_SETTING_STRING, nullptr, "Kafka bootstrap brokers: host:port[,host:port...]"},
@@ -79,6 +83,10 @@ public:
          "the group's session timeout: how soon a member that stopped answering loses its partitions"},
     };
 
+    // Under --checkpoint the workers' state lives in the changelog topic <group>.state (below); a
+    // run without --checkpoint has no such services (host().keeps_state() is false) and keeps none.
+    static constexpr std::uint32_t traits = FACTORY_SOURCE_KEEPS_STATE;
+
     kafka_source(const factory::settings& s, factory::host h);
     // Commits the offsets of what became materials (see above), leaves the group, closes.
     ~kafka_source();
@@ -103,7 +111,25 @@ private:
     // answer.
     bool commit();
     // Commits `offsets` of the partitions this run owns; `what` names the occasion in the log.
-    bool commit(const std::vector<partition_offset>& offsets, const std::string& what);
+    // With `changelog`, each partition's metadata names its changelog end (changelog_record.hpp).
+    bool commit(const std::vector<partition_offset>& offsets, const std::string& what, bool changelog = false);
+    // Under --checkpoint (known once the host's services are complete, after open): opens the
+    // changelog. True when the source keeps its workers' state.
+    bool keeping();
+    // The assigned partitions' workers at their committed checkpoint, given back to the host from
+    // the changelog; `parts` get their committed offsets.
+    void restore(rd_kafka_topic_partition_list_t* parts);
+    // Before the revoked `parts` go: a checkpoint now (the changelog written, offsets committed),
+    // then their workers released.
+    void hand_over(const rd_kafka_topic_partition_list_t* parts);
+    // Writes the owned partitions' workers of a completed checkpoint (and tombstones) to the
+    // changelog and waits for them; throws factory::error when they were not delivered.
+    void save(factory::worker_walk& workers);
+    // At the close after the end of input (the workers were fired): tombstones for every worker
+    // the changelog holds for this run's partitions, and the offsets where reading stands.
+    void retire();
+    // The index of the first topic whose `partition` this run owns, or -1.
+    int owner_topic(std::int32_t partition) noexcept;
     // The pid of a material from `partition`: counts and logs (rate-limited) a pid from a second one.
     void note_partition(std::uint64_t pid, std::int32_t partition);
 
@@ -124,6 +150,15 @@ private:
     pid_partitions pid_partitions_;
     std::uint64_t moved_logged_ = 0;  // pid_partitions_.moved() at the last log line
     std::int64_t moved_log_ns_ = 0;   // steady clock of that line
+    // Under --checkpoint: the changelog, each owned partition's changelog end, and the pids with a
+    // live record there (restored, or written at a checkpoint): those that go get a tombstone.
+    std::int64_t connect_timeout_ns_;
+    bool keep_checked_ = false;
+    bool closing_ = false;
+    bool ended_ = false; // on_fill said FACTORY_END: the host fires every worker at the final barrier
+    std::unique_ptr<changelog> changelog_;
+    std::map<std::int32_t, std::int64_t> changelog_end_;
+    std::map<std::int32_t, std::unordered_set<std::uint64_t>> written_;
 };
 
 } // namespace factory::kafka

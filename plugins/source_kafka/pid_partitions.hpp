@@ -27,6 +27,13 @@ public:
         const auto it = partition_of_.find(pid);
         return it == partition_of_.end() ? -1 : it->second;
     }
+    // Calls f(pid, partition) for every pid.
+    template <class F>
+    void each(F&& f) const {
+        for (const auto& [pid, partition] : partition_of_) f(pid, partition);
+    }
+    // Forgets a pid (its worker went to another run with its partition).
+    void forget(std::uint64_t pid) { partition_of_.erase(pid); }
     // Materials whose pid came before from another partition.
     std::uint64_t moved() const noexcept { return moved_; }
     std::size_t size() const noexcept { return partition_of_.size(); }
