@@ -25,7 +25,7 @@ TEST_CASE("a pid that comes from a second partition is counted, once per change"
     CHECK(p.partition_of(8) == 1);
 }
 
-TEST_CASE("the pids of a partition handed over are listed and forgotten; one coming back is not counted as moved",
+TEST_CASE("the pids of a partition handed over are listed and forgotten, and one coming back is not counted as moved",
           "[kafka]") {
     pid_partitions p;
     (void)p.note(1, 0);
