@@ -105,6 +105,8 @@ void changelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaq
     }
     std::int64_t& end = me->ends_[m->partition];
     end = std::max(end, m->offset + 1);
+    const auto [at, fresh] = me->starts_.try_emplace(m->partition, m->offset);
+    if (!fresh) at->second = std::min(at->second, m->offset);
 }
 
 void changelog::put(std::int32_t partition, std::uint64_t pid, const std::string* value) {
@@ -129,6 +131,8 @@ const std::map<std::int32_t, std::int64_t>& changelog::flush() {
     const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), static_cast<int>(timeout_ms_));
     std::string failed = std::move(failed_);
     failed_.clear();
+    flushed_starts_ = std::move(starts_);
+    starts_.clear();
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && failed.empty()) failed = rd_kafka_err2str(err);
     if (!failed.empty())
         throw factory::error("the changelog topic '" + topic_ + "' did not take the checkpoint's workers (" + failed +
@@ -136,12 +140,13 @@ const std::map<std::int32_t, std::int64_t>& changelog::flush() {
     return ends_;
 }
 
-changelog_state changelog::read(std::int32_t partition, std::int64_t end) {
+changelog_state changelog::read(std::int32_t partition, changelog_range r) {
     changelog_state state;
-    if (end <= 0) return state;
+    const std::int64_t end = r.end;
+    if (end <= r.start) return state;
     rd_kafka_t* rk = reader_.get();
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition)->offset = r.start;
     rd_kafka_assign(rk, list);
     rd_kafka_topic_partition_list_destroy(list);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_ * 3);
@@ -164,6 +169,7 @@ changelog_state changelog::read(std::int32_t partition, std::int64_t end) {
             continue;
         }
         if (m->offset >= end) break;
+        if (m->offset < r.start) continue;
         const std::string_view key(static_cast<const char*>(m->key), m->key != nullptr ? m->key_len : 0);
         if (m->payload == nullptr) state.apply(key, std::nullopt);
         else state.apply(key, std::string_view(static_cast<const char*>(m->payload), m->len));

@@ -73,17 +73,27 @@ changelog_worker decode_changelog_value(std::string_view in) {
     return w;
 }
 
-std::string commit_metadata(std::int64_t changelog_end) {
-    return std::string(metadata_prefix) + std::to_string(changelog_end);
+std::string commit_metadata(changelog_range r) {
+    return std::string(metadata_prefix) + std::to_string(r.start) + "-" + std::to_string(r.end);
 }
 
-std::int64_t changelog_end_of(std::string_view metadata) noexcept {
-    if (metadata.substr(0, metadata_prefix.size()) != metadata_prefix) return -1;
+changelog_range changelog_range_of(std::string_view metadata) noexcept {
+    changelog_range none;
+    if (metadata.substr(0, metadata_prefix.size()) != metadata_prefix) return none;
     metadata.remove_prefix(metadata_prefix.size());
-    std::int64_t v = -1;
-    const auto [end, ec] = std::from_chars(metadata.data(), metadata.data() + metadata.size(), v);
-    if (metadata.empty() || ec != std::errc() || end != metadata.data() + metadata.size() || v < 0) return -1;
-    return v;
+    const auto number = [](std::string_view text, std::int64_t& v) {
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        return !text.empty() && ec == std::errc() && end == text.data() + text.size() && v >= 0;
+    };
+    changelog_range r;
+    const auto dash = metadata.find('-');
+    if (dash == std::string_view::npos) {
+        if (!number(metadata, r.end)) return none;
+        return r;
+    }
+    if (!number(metadata.substr(0, dash), r.start) || !number(metadata.substr(dash + 1), r.end) || r.start > r.end)
+        return none;
+    return r;
 }
 
 void changelog_state::apply(std::string_view key, const std::optional<std::string_view>& value) {

@@ -6,9 +6,8 @@
 //   value 'F' 'W' 1 (version), then little-endian hired_ns i64, last_seen_ns i64, materials u32,
 //         state size u32, topic length u16, the input topic's name, the state bytes;
 //         no value (a tombstone): the pid is no longer a worker (fired) since its last record.
-// And the input offsets' commit metadata, "changelog=<offset>": the changelog partition's offset
-// just after the last record of the committed checkpoint. Records at or past it belong to no
-// committed state (a run that died before committing wrote them) and are not read.
+// And the input offsets' commit metadata, "changelog=<start>-<end>": where the committed
+// checkpoint's records lie in the changelog partition (changelog_range below).
 // Kafka-free; decoding throws factory::error saying what is wrong.
 #pragma once
 
@@ -36,12 +35,19 @@ std::uint64_t changelog_pid(std::string_view key);
 std::string encode_changelog_value(const changelog_worker& w);
 changelog_worker decode_changelog_value(std::string_view value);
 
-std::string commit_metadata(std::int64_t changelog_end);
-// The changelog offset a commit's metadata names, or -1 when it names none (a commit made without
-// a changelog: the group's first run, or a run without --checkpoint).
-std::int64_t changelog_end_of(std::string_view metadata) noexcept;
+// The changelog records of one committed checkpoint: [start, end) of its changelog partition. Every
+// checkpoint writes every worker its run owns there, so that range alone is the partition's state;
+// records outside it (a checkpoint whose commit was refused, a run that lost the partition while
+// it wrote) are never read back.
+struct changelog_range {
+    std::int64_t start = 0, end = -1; // end -1: none named
+};
+std::string commit_metadata(changelog_range r); // "changelog=<start>-<end>"
+// The range a commit's metadata names ("changelog=<end>" alone: from 0), or end -1 when it names
+// none (a commit made without a changelog: the group's first run, or a run without --checkpoint).
+changelog_range changelog_range_of(std::string_view metadata) noexcept;
 
-// A changelog partition read from its start: the latest record of each pid wins, a tombstone
+// A committed range of a changelog partition, read: the latest record of each pid wins, a tombstone
 // removes it. What is left is the partition's state at the committed checkpoint.
 class changelog_state {
 public:

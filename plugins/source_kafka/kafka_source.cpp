@@ -158,7 +158,12 @@ bool kafka_source::commit(const std::vector<partition_offset>& offsets, const st
             p->offset = o.next;
             if (changelog) {
                 const auto end = changelog_end_.find(o.partition);
-                const std::string meta = commit_metadata(end == changelog_end_.end() ? 0 : end->second);
+                const auto start = changelog_start_.find(o.partition);
+                changelog_range r;
+                r.end = end == changelog_end_.end() ? 0 : end->second;
+                // A partition this run wrote nothing to names an empty range: it holds no worker.
+                r.start = start == changelog_start_.end() ? r.end : std::min(start->second, r.end);
+                const std::string meta = commit_metadata(r);
                 p->metadata = std::malloc(meta.size()); // freed by the list's destroy
                 std::memcpy(p->metadata, meta.data(), meta.size());
                 p->metadata_size = meta.size();

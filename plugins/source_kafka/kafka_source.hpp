@@ -158,6 +158,10 @@ private:
     bool ended_ = false; // on_fill said FACTORY_END: the host fires every worker at the final barrier
     std::unique_ptr<changelog> changelog_;
     std::map<std::int32_t, std::int64_t> changelog_end_;
+    // Where the last checkpoint's records begin in each changelog partition (its commit names
+    // [start, end): changelog_record.hpp).
+    std::map<std::int32_t, std::int64_t> changelog_start_;
+    void note_flushed(const std::map<std::int32_t, std::int64_t>& ends);
     std::map<std::int32_t, std::unordered_set<std::uint64_t>> written_;
 };
 

@@ -62,10 +62,11 @@ void kafka_source::restore(rd_kafka_topic_partition_list_t* parts) {
         rd_kafka_topic_partition_t& p = parts->elems[i];
         const int t = topic_index(p.topic);
         if (t < 0) continue;
-        const std::int64_t end = p.metadata != nullptr
-                                     ? changelog_end_of(std::string_view(static_cast<const char*>(p.metadata),
-                                                                         p.metadata_size))
-                                     : -1;
+        const changelog_range range =
+            p.metadata != nullptr
+                ? changelog_range_of(std::string_view(static_cast<const char*>(p.metadata), p.metadata_size))
+                : changelog_range{};
+        const std::int64_t end = range.end;
         // The committed offset goes with the changelog's state: it wins over a local checkpoint's
         // position (a rollback, or a resumed run), whose workers the host no longer loads.
         for (auto it = seek_.begin(); it != seek_.end(); ++it)
@@ -83,7 +84,7 @@ void kafka_source::restore(rd_kafka_topic_partition_list_t* parts) {
         known = std::max(known, end);
         changelog_state state;
         try {
-            state = changelog_->read(p.partition, end);
+            state = changelog_->read(p.partition, range);
         } catch (const std::exception& e) {
             fatal_ = e.what();
             return;
@@ -142,6 +143,7 @@ void kafka_source::hand_over(const rd_kafka_topic_partition_list_t* parts) {
     for (const std::int32_t p : gone) {
         written_.erase(p);
         changelog_end_.erase(p);
+        changelog_start_.erase(p);
     }
     host().log(factory::log_level::info, "released the workers of " + std::to_string(released) +
                                              " pids of the partitions the group takes back");
@@ -172,10 +174,18 @@ void kafka_source::save(factory::worker_walk& workers) {
     for (auto it = written_.begin(); it != written_.end();)
         if (now.count(it->first) == 0 && owner_topic(it->first) >= 0) it = written_.erase(it);
         else ++it;
-    for (const auto& [p, end] : changelog_->flush()) {
+    note_flushed(changelog_->flush());
+}
+
+void kafka_source::note_flushed(const std::map<std::int32_t, std::int64_t>& ends) {
+    for (const auto& [p, end] : ends) {
         std::int64_t& known = changelog_end_[p];
         known = std::max(known, end);
     }
+    // This checkpoint's records, and only they, are each partition's state from now on; a partition
+    // this run owns but wrote nothing to now holds no worker (an empty range at its end).
+    changelog_start_.clear();
+    for (const auto& [p, start] : changelog_->flushed_starts()) changelog_start_[p] = start;
 }
 
 void kafka_source::retire() {
@@ -189,10 +199,7 @@ void kafka_source::retire() {
             n += pids.size();
             pids.clear();
         }
-        for (const auto& [p, end] : changelog_->flush()) {
-            std::int64_t& known = changelog_end_[p];
-            known = std::max(known, end);
-        }
+        note_flushed(changelog_->flush());
         std::vector<partition_offset> offsets;
         for (const auto& e : table_.entries()) offsets.push_back(e.at);
         (void)commit(offsets, "end of input, " + std::to_string(n) + " workers fired and retired from the changelog: ",

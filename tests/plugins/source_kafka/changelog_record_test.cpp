@@ -1,6 +1,6 @@
 // The changelog's records: a worker round-trips through its value, keys are decimal pids, a value
 // of someone else is refused saying so, the latest record of a pid wins and a tombstone removes it,
-// and the commit metadata names the changelog offset (or none).
+// and the commit metadata names the committed checkpoint's changelog records (or none).
 #include "source_kafka/changelog_record.hpp"
 
 #include <factory/plugin.hpp>
@@ -37,12 +37,14 @@ TEST_CASE("the latest changelog record of a pid wins, and a tombstone removes it
     CHECK(s.workers().at(7) == b);
 }
 
-TEST_CASE("commit metadata names the changelog offset the committed state ends at", "[kafka]") {
-    CHECK(commit_metadata(1234) == "changelog=1234");
-    CHECK(changelog_end_of(commit_metadata(1234)) == 1234);
-    CHECK(changelog_end_of("changelog=0") == 0);
-    CHECK(changelog_end_of("") == -1);
-    CHECK(changelog_end_of("changelog=") == -1);
-    CHECK(changelog_end_of("changelog=12x") == -1);
-    CHECK(changelog_end_of("other") == -1);
+TEST_CASE("commit metadata names the changelog records of the committed checkpoint", "[kafka]") {
+    const auto r = changelog_range_of(commit_metadata({1200, 1234}));
+    CHECK(commit_metadata({1200, 1234}) == "changelog=1200-1234");
+    CHECK(r.start == 1200);
+    CHECK(r.end == 1234);
+    CHECK(changelog_range_of("changelog=77").start == 0); // an end alone: from the partition's start
+    CHECK(changelog_range_of("changelog=77").end == 77);
+    CHECK(changelog_range_of("changelog=5-5").end == 5);
+    for (const char* bad : {"", "changelog=", "changelog=12x", "other", "changelog=9-3", "changelog=-4", "changelog=3-"})
+        CHECK(changelog_range_of(bad).end == -1);
 }
