@@ -745,7 +745,10 @@ TEST_CASE("kafka source under --checkpoint: two hosts in one group, a third join
     REQUIRE(c.exit_code == 0);
     CHECK(c.summary.at("purchased").get<std::uint64_t>() > 0);
     CHECK(a.err.find("released the workers of ") != std::string::npos);
-    CHECK(c.err.find("restored ") != std::string::npos);
+    // Some host took over workers another one released. Which one did depends on the mock cluster:
+    // it refuses commits while a rebalance is prepared, and a partition without a committed
+    // changelog range has nothing to restore.
+    CHECK((a.err + b.err + c.err).find("restored ") != std::string::npos);
     auto rest = run_host(args("pair", "rest", {}), opt);
     INFO(rest.err);
     REQUIRE(rest.exit_code == 0);
