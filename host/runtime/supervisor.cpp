@@ -22,18 +22,6 @@ namespace factory::runtime {
 namespace {
 
 constexpr std::int64_t startup_limit_ns = 60'000'000'000;
-
-http::checkpoint_status checkpoint_figures(const checkpoint_keeper& k) {
-    http::checkpoint_status c;
-    c.on = true;
-    c.taken = k.taken();
-    c.failed = k.failed();
-    c.last_epoch = k.last();
-    c.last_unix_seconds = static_cast<double>(k.last_unix_ns()) / 1e9;
-    c.last_duration_seconds = static_cast<double>(k.last_ns()) / 1e9;
-    c.last_bytes = k.last_bytes();
-    return c;
-}
 constexpr std::int64_t restart_window_ns = 60'000'000'000;
 // Once the run stops, purchasing has this long to come back from its source (a source blocked on
 // input that never comes, or reading an endless line); then it is killed and the run ends with
@@ -48,6 +36,18 @@ const char* signal_name(int signo) {
     case SIGQUIT: return "SIGQUIT";
     default: return "a signal";
     }
+}
+
+http::checkpoint_status checkpoint_figures(const checkpoint_keeper& k) {
+    http::checkpoint_status c;
+    c.on = true;
+    c.taken = k.taken();
+    c.failed = k.failed();
+    c.last_epoch = k.last();
+    c.last_unix_seconds = static_cast<double>(k.last_unix_ns()) / 1e9;
+    c.last_duration_seconds = static_cast<double>(k.last_ns()) / 1e9;
+    c.last_bytes = k.last_bytes();
+    return c;
 }
 
 } // namespace
