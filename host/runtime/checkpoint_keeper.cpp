@@ -8,6 +8,7 @@
 #include "workshop/line_cursor.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -53,8 +54,20 @@ bool checkpoint_keeper::snapshots_written(std::uint64_t epoch) {
 }
 
 bool checkpoint_keeper::snapshot_failed(std::uint64_t epoch) {
-    for (std::uint32_t i = 0; i < seg_.workshops(); ++i)
-        if (seg_.workshop(i).snapshot_failed.load(std::memory_order_acquire) >= epoch) return true;
+    for (std::uint32_t i = 0; i < seg_.workshops(); ++i) {
+        if (seg_.workshop(i).snapshot_failed.load(std::memory_order_acquire) < epoch) continue;
+        // Said where every department says a checkpoint failed, so a source waiting in
+        // host_checkpoint_now for this epoch hears it too, instead of waiting for the run's end.
+        auto& h = seg_.header();
+        const std::string why = "workshop " + std::to_string(i + 1) + " could not write its snapshot";
+        const std::size_t n = std::min(why.size(), sizeof(h.checkpoint_problem) - 1);
+        std::memcpy(h.checkpoint_problem, why.data(), n);
+        h.checkpoint_problem[n] = '\0';
+        std::uint64_t failed = h.checkpoint_failed.load(std::memory_order_acquire);
+        while (failed < epoch && !h.checkpoint_failed.compare_exchange_weak(failed, epoch, std::memory_order_acq_rel)) {
+        }
+        return true;
+    }
     return false;
 }
 

@@ -55,7 +55,7 @@ private:
     std::uint64_t asked_done_ = 0; // the latest checkpoint_asked completed or given up
     // Completes the epoch purchasing took on its own, if it was committed; true while it is on its way.
     bool poll_asked();
-    bool snapshot_failed(std::uint64_t epoch); // by any workshop
+    bool snapshot_failed(std::uint64_t epoch); // by any workshop (then said in the header, as failures are)
     std::uint64_t longest_ns_ = 0, last_bytes_ = 0, failed_ = 0, last_ns_ = 0;
     std::int64_t last_unix_ns_ = 0;
     std::int64_t asked_ns_ = 0;
