@@ -1,5 +1,6 @@
 #include "support/host_run.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -68,7 +69,10 @@ host_result run_host(std::vector<std::string> args, const host_options& opt) {
     bool has_summary = false;
     for (const auto& a : args) has_summary = has_summary || a == "--summary-json";
     if (!has_summary && opt.summary) {
-        summary = cwd / "summary.json";
+        // One file per call: runs that share a folder (hosts of one group, started together) must
+        // not read each other's summary, nor a later run an earlier one's.
+        static std::atomic<unsigned> calls{0};
+        summary = cwd / ("summary-" + std::to_string(++calls) + ".json");
         args.push_back("--summary-json");
         args.push_back(summary.string());
     }
